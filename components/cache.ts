@@ -1,0 +1,83 @@
+// The shared Redis tier: one ElastiCache replication group with cluster mode disabled
+// (New API has a single-node client), TLS and AUTH, reachable only from the nodes.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CacheConfig } from "./config";
+import { REDIS_PORT } from "./environment";
+import { serviceSecurityGroup } from "./securityGroups";
+
+export interface CacheArgs {
+    config: CacheConfig;
+    vpcId: pulumi.Input<string>;
+    subnetIds: pulumi.Input<string>[];
+    /** The nodes' security group: the only source admitted on 6379. */
+    clientSecurityGroupId: pulumi.Input<string>;
+    authToken: pulumi.Input<string>;
+    tags: Record<string, string>;
+}
+
+/** The default parameter group of a Redis OSS engine version: "7.1" -> "default.redis7", "6.2" -> "default.redis6.x". */
+export function redisDefaultParameterGroup(engineVersion: string): string {
+    const major = engineVersion.split(".")[0];
+    return major === "6" ? "default.redis6.x" : `default.redis${major}`;
+}
+
+export class Cache extends pulumi.ComponentResource {
+    readonly securityGroupId: pulumi.Output<string>;
+    /** The primary endpoint: the one address New API's single-node client talks to. */
+    readonly primaryEndpoint: pulumi.Output<string>;
+    readonly replicationGroupId: pulumi.Output<string>;
+
+    constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("new-api:cache:Cache", name, {}, opts);
+        const parent = { parent: this };
+        const config = args.config;
+        const replicated = config.nodeCount >= 2;
+
+        const securityGroup = serviceSecurityGroup(
+            `${name}-sg`,
+            { vpcId: args.vpcId, service: "Redis", port: REDIS_PORT, sourceSecurityGroupId: args.clientSecurityGroupId, tags: args.tags },
+            parent,
+        );
+
+        const subnetGroup = new aws.elasticache.SubnetGroup(
+            `${name}-subnets`,
+            { subnetIds: args.subnetIds, description: "New API Redis private subnets", tags: args.tags },
+            parent,
+        );
+
+        const group = new aws.elasticache.ReplicationGroup(
+            name,
+            {
+                description: "New API shared Redis (cluster mode disabled)",
+                engine: "redis",
+                engineVersion: config.engineVersion,
+                parameterGroupName: redisDefaultParameterGroup(config.engineVersion),
+                nodeType: config.nodeType,
+                numCacheClusters: config.nodeCount,
+                port: REDIS_PORT,
+                automaticFailoverEnabled: replicated,
+                multiAzEnabled: replicated,
+                atRestEncryptionEnabled: true,
+                transitEncryptionEnabled: true,
+                authToken: args.authToken,
+                // ROTATE keeps the old token valid alongside a new one, so running nodes
+                // are not cut off while they are replaced with the new token.
+                authTokenUpdateStrategy: "ROTATE",
+                subnetGroupName: subnetGroup.name,
+                securityGroupIds: [securityGroup.id],
+                tags: args.tags,
+            },
+            parent,
+        );
+
+        this.securityGroupId = securityGroup.id;
+        this.primaryEndpoint = group.primaryEndpointAddress;
+        this.replicationGroupId = group.id;
+        this.registerOutputs({
+            securityGroupId: this.securityGroupId,
+            primaryEndpoint: this.primaryEndpoint,
+            replicationGroupId: this.replicationGroupId,
+        });
+    }
+}

@@ -1,0 +1,193 @@
+// The whole New API cluster: network, secrets, load balancer, shared MySQL and Redis,
+// one master and slaveCount slaves, wired in the order the guide deploys them.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Cache } from "./cache";
+import { ClusterConfig } from "./config";
+import { Database } from "./database";
+import { nodeEnvironment, redisConnectionString, sqlDsn } from "./environment";
+import { LoadBalancer } from "./loadBalancer";
+import { NodeRole, clusterTags, nodeName, nodeSubnetIndex } from "./naming";
+import { Network } from "./network";
+import { AL2023_AMI_PARAMETERS, ClusterNode, NodeAccess, instanceArchitecture } from "./nodes";
+import { ClusterSecrets } from "./secrets";
+import { renderNodeUserData } from "./userdata";
+import { ListenerWeights, listenerWeights } from "./weights";
+
+export interface NewApiClusterArgs {
+    config: ClusterConfig;
+}
+
+export interface NodeOutputs {
+    name: string;
+    instanceId: pulumi.Output<string>;
+    privateIp: pulumi.Output<string>;
+    /** The command that opens a shell on the node through SSM Session Manager. */
+    sessionCommand: pulumi.Output<string>;
+}
+
+export class NewApiCluster extends pulumi.ComponentResource {
+    readonly url: pulumi.Output<string>;
+    readonly albDnsName: pulumi.Output<string>;
+    readonly listenerWeights: ListenerWeights;
+    readonly master: NodeOutputs;
+    readonly slaves: NodeOutputs[];
+    readonly databaseAddress: pulumi.Output<string>;
+    readonly redisPrimaryEndpoint: pulumi.Output<string>;
+    readonly secretParameterPath: string;
+    /** Each of these is a Pulumi secret. */
+    readonly secrets: {
+        sessionSecret: pulumi.Output<string>;
+        cryptoSecret: pulumi.Output<string>;
+        dbPassword: pulumi.Output<string>;
+        redisAuthToken: pulumi.Output<string>;
+        sqlDsn: pulumi.Output<string>;
+        redisConnectionString: pulumi.Output<string>;
+    };
+
+    constructor(name: string, args: NewApiClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("new-api:cluster:NewApiCluster", name, {}, opts);
+        const config = args.config;
+        const parent = { parent: this };
+        const tags = clusterTags(config.clusterName, pulumi.getStack());
+        const region = aws.getRegionOutput({}, parent).region;
+        this.listenerWeights = listenerWeights(config.masterWeight, config.slaveWeight, config.slaveCount);
+
+        const network = new Network(name, { config: config.network, tags }, parent);
+        const secrets = new ClusterSecrets(name, { clusterName: config.clusterName, tags }, parent);
+        const loadBalancer = new LoadBalancer(
+            name,
+            {
+                vpcId: network.vpcId,
+                publicSubnetIds: network.publicSubnetIds,
+                allowedCidrs: config.allowedCidrs,
+                weights: this.listenerWeights,
+                deregistrationDelaySeconds: config.deregistrationDelaySeconds,
+                tags,
+            },
+            parent,
+        );
+        const access = new NodeAccess(
+            `${name}-nodes`,
+            {
+                clusterName: config.clusterName,
+                region,
+                vpcId: network.vpcId,
+                loadBalancerSecurityGroupId: loadBalancer.securityGroupId,
+                secretParameterPath: secrets.parameterPath,
+                tags,
+            },
+            parent,
+        );
+        const database = new Database(
+            `${name}-db`,
+            {
+                config: config.database,
+                vpcId: network.vpcId,
+                subnetIds: network.privateSubnetIds,
+                clientSecurityGroupId: access.securityGroupId,
+                password: secrets.values.dbPassword,
+                tags,
+            },
+            parent,
+        );
+        const cache = new Cache(
+            `${name}-redis`,
+            {
+                config: config.cache,
+                vpcId: network.vpcId,
+                subnetIds: network.privateSubnetIds,
+                clientSecurityGroupId: access.securityGroupId,
+                authToken: secrets.values.redisAuthToken,
+                tags,
+            },
+            parent,
+        );
+
+        // One AMI lookup per architecture, shared by the nodes that need it.
+        const amiLookups = new Map<string, pulumi.Output<string>>();
+        const amiFor = (instanceType: string): pulumi.Output<string> => {
+            if (config.amiId !== undefined) {
+                return pulumi.output(config.amiId);
+            }
+            const parameter = AL2023_AMI_PARAMETERS[instanceArchitecture(instanceType)];
+            if (!amiLookups.has(parameter)) {
+                amiLookups.set(parameter, aws.ssm.getParameterOutput({ name: parameter }, parent).value);
+            }
+            return amiLookups.get(parameter) as pulumi.Output<string>;
+        };
+
+        const createNode = (role: NodeRole, index: number): NodeOutputs => {
+            const nodeNameValue = nodeName(config.clusterName, role, index);
+            const instanceType = role === "master" ? config.masterInstanceType : config.instanceType;
+            const subnets = network.privateSubnetIds;
+            const userData = pulumi
+                .all([region, database.address, cache.primaryEndpoint])
+                .apply(([regionName, databaseHost, redisHost]) =>
+                    renderNodeUserData({
+                        role,
+                        nodeName: nodeNameValue,
+                        image: config.image,
+                        region: regionName,
+                        environment: nodeEnvironment(role, nodeNameValue, config.node),
+                        secretParameters: secrets.parameterNames,
+                        databaseHost,
+                        redisHost,
+                        batchUpdateInterval: config.node.batchUpdateInterval,
+                    }),
+                );
+            const node = new ClusterNode(
+                nodeNameValue,
+                {
+                    role,
+                    instanceType,
+                    amiId: amiFor(instanceType),
+                    amiFollowsLatest: config.amiId === undefined,
+                    subnetId: subnets[nodeSubnetIndex(role, index, subnets.length)],
+                    securityGroupId: access.securityGroupId,
+                    instanceProfileName: access.instanceProfileName,
+                    rootVolumeSizeGb: config.rootVolumeSizeGb,
+                    userData,
+                    targetGroupArn:
+                        role === "master" ? loadBalancer.masterTargetGroupArn : loadBalancer.slavesTargetGroupArn,
+                    secretParameters: secrets.parameters,
+                    tags,
+                },
+                parent,
+            );
+            return {
+                name: nodeNameValue,
+                instanceId: node.instanceId,
+                privateIp: node.privateIp,
+                sessionCommand: pulumi.interpolate`aws ssm start-session --region ${region} --target ${node.instanceId}`,
+            };
+        };
+
+        this.master = createNode("master", 0);
+        this.slaves = Array.from({ length: config.slaveCount }, (_, index) => createNode("slave", index));
+
+        this.albDnsName = loadBalancer.dnsName;
+        this.url = pulumi.interpolate`http://${loadBalancer.dnsName}`;
+        this.databaseAddress = database.address;
+        this.redisPrimaryEndpoint = cache.primaryEndpoint;
+        this.secretParameterPath = secrets.parameterPath;
+        this.secrets = {
+            ...secrets.values,
+            sqlDsn: pulumi.secret(pulumi.all([secrets.values.dbPassword, database.address]).apply(([p, h]) => sqlDsn(p, h))),
+            redisConnectionString: pulumi.secret(
+                pulumi
+                    .all([secrets.values.redisAuthToken, cache.primaryEndpoint])
+                    .apply(([t, h]) => redisConnectionString(t, h)),
+            ),
+        };
+
+        this.registerOutputs({
+            url: this.url,
+            albDnsName: this.albDnsName,
+            masterInstanceId: this.master.instanceId,
+            slaveInstanceIds: this.slaves.map((s) => s.instanceId),
+            databaseAddress: this.databaseAddress,
+            redisPrimaryEndpoint: this.redisPrimaryEndpoint,
+        });
+    }
+}

@@ -1,0 +1,502 @@
+// Reading and validating the stack configuration: the one place where config is
+// checked, before any resource is created. Everything here is pure except
+// `loadClusterConfig`, which only collects the raw strings from Pulumi.
+import * as pulumi from "@pulumi/pulumi";
+import { parseCidr } from "./cidr";
+
+export const CONFIG_NAMESPACE = "new-api-cluster";
+
+export type NatGatewayStrategy = "onePerAz" | "single";
+
+export type NetworkConfig =
+    | { kind: "new"; vpcCidr: string; azCount: number; natGateways: NatGatewayStrategy }
+    | { kind: "existing"; vpcId: string; publicSubnetIds: string[]; privateSubnetIds: string[] };
+
+export interface DatabaseConfig {
+    instanceClass: string;
+    allocatedStorageGb: number;
+    maxAllocatedStorageGb: number;
+    engineVersion: string;
+    multiAz: boolean;
+    backupRetentionDays: number;
+    maxConnections: number;
+}
+
+export interface CacheConfig {
+    nodeType: string;
+    nodeCount: number;
+    engineVersion: string;
+}
+
+/** The per-node New API settings; identical on every node of the cluster. */
+export interface NodeSettings {
+    syncFrequency: number;
+    batchUpdateInterval: number;
+    timezone: string;
+    redisPoolSize: number;
+    sqlMaxOpenConns: number;
+    sqlMaxIdleConns: number;
+    extraEnv: Record<string, string>;
+}
+
+export interface ClusterConfig {
+    clusterName: string;
+    slaveCount: number;
+    image: string;
+    instanceType: string;
+    masterInstanceType: string;
+    /** Unset: the newest Amazon Linux 2023 AMI, read from the public SSM parameter. */
+    amiId?: string;
+    rootVolumeSizeGb: number;
+    masterWeight: number;
+    slaveWeight: number;
+    deregistrationDelaySeconds: number;
+    allowedCidrs: string[];
+    node: NodeSettings;
+    database: DatabaseConfig;
+    cache: CacheConfig;
+    network: NetworkConfig;
+}
+
+/** The image the stack runs unless `image` is set: a pinned release, never `latest`. */
+export const DEFAULT_IMAGE = "calciumion/new-api:v0.9.20-patch.2";
+
+/**
+ * Environment variables the stack sets itself. `extraEnv` may not override them,
+ * because a second value would silently win or lose depending on env-file order.
+ */
+export const MANAGED_ENV_NAMES: readonly string[] = [
+    "PORT",
+    "NODE_TYPE",
+    "NODE_NAME",
+    "SQL_DSN",
+    "REDIS_CONN_STRING",
+    "SESSION_SECRET",
+    "CRYPTO_SECRET",
+    "SYNC_FREQUENCY",
+    "BATCH_UPDATE_ENABLED",
+    "BATCH_UPDATE_INTERVAL",
+    "TZ",
+    "REDIS_POOL_SIZE",
+    "SQL_MAX_OPEN_CONNS",
+    "SQL_MAX_IDLE_CONNS",
+];
+
+/** Raw config as Pulumi stores it: every value a string, structured values as JSON. */
+export type RawConfig = Record<string, string | undefined>;
+
+export const CONFIG_KEYS = [
+    "clusterName",
+    "slaveCount",
+    "image",
+    "instanceType",
+    "masterInstanceType",
+    "amiId",
+    "rootVolumeSize",
+    "masterWeight",
+    "slaveWeight",
+    "deregistrationDelay",
+    "allowedCidrs",
+    "syncFrequency",
+    "batchUpdateInterval",
+    "timezone",
+    "redisPoolSize",
+    "sqlMaxOpenConns",
+    "sqlMaxIdleConns",
+    "extraEnv",
+    "dbInstanceClass",
+    "dbAllocatedStorage",
+    "dbMaxAllocatedStorage",
+    "dbEngineVersion",
+    "dbMultiAz",
+    "dbBackupRetentionDays",
+    "dbMaxConnections",
+    "cacheNodeType",
+    "cacheNodeCount",
+    "cacheEngineVersion",
+    "vpcCidr",
+    "azCount",
+    "natGateways",
+    "vpcId",
+    "publicSubnetIds",
+    "privateSubnetIds",
+] as const;
+
+export class ConfigError extends Error {
+    constructor(readonly problems: string[]) {
+        super(
+            `Invalid ${CONFIG_NAMESPACE} configuration (nothing was created):\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+/** A check returns why a value is refused, or undefined when it is allowed. */
+export type Check = (value: string) => string | undefined;
+
+/** A check that the whole value matches `pattern`; `description` says in words what it allows. */
+export function matches(pattern: RegExp, description: string): Check {
+    return (value) => (pattern.test(value) ? undefined : description);
+}
+
+/**
+ * Reads one key at a time and records every problem, so that an operator sees all
+ * mistakes at once. Each problem names the key, the value given and what is allowed.
+ */
+class ConfigReader {
+    readonly problems: string[] = [];
+
+    constructor(private readonly raw: RawConfig) {}
+
+    /** Records a problem with a key's value (which may involve other settings). */
+    fail(key: string, value: string | undefined, allowed: string): void {
+        this.problems.push(`${CONFIG_NAMESPACE}:${key} = ${JSON.stringify(value ?? "")}: ${allowed}`);
+    }
+
+    isSet(key: string): boolean {
+        return this.raw[key] !== undefined;
+    }
+
+    string(key: string, fallback: string, check: Check): string {
+        const value = this.raw[key] ?? fallback;
+        const problem = check(value);
+        if (problem) {
+            this.fail(key, value, problem);
+        }
+        return value;
+    }
+
+    optionalString(key: string, check: Check): string | undefined {
+        return this.isSet(key) ? this.string(key, "", check) : undefined;
+    }
+
+    integer(key: string, fallback: number, min: number, max: number): number {
+        const value = this.raw[key];
+        if (value === undefined) {
+            return fallback;
+        }
+        const n = Number(value.trim());
+        if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+            this.fail(key, value, `must be a whole number from ${min} to ${max}`);
+            return fallback;
+        }
+        return n;
+    }
+
+    boolean(key: string, fallback: boolean): boolean {
+        const value = this.raw[key];
+        if (value === undefined) {
+            return fallback;
+        }
+        if (value !== "true" && value !== "false") {
+            this.fail(key, value, "must be true or false");
+            return fallback;
+        }
+        return value === "true";
+    }
+
+    oneOf<T extends string>(key: string, fallback: T, allowed: readonly T[]): T {
+        const value = this.string(key, fallback, (v) =>
+            (allowed as readonly string[]).includes(v) ? undefined : `must be one of ${allowed.join(", ")}`,
+        );
+        return value as T;
+    }
+
+    /** Structured config arrives as JSON; undefined (after recording a problem) when it is not. */
+    private json(key: string, value: string, shape: string): unknown {
+        try {
+            return JSON.parse(value);
+        } catch {
+            this.fail(key, value, `must be ${shape}`);
+            return undefined;
+        }
+    }
+
+    /** A non-empty list of strings, each checked by `check`. */
+    stringList(key: string, fallback: string[], description: string, check: Check): string[] {
+        const value = this.raw[key];
+        if (value === undefined) {
+            return fallback;
+        }
+        const shape = `a non-empty list of strings (${description})`;
+        const parsed = this.json(key, value, shape);
+        if (parsed === undefined) {
+            return fallback;
+        }
+        if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((i) => typeof i === "string")) {
+            this.fail(key, value, `must be ${shape}`);
+            return fallback;
+        }
+        const problems = parsed.map(check).filter((p): p is string => p !== undefined);
+        if (problems.length > 0) {
+            this.fail(key, value, problems.join("; "));
+            return fallback;
+        }
+        return parsed;
+    }
+
+    /** A map whose values are strings, numbers or booleans; `check` vets each entry. */
+    stringMap(key: string, check: (name: string, value: string) => string | undefined): Record<string, string> {
+        const value = this.raw[key];
+        if (value === undefined) {
+            return {};
+        }
+        const shape = "a map of NAME: value";
+        const parsed = this.json(key, value, shape);
+        if (parsed === undefined) {
+            return {};
+        }
+        if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+            this.fail(key, value, `must be ${shape}`);
+            return {};
+        }
+        const result: Record<string, string> = {};
+        const problems: string[] = [];
+        for (const [name, item] of Object.entries(parsed as Record<string, unknown>)) {
+            const text = typeof item === "string" || typeof item === "number" || typeof item === "boolean" ? String(item) : undefined;
+            const problem = text === undefined ? `${name} must be a string, number or boolean` : check(name, text);
+            if (problem) {
+                problems.push(problem);
+            } else {
+                result[name] = text as string;
+            }
+        }
+        if (problems.length > 0) {
+            this.fail(key, value, problems.join("; "));
+        }
+        return result;
+    }
+}
+
+/** A docker image reference that names a tag or digest, and never the moving `latest` tag. */
+export const imageCheck: Check = (image) => {
+    const allowed =
+        "must be an image reference with a pinned tag or digest, e.g. calciumion/new-api:v0.9.20-patch.2 (never latest)";
+    const match =
+        /^[a-z0-9][a-z0-9._-]*(?::[0-9]+)?(?:\/[a-z0-9][a-z0-9._-]*)*(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(
+            image,
+        );
+    if (!match) {
+        return allowed;
+    }
+    const [, tag, digest] = match;
+    if (digest === undefined && (tag === undefined || tag === "latest")) {
+        return allowed;
+    }
+    return undefined;
+};
+
+const timezoneCheck: Check = (timezone) => {
+    try {
+        new Intl.DateTimeFormat("en-US", { timeZone: timezone });
+        return timezone === "" ? "must be an IANA time zone such as UTC or Asia/Shanghai" : undefined;
+    } catch {
+        return "must be an IANA time zone such as UTC or Asia/Shanghai";
+    }
+};
+
+const cidrCheck: Check = (cidr) => {
+    const parsed = parseCidr(cidr);
+    return parsed.ok ? undefined : `${JSON.stringify(cidr)} ${parsed.problem}`;
+};
+
+const vpcCidrCheck: Check = (cidr) => {
+    const parsed = parseCidr(cidr);
+    if (!parsed.ok) {
+        return parsed.problem;
+    }
+    return parsed.prefix < 16 || parsed.prefix > 24 ? "must have a prefix length from /16 to /24" : undefined;
+};
+
+/** Why an extraEnv entry is refused, or undefined when it is fine. */
+export function extraEnvProblem(name: string, value: string): string | undefined {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) {
+        return `${name} is not an environment variable name (A-Z, 0-9, _)`;
+    }
+    if (MANAGED_ENV_NAMES.includes(name)) {
+        return `${name} is set by the stack itself`;
+    }
+    if (name === "FRONTEND_BASE_URL") {
+        return "FRONTEND_BASE_URL makes slaves behind the load balancer redirect to it in a loop; leave it unset";
+    }
+    if (/(SECRET|PASSWORD|PASSWD|TOKEN|DSN|_KEY$|^KEY$)/.test(name)) {
+        return `${name} looks like a secret, and extraEnv is written in clear text into EC2 userData`;
+    }
+    if (/[\r\n]/.test(value)) {
+        return `${name} has a line break, which an env file cannot hold`;
+    }
+    return undefined;
+}
+
+/** The default cluster name for a stack: `newapi-<stack>`, lower-cased, other characters as '-'. */
+export function defaultClusterName(stack: string): string {
+    return `newapi-${stack.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`.replace(/-+$/, "");
+}
+
+const ec2InstanceType = matches(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as t3.small");
+const subnetId = matches(/^subnet-[0-9a-f]{8,17}$/, "is not a subnet id such as subnet-0123456789abcdef0");
+const EXISTING_VPC_KEYS = ["vpcId", "publicSubnetIds", "privateSubnetIds"];
+const NEW_VPC_KEYS = ["vpcCidr", "azCount", "natGateways"];
+
+function readNetwork(read: ConfigReader, raw: RawConfig): NetworkConfig {
+    const given = EXISTING_VPC_KEYS.filter((k) => read.isSet(k));
+    if (given.length === 0) {
+        return {
+            kind: "new",
+            vpcCidr: read.string("vpcCidr", "10.0.0.0/16", vpcCidrCheck),
+            azCount: read.integer("azCount", 2, 2, 3),
+            natGateways: read.oneOf<NatGatewayStrategy>("natGateways", "onePerAz", ["onePerAz", "single"]),
+        };
+    }
+    const missing = EXISTING_VPC_KEYS.filter((k) => !given.includes(k));
+    for (const key of missing.length > 0 ? given : []) {
+        read.fail(key, raw[key], `an existing VPC needs vpcId, publicSubnetIds and privateSubnetIds together; missing: ${missing.join(", ")}`);
+    }
+    for (const key of NEW_VPC_KEYS.filter((k) => read.isSet(k))) {
+        read.fail(key, raw[key], "applies only to a new VPC; remove it when vpcId is set");
+    }
+    const subnets = (key: string) => {
+        const ids = read.stringList(key, [], "subnet ids in at least two availability zones", (id) => {
+            const problem = subnetId(id);
+            return problem && `${JSON.stringify(id)} ${problem}`;
+        });
+        if (read.isSet(key) && ids.length > 0 && (ids.length < 2 || new Set(ids).size !== ids.length)) {
+            read.fail(key, raw[key], "must list at least two distinct subnets (the ALB and RDS need two availability zones)");
+        }
+        return ids;
+    };
+    return {
+        kind: "existing",
+        vpcId: read.optionalString("vpcId", matches(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id such as vpc-0123456789abcdef0")) ?? "",
+        publicSubnetIds: subnets("publicSubnetIds"),
+        privateSubnetIds: subnets("privateSubnetIds"),
+    };
+}
+
+/**
+ * Validates raw config and returns the cluster's typed configuration, or throws a
+ * ConfigError listing every problem. `stack` supplies the default cluster name.
+ */
+export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig {
+    const read = new ConfigReader(raw);
+
+    for (const key of Object.keys(raw).filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k))) {
+        read.fail(key, raw[key], `is not a setting of this stack; known keys: ${CONFIG_KEYS.join(", ")}`);
+    }
+
+    // Autonamed ALB target groups must fit in 32 characters (name + "-slaves" + a 7-character
+    // random suffix), and ElastiCache ids may not contain "--" or end with "-".
+    const clusterName = read.string(
+        "clusterName",
+        defaultClusterName(stack),
+        matches(
+            /^[a-z](?!.*--)[a-z0-9-]{0,16}(?<!-)$/,
+            "must be 1-17 characters: lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen",
+        ),
+    );
+
+    const slaveCount = read.integer("slaveCount", 2, 0, 100);
+    const instanceType = read.string("instanceType", "t3.small", ec2InstanceType);
+    const sqlMaxOpenConns = read.integer("sqlMaxOpenConns", 30, 1, 1000);
+    const sqlMaxIdleConns = read.integer("sqlMaxIdleConns", 10, 0, 1000);
+    if (sqlMaxIdleConns > sqlMaxOpenConns) {
+        read.fail("sqlMaxIdleConns", String(sqlMaxIdleConns), `must not exceed sqlMaxOpenConns (${sqlMaxOpenConns})`);
+    }
+
+    const node: NodeSettings = {
+        syncFrequency: read.integer("syncFrequency", 60, 1, 86400),
+        batchUpdateInterval: read.integer("batchUpdateInterval", 5, 1, 300),
+        timezone: read.string("timezone", "UTC", timezoneCheck),
+        redisPoolSize: read.integer("redisPoolSize", 10, 1, 1000),
+        sqlMaxOpenConns,
+        sqlMaxIdleConns,
+        extraEnv: read.stringMap("extraEnv", extraEnvProblem),
+    };
+
+    const allocatedStorageGb = read.integer("dbAllocatedStorage", 20, 20, 65536);
+    const maxAllocatedStorageGb = read.integer("dbMaxAllocatedStorage", 100, 0, 65536);
+    if (maxAllocatedStorageGb !== 0 && maxAllocatedStorageGb < allocatedStorageGb) {
+        read.fail(
+            "dbMaxAllocatedStorage",
+            String(maxAllocatedStorageGb),
+            `must be 0 (no storage autoscaling) or at least dbAllocatedStorage (${allocatedStorageGb})`,
+        );
+    }
+    const database: DatabaseConfig = {
+        instanceClass: read.string(
+            "dbInstanceClass",
+            "db.t4g.micro",
+            matches(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.t4g.micro"),
+        ),
+        allocatedStorageGb,
+        maxAllocatedStorageGb,
+        engineVersion: read.string(
+            "dbEngineVersion",
+            "8.0",
+            matches(/^8\.(0|4)(\.\d+)?$/, "must be a MySQL 8.0 or 8.4 engine version such as 8.0 or 8.0.40"),
+        ),
+        multiAz: read.boolean("dbMultiAz", false),
+        backupRetentionDays: read.integer("dbBackupRetentionDays", 7, 1, 35),
+        maxConnections: read.integer("dbMaxConnections", 500, 10, 16000),
+    };
+
+    // Every node may open sqlMaxOpenConns connections; the database must admit all of them.
+    const needed = (1 + slaveCount) * sqlMaxOpenConns;
+    if (needed > database.maxConnections) {
+        read.fail(
+            "slaveCount",
+            String(slaveCount),
+            `(1 master + ${slaveCount} slaves) x sqlMaxOpenConns ${sqlMaxOpenConns} = ${needed} connections, ` +
+                `more than dbMaxConnections ${database.maxConnections}; lower slaveCount or sqlMaxOpenConns, ` +
+                `or raise dbMaxConnections (with a dbInstanceClass that has the memory for it)`,
+        );
+    }
+
+    const config: ClusterConfig = {
+        clusterName,
+        slaveCount,
+        image: read.string("image", DEFAULT_IMAGE, imageCheck),
+        instanceType,
+        masterInstanceType: read.optionalString("masterInstanceType", ec2InstanceType) ?? instanceType,
+        amiId: read.optionalString("amiId", matches(/^ami-[0-9a-f]{8,17}$/, "must be an AMI id such as ami-0123456789abcdef0")),
+        rootVolumeSizeGb: read.integer("rootVolumeSize", 20, 8, 16384),
+        masterWeight: read.integer("masterWeight", 3, 1, 999),
+        slaveWeight: read.integer("slaveWeight", 5, 1, 999),
+        deregistrationDelaySeconds: read.integer("deregistrationDelay", 30, 0, 3600),
+        allowedCidrs: read.stringList("allowedCidrs", ["0.0.0.0/0"], "IPv4 CIDR blocks such as 203.0.113.0/24", cidrCheck),
+        node,
+        database,
+        cache: {
+            nodeType: read.string(
+                "cacheNodeType",
+                "cache.t4g.micro",
+                matches(/^cache\.[a-z0-9-]+\.[a-z0-9]+$/, "must be an ElastiCache node type such as cache.t4g.micro"),
+            ),
+            nodeCount: read.integer("cacheNodeCount", 2, 1, 6),
+            engineVersion: read.string(
+                "cacheEngineVersion",
+                "7.1",
+                matches(/^[67]\.\d+$/, "must be a Redis OSS engine version such as 7.1"),
+            ),
+        },
+        network: readNetwork(read, raw),
+    };
+
+    if (read.problems.length > 0) {
+        throw new ConfigError(read.problems);
+    }
+    return config;
+}
+
+/** Collects this project's raw config from Pulumi and validates it. */
+export function loadClusterConfig(): ClusterConfig {
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const raw: RawConfig = {};
+    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (key.startsWith(prefix)) {
+            raw[key.slice(prefix.length)] = value;
+        }
+    }
+    return parseClusterConfig(raw, pulumi.getStack());
+}

@@ -1,0 +1,115 @@
+// The shared MySQL tier: one RDS instance that every node uses, utf8mb4 throughout
+// (New API panics at start-up on other charsets), reachable only from the nodes.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DatabaseConfig } from "./config";
+import { DATABASE_NAME, DATABASE_USER, MYSQL_PORT } from "./environment";
+import { serviceSecurityGroup } from "./securityGroups";
+
+export interface DatabaseArgs {
+    config: DatabaseConfig;
+    vpcId: pulumi.Input<string>;
+    subnetIds: pulumi.Input<string>[];
+    /** The nodes' security group: the only source admitted on 3306. */
+    clientSecurityGroupId: pulumi.Input<string>;
+    password: pulumi.Input<string>;
+    tags: Record<string, string>;
+}
+
+/** The RDS parameter group family of a MySQL engine version: "8.0.40" -> "mysql8.0". */
+export function mysqlParameterGroupFamily(engineVersion: string): string {
+    const match = /^(\d+\.\d+)/.exec(engineVersion);
+    if (!match) {
+        throw new Error(`not a MySQL engine version: ${engineVersion}`);
+    }
+    return `mysql${match[1]}`;
+}
+
+/** The parameter group's settings: utf8mb4 for New API, and the connection budget. */
+export function mysqlParameters(config: DatabaseConfig): { name: string; value: string }[] {
+    return [
+        { name: "character_set_server", value: "utf8mb4" },
+        { name: "collation_server", value: "utf8mb4_unicode_ci" },
+        { name: "character_set_client", value: "utf8mb4" },
+        { name: "character_set_connection", value: "utf8mb4" },
+        { name: "character_set_results", value: "utf8mb4" },
+        { name: "max_connections", value: String(config.maxConnections) },
+    ];
+}
+
+export class Database extends pulumi.ComponentResource {
+    readonly securityGroupId: pulumi.Output<string>;
+    /** Host name only; New API's DSN adds the port. */
+    readonly address: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+    readonly instanceId: pulumi.Output<string>;
+
+    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("new-api:database:Database", name, {}, opts);
+        const parent = { parent: this };
+        const config = args.config;
+
+        const securityGroup = serviceSecurityGroup(
+            `${name}-sg`,
+            { vpcId: args.vpcId, service: "MySQL", port: MYSQL_PORT, sourceSecurityGroupId: args.clientSecurityGroupId, tags: args.tags },
+            parent,
+        );
+
+        const subnetGroup = new aws.rds.SubnetGroup(
+            `${name}-subnets`,
+            { subnetIds: args.subnetIds, description: "New API MySQL private subnets", tags: args.tags },
+            parent,
+        );
+        const parameterGroup = new aws.rds.ParameterGroup(
+            `${name}-params`,
+            {
+                family: mysqlParameterGroupFamily(config.engineVersion),
+                description: "New API MySQL: utf8mb4 and the cluster's connection budget",
+                parameters: mysqlParameters(config),
+                tags: args.tags,
+            },
+            parent,
+        );
+
+        const instance = new aws.rds.Instance(
+            name,
+            {
+                engine: "mysql",
+                engineVersion: config.engineVersion,
+                autoMinorVersionUpgrade: true,
+                instanceClass: config.instanceClass,
+                allocatedStorage: config.allocatedStorageGb,
+                maxAllocatedStorage: config.maxAllocatedStorageGb === 0 ? undefined : config.maxAllocatedStorageGb,
+                storageType: "gp3",
+                storageEncrypted: true,
+                dbName: DATABASE_NAME,
+                username: DATABASE_USER,
+                password: args.password,
+                port: MYSQL_PORT,
+                dbSubnetGroupName: subnetGroup.name,
+                parameterGroupName: parameterGroup.name,
+                vpcSecurityGroupIds: [securityGroup.id],
+                publiclyAccessible: false,
+                multiAz: config.multiAz,
+                backupRetentionPeriod: config.backupRetentionDays,
+                copyTagsToSnapshot: true,
+                // A dev stack must be destroyable without manual steps.
+                skipFinalSnapshot: true,
+                deletionProtection: false,
+                tags: args.tags,
+            },
+            parent,
+        );
+
+        this.securityGroupId = securityGroup.id;
+        this.address = instance.address;
+        this.port = instance.port;
+        this.instanceId = instance.identifier;
+        this.registerOutputs({
+            securityGroupId: this.securityGroupId,
+            address: this.address,
+            port: this.port,
+            instanceId: this.instanceId,
+        });
+    }
+}

@@ -1,0 +1,223 @@
+// The node tier: what all New API nodes share (security group, instance role) and one
+// component per node (an EC2 instance registered in its role's target group).
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { APP_PORT } from "./environment";
+import { NodeRole } from "./naming";
+
+/** Public SSM parameters naming the newest Amazon Linux 2023 AMI, per CPU architecture. */
+export const AL2023_AMI_PARAMETERS = {
+    x86_64: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+    arm64: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+} as const;
+
+/** Graviton instance families carry a "g" after the generation digit (t4g, m7g, c7gn, x2gd). */
+export function instanceArchitecture(instanceType: string): keyof typeof AL2023_AMI_PARAMETERS {
+    return /^[a-z]+\d+[a-z-]*g[a-z-]*\./.test(instanceType) ? "arm64" : "x86_64";
+}
+
+export interface NodeAccessArgs {
+    clusterName: string;
+    region: pulumi.Input<string>;
+    vpcId: pulumi.Input<string>;
+    /** The load balancer's security group: the only source admitted on the app port. */
+    loadBalancerSecurityGroupId: pulumi.Input<string>;
+    /** SSM path of the cluster's secrets; the role may read nothing else from Parameter Store. */
+    secretParameterPath: string;
+    tags: Record<string, string>;
+}
+
+/** The instance role's policy: read the cluster's own parameters, and Session Manager. */
+export function nodePolicyDocument(parameterPathArn: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "ReadClusterSecrets",
+                Effect: "Allow",
+                Action: ["ssm:GetParameter", "ssm:GetParameters"],
+                Resource: `${parameterPathArn}/*`,
+            },
+            {
+                // The minimum for Session Manager shells. Not AmazonSSMManagedInstanceCore:
+                // it allows ssm:GetParameter on every parameter in the account.
+                Sid: "SessionManager",
+                Effect: "Allow",
+                Action: [
+                    "ssm:UpdateInstanceInformation",
+                    "ssmmessages:CreateControlChannel",
+                    "ssmmessages:CreateDataChannel",
+                    "ssmmessages:OpenControlChannel",
+                    "ssmmessages:OpenDataChannel",
+                ],
+                Resource: "*",
+            },
+        ],
+    });
+}
+
+/** What every node shares: its security group and its instance role. */
+export class NodeAccess extends pulumi.ComponentResource {
+    readonly securityGroupId: pulumi.Output<string>;
+    readonly instanceProfileName: pulumi.Output<string>;
+    readonly roleArn: pulumi.Output<string>;
+
+    constructor(name: string, args: NodeAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("new-api:nodes:NodeAccess", name, {}, opts);
+        const parent = { parent: this };
+
+        const securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            {
+                vpcId: args.vpcId,
+                description: "New API nodes: the app port from the load balancer only; no SSH",
+                tags: { ...args.tags, Name: `${name}-sg` },
+            },
+            parent,
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-from-alb`,
+            {
+                securityGroupId: securityGroup.id,
+                referencedSecurityGroupId: args.loadBalancerSecurityGroupId,
+                ipProtocol: "tcp",
+                fromPort: APP_PORT,
+                toPort: APP_PORT,
+                description: "New API from the load balancer",
+            },
+            parent,
+        );
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-alb-to-nodes`,
+            {
+                securityGroupId: args.loadBalancerSecurityGroupId,
+                referencedSecurityGroupId: securityGroup.id,
+                ipProtocol: "tcp",
+                fromPort: APP_PORT,
+                toPort: APP_PORT,
+                description: "Load balancer to the New API nodes",
+            },
+            parent,
+        );
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-egress`,
+            {
+                securityGroupId: securityGroup.id,
+                cidrIpv4: "0.0.0.0/0",
+                ipProtocol: "-1",
+                description: "Outbound through NAT: image registry, AWS APIs, LLM providers, MySQL, Redis",
+            },
+            parent,
+        );
+
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: `New API nodes of ${args.clusterName}`,
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
+                    ],
+                }),
+                tags: args.tags,
+            },
+            parent,
+        );
+        const partition = aws.getPartitionOutput({}, parent).partition;
+        const account = aws.getCallerIdentityOutput({}, parent).accountId;
+        new aws.iam.RolePolicy(
+            `${name}-policy`,
+            {
+                role: role.id,
+                policy: pulumi
+                    .interpolate`arn:${partition}:ssm:${args.region}:${account}:parameter${args.secretParameterPath}`
+                    .apply(nodePolicyDocument),
+            },
+            parent,
+        );
+        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: args.tags }, parent);
+
+        this.securityGroupId = securityGroup.id;
+        this.instanceProfileName = profile.name;
+        this.roleArn = role.arn;
+        this.registerOutputs({
+            securityGroupId: this.securityGroupId,
+            instanceProfileName: this.instanceProfileName,
+            roleArn: this.roleArn,
+        });
+    }
+}
+
+export interface ClusterNodeArgs {
+    role: NodeRole;
+    instanceType: string;
+    amiId: pulumi.Input<string>;
+    /** True when amiId follows the public "latest AL2023" parameter: see the ami note below. */
+    amiFollowsLatest: boolean;
+    subnetId: pulumi.Input<string>;
+    securityGroupId: pulumi.Input<string>;
+    instanceProfileName: pulumi.Input<string>;
+    rootVolumeSizeGb: number;
+    userData: pulumi.Input<string>;
+    targetGroupArn: pulumi.Input<string>;
+    /** The SSM parameters the node reads at boot: it must not boot before they exist. */
+    secretParameters: pulumi.Resource[];
+    tags: Record<string, string>;
+}
+
+/** One New API node: an instance, registered with its role's target group. */
+export class ClusterNode extends pulumi.ComponentResource {
+    readonly instanceId: pulumi.Output<string>;
+    readonly privateIp: pulumi.Output<string>;
+
+    constructor(name: string, args: ClusterNodeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("new-api:nodes:ClusterNode", name, {}, opts);
+
+        const instance = new aws.ec2.Instance(
+            name,
+            {
+                ami: args.amiId,
+                instanceType: args.instanceType,
+                subnetId: args.subnetId,
+                vpcSecurityGroupIds: [args.securityGroupId],
+                iamInstanceProfile: args.instanceProfileName,
+                associatePublicIpAddress: false,
+                metadataOptions: {
+                    httpEndpoint: "enabled",
+                    httpTokens: "required",
+                    // Containers sit one network hop behind the host.
+                    httpPutResponseHopLimit: 2,
+                },
+                rootBlockDevice: {
+                    volumeType: "gp3",
+                    volumeSize: args.rootVolumeSizeGb,
+                    encrypted: true,
+                    deleteOnTermination: true,
+                },
+                userData: args.userData,
+                // A new image or environment means a new instance (created before the old
+                // one is deleted), not a stop/start of a live node.
+                userDataReplaceOnChange: true,
+                tags: { ...args.tags, Name: name, "new-api:role": args.role },
+            },
+            {
+                parent: this,
+                dependsOn: args.secretParameters,
+                // The "latest" AMI moves with every AL2023 release; following it would replace
+                // every node on an unrelated `pulumi up`. New nodes take the newest, old ones
+                // keep theirs until replaced; pin amiId to roll all nodes deliberately.
+                ignoreChanges: args.amiFollowsLatest ? ["ami"] : [],
+            },
+        );
+        new aws.lb.TargetGroupAttachment(
+            name,
+            { targetGroupArn: args.targetGroupArn, targetId: instance.id, port: APP_PORT },
+            { parent: this },
+        );
+
+        this.instanceId = instance.id;
+        this.privateIp = instance.privateIp;
+        this.registerOutputs({ instanceId: this.instanceId, privateIp: this.privateIp });
+    }
+}

@@ -1,0 +1,188 @@
+import { ConfigError, DEFAULT_IMAGE, RawConfig, defaultClusterName, parseClusterConfig } from "../components/config";
+
+function problemsOf(raw: RawConfig): string[] {
+    try {
+        parseClusterConfig(raw, "dev");
+    } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).problems;
+    }
+    throw new Error(`expected ${JSON.stringify(raw)} to be refused`);
+}
+
+describe("parseClusterConfig", () => {
+    test("an empty config gives the documented defaults", () => {
+        const config = parseClusterConfig({}, "dev");
+        expect(config).toMatchObject({
+            clusterName: "newapi-dev",
+            slaveCount: 2,
+            image: DEFAULT_IMAGE,
+            instanceType: "t3.small",
+            masterInstanceType: "t3.small",
+            amiId: undefined,
+            masterWeight: 3,
+            slaveWeight: 5,
+            allowedCidrs: ["0.0.0.0/0"],
+            node: { syncFrequency: 60, batchUpdateInterval: 5, timezone: "UTC", redisPoolSize: 10, extraEnv: {} },
+            database: { engineVersion: "8.0", multiAz: false, backupRetentionDays: 7, instanceClass: "db.t4g.micro" },
+            cache: { nodeCount: 2, nodeType: "cache.t4g.micro" },
+            network: { kind: "new", vpcCidr: "10.0.0.0/16", azCount: 2, natGateways: "onePerAz" },
+        });
+        expect(DEFAULT_IMAGE).toMatch(/^calciumion\/new-api:v\d/);
+    });
+
+    test("values arrive as Pulumi's strings and structured values as JSON", () => {
+        const config = parseClusterConfig(
+            {
+                slaveCount: "4",
+                masterInstanceType: "t3.medium",
+                dbMultiAz: "true",
+                allowedCidrs: '["203.0.113.0/24","198.51.100.7/32"]',
+                extraEnv: '{"STREAMING_TIMEOUT":600,"ERROR_LOG_ENABLED":true}',
+                vpcId: "vpc-0123456789abcdef0",
+                publicSubnetIds: '["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]',
+                privateSubnetIds: '["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]',
+            },
+            "prod",
+        );
+        expect(config.slaveCount).toBe(4);
+        expect(config.instanceType).toBe("t3.small");
+        expect(config.masterInstanceType).toBe("t3.medium");
+        expect(config.database.multiAz).toBe(true);
+        expect(config.allowedCidrs).toEqual(["203.0.113.0/24", "198.51.100.7/32"]);
+        expect(config.node.extraEnv).toEqual({ STREAMING_TIMEOUT: "600", ERROR_LOG_ENABLED: "true" });
+        expect(config.network).toEqual({
+            kind: "existing",
+            vpcId: "vpc-0123456789abcdef0",
+            publicSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+            privateSubnetIds: ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"],
+        });
+    });
+
+    test("masterInstanceType defaults to instanceType", () => {
+        expect(parseClusterConfig({ instanceType: "m7i.large" }, "dev").masterInstanceType).toBe("m7i.large");
+    });
+
+    test.each([
+        ["0", 0],
+        ["1", 1],
+        ["15", 15],
+    ])("slaveCount %s is accepted", (value, expected) => {
+        expect(parseClusterConfig({ slaveCount: value }, "dev").slaveCount).toBe(expected);
+    });
+
+    // Each bad value must be refused with the key, the value and what is allowed.
+    test.each<[string, RawConfig, RegExp]>([
+        ["negative slaveCount", { slaveCount: "-1" }, /slaveCount = "-1": must be a whole number from 0 to 100/],
+        ["fractional slaveCount", { slaveCount: "2.5" }, /slaveCount = "2.5": must be a whole number from 0 to 100/],
+        ["huge slaveCount", { slaveCount: "1000" }, /slaveCount = "1000": must be a whole number from 0 to 100/],
+        ["non-numeric slaveCount", { slaveCount: "abc" }, /slaveCount = "abc": must be a whole number/],
+        ["exponent slaveCount", { slaveCount: "1e2" }, /slaveCount = "1e2": must be a whole number/],
+        ["empty slaveCount", { slaveCount: "" }, /slaveCount = "": must be a whole number/],
+        ["empty image", { image: "" }, /image = "": must be an image reference with a pinned tag or digest/],
+        ["latest image", { image: "calciumion/new-api:latest" }, /image = "calciumion\/new-api:latest": .*never latest/],
+        ["untagged image", { image: "calciumion/new-api" }, /image = "calciumion\/new-api": .*pinned tag/],
+        ["image with spaces", { image: "calciumion/new-api: v1" }, /image = .*pinned tag/],
+        ["master weight 0", { masterWeight: "0" }, /masterWeight = "0": must be a whole number from 1 to 999/],
+        ["slave weight over 999", { slaveWeight: "1000" }, /slaveWeight = "1000": must be a whole number from 1 to 999/],
+        ["malformed allowed CIDR", { allowedCidrs: '["10.0.0.0/33"]' }, /allowedCidrs = .*"10.0.0.0\/33" is not an IPv4 CIDR block/],
+        ["CIDR with host bits", { allowedCidrs: '["203.0.113.7/24"]' }, /allowedCidrs = .*host bits set; did you mean 203.0.113.0\/24\?/],
+        ["allowedCidrs not a list", { allowedCidrs: "0.0.0.0/0" }, /allowedCidrs = "0.0.0.0\/0": must be a non-empty list/],
+        ["empty allowedCidrs", { allowedCidrs: "[]" }, /allowedCidrs = "\[\]": must be a non-empty list/],
+        ["malformed vpcCidr", { vpcCidr: "10.0.0/16" }, /vpcCidr = "10.0.0\/16": is not an IPv4 CIDR block/],
+        ["vpcCidr too small", { vpcCidr: "10.0.0.0/26" }, /vpcCidr = "10.0.0.0\/26": must have a prefix length from \/16 to \/24/],
+        ["azCount 4", { azCount: "4" }, /azCount = "4": must be a whole number from 2 to 3/],
+        ["half-given existing VPC", { vpcId: "vpc-0123456789abcdef0" }, /vpcId = "vpc-0123456789abcdef0": an existing VPC needs vpcId, publicSubnetIds and privateSubnetIds together; missing: publicSubnetIds, privateSubnetIds/],
+        [
+            "existing VPC with one private subnet",
+            {
+                vpcId: "vpc-0123456789abcdef0",
+                publicSubnetIds: '["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]',
+                privateSubnetIds: '["subnet-0123456789abcdef2"]',
+            },
+            /privateSubnetIds = .*at least two distinct subnets/,
+        ],
+        [
+            "existing VPC with a new-VPC key",
+            {
+                vpcId: "vpc-0123456789abcdef0",
+                publicSubnetIds: '["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]',
+                privateSubnetIds: '["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]',
+                azCount: "3",
+            },
+            /azCount = "3": applies only to a new VPC/,
+        ],
+        ["bad subnet id", { vpcId: "vpc-0123456789abcdef0", publicSubnetIds: '["sub-1","subnet-0123456789abcdef1"]', privateSubnetIds: '["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]' }, /publicSubnetIds = .*"sub-1" is not a subnet id/],
+        ["unknown key", { slavecount: "3" }, /slavecount = "3": is not a setting of this stack; known keys: .*slaveCount/],
+        ["boolean as word", { dbMultiAz: "yes" }, /dbMultiAz = "yes": must be true or false/],
+        ["time zone", { timezone: "Mars/Olympus" }, /timezone = "Mars\/Olympus": must be an IANA time zone/],
+        ["instance type", { instanceType: "small" }, /instanceType = "small": must be an EC2 instance type/],
+        ["db class", { dbInstanceClass: "t4g.micro" }, /dbInstanceClass = "t4g.micro": must be an RDS instance class/],
+        ["cache node count", { cacheNodeCount: "0" }, /cacheNodeCount = "0": must be a whole number from 1 to 6/],
+        ["backup days 0", { dbBackupRetentionDays: "0" }, /dbBackupRetentionDays = "0": must be a whole number from 1 to 35/],
+        ["MySQL 5.7", { dbEngineVersion: "5.7" }, /dbEngineVersion = "5.7": must be a MySQL 8.0 or 8.4 engine version/],
+        ["natGateways", { natGateways: "none" }, /natGateways = "none": must be one of onePerAz, single/],
+        ["cluster name", { clusterName: "New_API" }, /clusterName = "New_API": must be 1-17 characters/],
+        ["cluster name too long", { clusterName: "a-very-long-cluster-name" }, /clusterName = "a-very-long-cluster-name": must be 1-17/],
+        ["cluster name trailing hyphen", { clusterName: "newapi-" }, /clusterName = "newapi-": must be 1-17/],
+        ["idle over open conns", { sqlMaxOpenConns: "10", sqlMaxIdleConns: "20" }, /sqlMaxIdleConns = "20": must not exceed sqlMaxOpenConns \(10\)/],
+        ["storage autoscaling below storage", { dbAllocatedStorage: "100", dbMaxAllocatedStorage: "50" }, /dbMaxAllocatedStorage = "50": must be 0 .* or at least dbAllocatedStorage \(100\)/],
+        ["amiId", { amiId: "ami-xyz" }, /amiId = "ami-xyz": must be an AMI id/],
+        ["extraEnv not a map", { extraEnv: '["A=1"]' }, /extraEnv = .*must be a map of NAME: value/],
+        ["extraEnv overriding NODE_TYPE", { extraEnv: '{"NODE_TYPE":"master"}' }, /extraEnv = .*NODE_TYPE is set by the stack itself/],
+        ["extraEnv FRONTEND_BASE_URL", { extraEnv: '{"FRONTEND_BASE_URL":"https://x"}' }, /extraEnv = .*redirect to it in a loop/],
+        ["extraEnv secret", { extraEnv: '{"LOG_SQL_DSN":"root:pw@tcp(h)/db"}' }, /extraEnv = .*LOG_SQL_DSN looks like a secret/],
+        ["extraEnv bad name", { extraEnv: '{"lower":"x"}' }, /extraEnv = .*lower is not an environment variable name/],
+        ["extraEnv line break", { extraEnv: '{"A":"x\\ny"}' }, /extraEnv = .*A has a line break/],
+    ])("%s is refused", (_, raw, message) => {
+        const problems = problemsOf(raw);
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(new RegExp(`^new-api-cluster:${message.source}`));
+    });
+
+    test("the connection budget refuses a slaveCount the database cannot serve", () => {
+        // (1 + 16) x 30 = 510 > 500
+        const problems = problemsOf({ slaveCount: "16" });
+        expect(problems).toEqual([
+            expect.stringMatching(
+                /^new-api-cluster:slaveCount = "16": \(1 master \+ 16 slaves\) x sqlMaxOpenConns 30 = 510 connections, more than dbMaxConnections 500/,
+            ),
+        ]);
+        expect(parseClusterConfig({ slaveCount: "15" }, "dev").slaveCount).toBe(15);
+        expect(parseClusterConfig({ slaveCount: "100", sqlMaxOpenConns: "10", dbMaxConnections: "1010" }, "dev").slaveCount).toBe(100);
+    });
+
+    test("every problem is reported at once", () => {
+        const problems = problemsOf({ slaveCount: "abc", masterWeight: "0", image: "" });
+        expect(problems.map((p) => p.split(" = ")[0])).toEqual([
+            "new-api-cluster:slaveCount",
+            "new-api-cluster:image",
+            "new-api-cluster:masterWeight",
+        ]);
+        expect(String(new ConfigError(problems).message)).toMatch(/nothing was created/);
+    });
+
+    test("images pinned by tag or digest are accepted", () => {
+        for (const image of [
+            "calciumion/new-api:v0.9.20-patch.2",
+            "registry.example.com:5000/team/new-api:v1",
+            `calciumion/new-api@sha256:${"a".repeat(64)}`,
+            `calciumion/new-api:v1@sha256:${"b".repeat(64)}`,
+        ]) {
+            expect(parseClusterConfig({ image }, "dev").image).toBe(image);
+        }
+    });
+});
+
+describe("defaultClusterName", () => {
+    test("derives a valid name from the stack", () => {
+        expect(defaultClusterName("dev")).toBe("newapi-dev");
+        expect(defaultClusterName("Prod_EU")).toBe("newapi-prod-eu");
+        expect(defaultClusterName("org/stage--")).toBe("newapi-org-stage");
+    });
+
+    test("a stack name too long for AWS names asks for clusterName", () => {
+        expect(() => parseClusterConfig({}, "production-europe")).toThrow(/clusterName = "newapi-production-europe": must be 1-17/);
+        expect(parseClusterConfig({ clusterName: "prod-eu" }, "production-europe").clusterName).toBe("prod-eu");
+    });
+});

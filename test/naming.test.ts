@@ -1,0 +1,101 @@
+import { parseCidr, planSubnets } from "../components/cidr";
+import { mysqlParameterGroupFamily, mysqlParameters } from "../components/database";
+import { redisDefaultParameterGroup } from "../components/cache";
+import { clusterTags, nodeName, nodeSubnetIndex, secretParameterName, secretParameterPath } from "../components/naming";
+import { instanceArchitecture, nodePolicyDocument } from "../components/nodes";
+import { parseClusterConfig } from "../components/config";
+
+describe("naming", () => {
+    test("node names are stable and never depend on slaveCount", () => {
+        expect(nodeName("newapi-dev", "master")).toBe("newapi-dev-master");
+        expect(nodeName("newapi-dev", "slave", 0)).toBe("newapi-dev-slave-0");
+        expect(nodeName("newapi-dev", "slave", 12)).toBe("newapi-dev-slave-12");
+    });
+
+    test("slaves spread round robin after the master's zone; adding one never moves another", () => {
+        expect(nodeSubnetIndex("master", 0, 2)).toBe(0);
+        expect([0, 1, 2, 3].map((i) => nodeSubnetIndex("slave", i, 2))).toEqual([1, 0, 1, 0]);
+        expect([0, 1, 2, 3].map((i) => nodeSubnetIndex("slave", i, 3))).toEqual([1, 2, 0, 1]);
+    });
+
+    test("secret parameters live under one path per cluster", () => {
+        expect(secretParameterPath("newapi-dev")).toBe("/new-api/newapi-dev");
+        expect(secretParameterName("newapi-dev", "sessionSecret")).toBe("/new-api/newapi-dev/session-secret");
+        expect(secretParameterName("newapi-dev", "redisAuthToken")).toBe("/new-api/newapi-dev/redis-auth-token");
+    });
+
+    test("tags name the cluster and stack", () => {
+        expect(clusterTags("newapi-dev", "dev", "x")).toEqual({
+            Name: "x",
+            "new-api:cluster": "newapi-dev",
+            "pulumi:stack": "dev",
+            "managed-by": "pulumi",
+        });
+    });
+
+    test("the longest cluster name keeps autonamed target groups within ALB's 32 characters", () => {
+        const longest = parseClusterConfig({ clusterName: "a".repeat(17) }, "dev").clusterName;
+        expect(`${longest}-slaves`.length + 8).toBeLessThanOrEqual(32);
+    });
+});
+
+describe("cidr", () => {
+    test("parses and refuses", () => {
+        expect(parseCidr("10.0.0.0/16")).toEqual({ ok: true, base: 10 * 2 ** 24, prefix: 16 });
+        expect(parseCidr("0.0.0.0/0")).toMatchObject({ ok: true, prefix: 0 });
+        expect(parseCidr("256.0.0.0/8")).toMatchObject({ ok: false });
+        expect(parseCidr("10.0.0.1/16")).toEqual({ ok: false, problem: "has host bits set; did you mean 10.0.0.0/16?" });
+        expect(parseCidr("10.0.0.0")).toMatchObject({ ok: false });
+    });
+
+    test("subnet plan: public first, private from the middle, never renumbered by azCount", () => {
+        expect(planSubnets("10.0.0.0/16", 2)).toEqual({
+            publicCidrs: ["10.0.0.0/20", "10.0.16.0/20"],
+            privateCidrs: ["10.0.128.0/20", "10.0.144.0/20"],
+        });
+        const three = planSubnets("10.0.0.0/16", 3);
+        expect(three.publicCidrs.slice(0, 2)).toEqual(["10.0.0.0/20", "10.0.16.0/20"]);
+        expect(three.privateCidrs[2]).toBe("10.0.160.0/20");
+        expect(planSubnets("172.16.4.0/24", 2).privateCidrs).toEqual(["172.16.4.128/28", "172.16.4.144/28"]);
+    });
+});
+
+describe("tier decisions", () => {
+    test("MySQL parameter group: family and utf8mb4 with the connection budget", () => {
+        expect(mysqlParameterGroupFamily("8.0")).toBe("mysql8.0");
+        expect(mysqlParameterGroupFamily("8.0.40")).toBe("mysql8.0");
+        expect(mysqlParameterGroupFamily("8.4.3")).toBe("mysql8.4");
+        const params = Object.fromEntries(
+            mysqlParameters(parseClusterConfig({}, "dev").database).map((p) => [p.name, p.value]),
+        );
+        expect(params).toMatchObject({
+            character_set_server: "utf8mb4",
+            collation_server: "utf8mb4_unicode_ci",
+            max_connections: "500",
+        });
+    });
+
+    test("Redis default parameter groups", () => {
+        expect(redisDefaultParameterGroup("7.1")).toBe("default.redis7");
+        expect(redisDefaultParameterGroup("6.2")).toBe("default.redis6.x");
+    });
+
+    test("Graviton instance types get the arm64 AMI", () => {
+        for (const type of ["t4g.small", "m7g.large", "c7gn.xlarge", "x2gd.large", "r8g.medium"]) {
+            expect(instanceArchitecture(type)).toBe("arm64");
+        }
+        for (const type of ["t3.small", "m7i-flex.large", "g5.xlarge", "g4dn.xlarge", "c6in.large"]) {
+            expect(instanceArchitecture(type)).toBe("x86_64");
+        }
+    });
+
+    test("the node policy reads only the cluster's parameters and adds no account-wide SSM read", () => {
+        const doc = JSON.parse(nodePolicyDocument("arn:aws:ssm:us-east-1:123456789012:parameter/new-api/newapi-dev"));
+        const reads = doc.Statement.filter((s: { Action: string[] }) => s.Action.some((a) => a.startsWith("ssm:Get")));
+        expect(reads).toEqual([
+            expect.objectContaining({ Resource: "arn:aws:ssm:us-east-1:123456789012:parameter/new-api/newapi-dev/*" }),
+        ]);
+        const wildcard = doc.Statement.find((s: { Resource: string }) => s.Resource === "*");
+        expect(wildcard.Action.every((a: string) => a === "ssm:UpdateInstanceInformation" || a.startsWith("ssmmessages:"))).toBe(true);
+    });
+});

@@ -1,0 +1,192 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { parseClusterConfig } from "../components/config";
+import { nodeEnvironment, redisConnectionString, sqlDsn } from "../components/environment";
+import { SecretName } from "../components/naming";
+import {
+    NodeBootSpec,
+    START_SCRIPT,
+    STOP_SCRIPT,
+    UNIT_PATH,
+    renderEnvFile,
+    renderNodeUserData,
+    renderStartScript,
+    shellQuote,
+} from "../components/userdata";
+
+const settings = parseClusterConfig({ extraEnv: '{"STREAMING_TIMEOUT":"600"}' }, "dev").node;
+const secretParameters: Record<SecretName, string> = {
+    sessionSecret: "/new-api/newapi-dev/session-secret",
+    cryptoSecret: "/new-api/newapi-dev/crypto-secret",
+    dbPassword: "/new-api/newapi-dev/db-password",
+    redisAuthToken: "/new-api/newapi-dev/redis-auth-token",
+};
+
+function spec(role: "master" | "slave", overrides: Partial<NodeBootSpec> = {}): NodeBootSpec {
+    const name = role === "master" ? "newapi-dev-master" : "newapi-dev-slave-0";
+    return {
+        role,
+        nodeName: name,
+        image: "calciumion/new-api:v0.9.20-patch.2",
+        region: "us-east-1",
+        environment: nodeEnvironment(role, name, settings),
+        secretParameters,
+        databaseHost: "newapi-dev-db.abc123.us-east-1.rds.amazonaws.com",
+        redisHost: "master.newapi-dev-redis.abc123.use1.cache.amazonaws.com",
+        batchUpdateInterval: 5,
+        ...overrides,
+    };
+}
+
+interface WriteFile {
+    path: string;
+    permissions: string;
+    content: string;
+}
+
+function writeFiles(userData: string): Record<string, WriteFile> {
+    const doc = YAML.parse(userData) as { write_files: WriteFile[] };
+    return Object.fromEntries(doc.write_files.map((f) => [f.path, f]));
+}
+
+/** Runs a real tool on a temporary file; the tools are installed by .ci/run. */
+function runTool(command: string, args: string[], content: string, fileName: string) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "new-api-userdata-"));
+    const file = path.join(dir, fileName);
+    fs.writeFileSync(file, content);
+    try {
+        const result = spawnSync(command, [...args, file], { encoding: "utf8", timeout: 60000 });
+        if (result.error) {
+            throw new Error(`${command} could not run (install it: see .ci/run): ${result.error.message}`);
+        }
+        return { status: result.status, output: `${result.stdout}${result.stderr}` };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+describe("nodeEnvironment", () => {
+    test("slaves say NODE_TYPE=slave; the master never does", () => {
+        expect(nodeEnvironment("slave", "s", settings).NODE_TYPE).toBe("slave");
+        expect(nodeEnvironment("master", "m", settings).NODE_TYPE).toBe("master");
+    });
+
+    test("the guide's sync settings, identical for every node but the names", () => {
+        const master = nodeEnvironment("master", "newapi-dev-master", settings);
+        const slave = nodeEnvironment("slave", "newapi-dev-slave-3", settings);
+        expect(master).toEqual({
+            NODE_TYPE: "master",
+            NODE_NAME: "newapi-dev-master",
+            PORT: "3000",
+            SYNC_FREQUENCY: "60",
+            BATCH_UPDATE_ENABLED: "true",
+            BATCH_UPDATE_INTERVAL: "5",
+            TZ: "UTC",
+            REDIS_POOL_SIZE: "10",
+            SQL_MAX_OPEN_CONNS: "30",
+            SQL_MAX_IDLE_CONNS: "10",
+            STREAMING_TIMEOUT: "600",
+        });
+        const { NODE_TYPE: _a, NODE_NAME: _b, ...masterRest } = master;
+        const { NODE_TYPE: _c, NODE_NAME: _d, ...slaveRest } = slave;
+        expect(slaveRest).toEqual(masterRest);
+        expect(slave).not.toHaveProperty("FRONTEND_BASE_URL");
+    });
+
+    test("connection strings use the host only and TLS for Redis", () => {
+        expect(sqlDsn("pw", "db.example.com")).toBe("newapi:pw@tcp(db.example.com:3306)/newapi");
+        expect(redisConnectionString("tok", "master.redis.example.com")).toBe("rediss://:tok@master.redis.example.com:6379");
+    });
+});
+
+describe("renderNodeUserData", () => {
+    test("is cloud-config that writes the env file, scripts and unit, then starts the service", () => {
+        const userData = renderNodeUserData(spec("slave"));
+        expect(userData.startsWith("#cloud-config\n")).toBe(true);
+        const doc = YAML.parse(userData);
+        expect(doc.packages).toEqual(["docker"]);
+        expect(doc.runcmd).toEqual([
+            ["systemctl", "daemon-reload"],
+            ["systemctl", "enable", "--now", "docker.service"],
+            ["systemctl", "enable", "--now", "new-api.service"],
+        ]);
+        const files = writeFiles(userData);
+        expect(Object.keys(files)).toEqual(["/etc/new-api/node.env", START_SCRIPT, STOP_SCRIPT, UNIT_PATH]);
+        expect(files["/etc/new-api/node.env"].permissions).toBe("0600");
+        expect(files[START_SCRIPT].permissions).toBe("0700");
+        expect(files["/etc/new-api/node.env"].content).toContain("NODE_TYPE=slave\n");
+    });
+
+    test("the start script reads every secret from SSM and never holds one", () => {
+        const script = renderStartScript(spec("master"));
+        for (const name of Object.values(secretParameters)) {
+            expect(script).toContain(`read_parameter '${name}'`);
+        }
+        expect(script).toContain("umask 077");
+        expect(script).toContain(`"SQL_DSN=newapi:\${db_password}@tcp(newapi-dev-db.abc123.us-east-1.rds.amazonaws.com:3306)/newapi"`);
+        expect(script).toContain(
+            `"REDIS_CONN_STRING=rediss://:\${redis_auth_token}@master.newapi-dev-redis.abc123.use1.cache.amazonaws.com:6379"`,
+        );
+        // The pinned image, published on 3000, with /data and /app/logs volumes and the guide's health check.
+        expect(script).toContain("image='calciumion/new-api:v0.9.20-patch.2'");
+        expect(script).toMatch(/-p 3000:3000/);
+        expect(script).toMatch(/-v \/var\/lib\/new-api\/data:\/data -v \/var\/log\/new-api:\/app\/logs/);
+        expect(script).toMatch(/--health-cmd .*\/api\/status/);
+        expect(script).toMatch(/--health-interval 30s --health-timeout 10s --health-retries 3/);
+        expect(script).toMatch(/"\$image" --log-dir \/app\/logs\n$/);
+    });
+
+    test("the unit restarts always and gives the stop script time to drain", () => {
+        const unit = writeFiles(renderNodeUserData(spec("slave", { batchUpdateInterval: 20 })))[UNIT_PATH].content;
+        expect(unit).toMatch(/^Restart=always$/m);
+        expect(unit).toMatch(/^ExecStart=\/usr\/local\/sbin\/new-api-start$/m);
+        expect(unit).toMatch(/^ExecStop=\/usr\/local\/sbin\/new-api-stop$/m);
+        expect(unit).toMatch(/^TimeoutStopSec=52$/m);
+        const stop = writeFiles(renderNodeUserData(spec("slave", { batchUpdateInterval: 20 })))[STOP_SCRIPT].content;
+        expect(stop).toMatch(/^sleep 22$/m);
+    });
+
+    test("refuses a host name that could break out of the script", () => {
+        expect(() => renderStartScript(spec("master", { databaseHost: 'db"; rm -rf /' }))).toThrow(/database host/);
+        expect(() => renderStartScript(spec("master", { redisHost: "$(id)" }))).toThrow(/redis host/);
+    });
+
+    test("env files refuse line breaks", () => {
+        expect(renderEnvFile({ A: "1", B: "x y" })).toBe("A=1\nB=x y\n");
+        expect(() => renderEnvFile({ A: "1\nB=2" })).toThrow(/A has a line break/);
+    });
+
+    test("shellQuote survives single quotes", () => {
+        expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+    });
+});
+
+describe("generated artifacts pass the tools that consume them", () => {
+    const variants: [string, NodeBootSpec][] = [
+        ["master", spec("master")],
+        ["slave", spec("slave")],
+        ["slave with a quote in the image reference", spec("slave", { image: "registry.example.com:5000/it's/new-api:v1" })],
+    ];
+
+    test.each(variants)("cloud-init schema accepts the %s userData", (_, s) => {
+        const result = runTool("cloud-init", ["schema", "-c"], renderNodeUserData(s), "user-data.yaml");
+        expect(result.output).toMatch(/Valid (schema|cloud-config)/);
+        expect(result.status).toBe(0);
+    });
+
+    test.each(variants)("shellcheck passes every script in the %s userData", (_, s) => {
+        const files = writeFiles(renderNodeUserData(s));
+        for (const scriptPath of [START_SCRIPT, STOP_SCRIPT]) {
+            const result = runTool("shellcheck", ["--severity=style", "--shell=bash"], files[scriptPath].content, "script.sh");
+            expect({ scriptPath, ...result }).toEqual({ scriptPath, status: 0, output: "" });
+        }
+    });
+
+    test("the tools do fail on broken input (so the checks above can fail)", () => {
+        expect(runTool("cloud-init", ["schema", "-c"], "#cloud-config\nwrite_files: 7\n", "bad.yaml").status).not.toBe(0);
+        expect(runTool("shellcheck", ["--shell=bash"], "#!/bin/bash\necho $1\n", "bad.sh").status).not.toBe(0);
+    });
+});
