@@ -399,7 +399,7 @@ export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig
     const slaveCount = read.integer("slaveCount", 2, 0, 100);
     const instanceType = read.string("instanceType", "t3.small", ec2InstanceType);
     const sqlMaxOpenConns = read.integer("sqlMaxOpenConns", 30, 1, 1000);
-    const sqlMaxIdleConns = read.integer("sqlMaxIdleConns", 10, 0, 1000);
+    const sqlMaxIdleConns = read.integer("sqlMaxIdleConns", Math.min(10, sqlMaxOpenConns), 0, 1000);
     if (sqlMaxIdleConns > sqlMaxOpenConns) {
         read.fail("sqlMaxIdleConns", String(sqlMaxIdleConns), `must not exceed sqlMaxOpenConns (${sqlMaxOpenConns})`);
     }

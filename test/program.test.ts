@@ -1,0 +1,587 @@
+// The whole program under Pulumi's mock runtime: what it registers, for several configs.
+import * as YAML from "yaml";
+import {
+    MOCK_ACCOUNT,
+    MOCK_AMI,
+    MOCK_REGION,
+    ProgramError,
+    ProgramRun,
+    Registered,
+    isSecret,
+    mockSecret,
+    named,
+    ofType,
+    resolve,
+    runProgram,
+} from "./harness";
+
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const isSecretInput = (value: unknown) =>
+    typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+
+const SECRET_NAMES = ["session-secret", "crypto-secret", "db-password", "redis-auth-token"];
+const GENERATED_SECRETS = SECRET_NAMES.map((s) => mockSecret(`newapi-dev-${s}`));
+
+const T = {
+    instance: "aws:ec2/instance:Instance",
+    attachment: "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+    node: "new-api:nodes:ClusterNode",
+    sg: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    egress: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    password: "random:index/randomPassword:RandomPassword",
+    parameter: "aws:ssm/parameter:Parameter",
+    rds: "aws:rds/instance:Instance",
+    rdsParams: "aws:rds/parameterGroup:ParameterGroup",
+    redis: "aws:elasticache/replicationGroup:ReplicationGroup",
+    alb: "aws:lb/loadBalancer:LoadBalancer",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
+    listener: "aws:lb/listener:Listener",
+    vpc: "aws:ec2/vpc:Vpc",
+    subnet: "aws:ec2/subnet:Subnet",
+    nat: "aws:ec2/natGateway:NatGateway",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+};
+
+const sgId = (name: string) => `${name}-id`;
+
+/** Every plain string in a resource's inputs, skipping values the program marked secret. */
+function plainStrings(value: unknown): string[] {
+    if (isSecretInput(value)) {
+        return [];
+    }
+    if (typeof value === "string") {
+        return [value];
+    }
+    if (Array.isArray(value)) {
+        return value.flatMap(plainStrings);
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.entries(value).flatMap(([k, v]) => [k, ...plainStrings(v)]);
+    }
+    return [];
+}
+
+function writeFile(userData: string, path: string): string {
+    const doc = YAML.parse(userData) as { write_files: { path: string; content: string }[] };
+    const file = doc.write_files.find((f) => f.path === path);
+    if (!file) {
+        throw new Error(`${path} not in userData`);
+    }
+    return file.content;
+}
+
+function nodeEnv(instance: Registered): Record<string, string> {
+    const content = writeFile(instance.inputs.userData, "/etc/new-api/node.env");
+    return Object.fromEntries(content.trim().split("\n").map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]));
+}
+
+function parametersRead(instance: Registered): string[] {
+    const script = writeFile(instance.inputs.userData, "/usr/local/sbin/new-api-start");
+    return [...script.matchAll(/read_parameter '([^']+)'/g)].map((m) => m[1]);
+}
+
+const runs = new Map<string, Promise<ProgramRun>>();
+/** Runs are cached per config: each costs a second or two of loading @pulumi/aws. */
+function program(config: Record<string, string> = {}): Promise<ProgramRun> {
+    const key = JSON.stringify(config);
+    if (!runs.has(key)) {
+        runs.set(key, runProgram(config));
+    }
+    return runs.get(key) as Promise<ProgramRun>;
+}
+
+describe("resource counts", () => {
+    // Per slave: its component, instance and target group attachment.
+    test.each([0, 1, 2, 5])("slaveCount %i adds exactly three resources per slave", async (slaves) => {
+        const base = await program({ slaveCount: "0" });
+        const run = await program({ slaveCount: String(slaves) });
+        expect(run.resources.length).toBe(base.resources.length + 3 * slaves);
+        expect(ofType(run, T.instance)).toHaveLength(1 + slaves);
+        expect(ofType(run, T.attachment)).toHaveLength(1 + slaves);
+        // One set of secrets for the whole cluster, whatever its size.
+        expect(ofType(run, T.password)).toHaveLength(4);
+        expect(ofType(run, T.parameter)).toHaveLength(4);
+        expect(ofType(run, T.rds)).toHaveLength(1);
+        expect(ofType(run, T.redis)).toHaveLength(1);
+        expect(ofType(run, T.alb)).toHaveLength(1);
+        expect(ofType(run, T.targetGroup)).toHaveLength(2);
+    });
+
+    test("every resource but the cluster itself has a parent in the cluster's tree", async () => {
+        const run = await program();
+        const [root, ...children] = run.resources;
+        expect(root.type).toBe("new-api:cluster:NewApiCluster");
+        for (const r of children) {
+            expect({ name: r.name, parent: r.options.parent }).toEqual({
+                name: r.name,
+                parent: expect.stringMatching(/::new-api:cluster:NewApiCluster.*::newapi-dev/),
+            });
+        }
+        expect(new Set(run.resources.filter((r) => r.type.startsWith("new-api:")).map((r) => r.type))).toEqual(
+            new Set([
+                "new-api:cluster:NewApiCluster",
+                "new-api:network:Network",
+                "new-api:secrets:ClusterSecrets",
+                "new-api:loadbalancer:LoadBalancer",
+                "new-api:nodes:NodeAccess",
+                "new-api:database:Database",
+                "new-api:cache:Cache",
+                "new-api:nodes:ClusterNode",
+            ]),
+        );
+    });
+});
+
+describe("secrets", () => {
+    test("are letters and digits, at least 32 characters, generated once", async () => {
+        const run = await program();
+        for (const p of ofType(run, T.password)) {
+            expect(p.inputs).toMatchObject({ special: false, upper: true, lower: true, numeric: true });
+            expect(p.inputs.length).toBeGreaterThanOrEqual(32);
+        }
+    });
+
+    test("are stored as SecureString parameters under the cluster's path, as secret inputs", async () => {
+        const run = await program();
+        const parameters = ofType(run, T.parameter);
+        expect(parameters.map((p) => p.inputs.name).sort()).toEqual(
+            SECRET_NAMES.map((s) => `/new-api/newapi-dev/${s}`).sort(),
+        );
+        for (const p of parameters) {
+            expect(p.inputs.type).toBe("SecureString");
+            expect(isSecretInput(p.inputs.value)).toBe(true);
+        }
+    });
+
+    test("never appear in clear in any resource's inputs: userData, tags, names", async () => {
+        const run = await program({ slaveCount: "3" });
+        for (const r of run.resources) {
+            const strings = [r.name, ...plainStrings(r.inputs)];
+            for (const secret of GENERATED_SECRETS) {
+                expect({ resource: r.name, leaked: strings.some((s) => s.includes(secret)) }).toEqual({
+                    resource: r.name,
+                    leaked: false,
+                });
+            }
+        }
+        // The check above can fail: the parameters do hold the secrets, marked secret.
+        const values = ofType(run, T.parameter).map((p) => p.inputs.value.value);
+        expect(values.sort()).toEqual([...GENERATED_SECRETS].sort());
+    });
+
+    test("the database password and Redis token are passed as secrets", async () => {
+        const run = await program();
+        expect(isSecretInput(ofType(run, T.rds)[0].inputs.password)).toBe(true);
+        expect(isSecretInput(ofType(run, T.redis)[0].inputs.authToken)).toBe(true);
+    });
+
+    test("every node reads the same four parameters, the ones the stack created", async () => {
+        const run = await program({ slaveCount: "3" });
+        const created = ofType(run, T.parameter).map((p) => p.inputs.name).sort();
+        for (const instance of ofType(run, T.instance)) {
+            expect(parametersRead(instance).sort()).toEqual(created);
+        }
+    });
+
+    test("no node boots before its secret parameters exist", async () => {
+        const run = await program({ slaveCount: "1" });
+        for (const instance of ofType(run, T.instance)) {
+            const parameterDeps = instance.options.dependencies.filter((d) => d.includes("aws:ssm/parameter:Parameter"));
+            expect(parameterDeps).toHaveLength(4);
+        }
+    });
+
+    test("the node role reads only its own cluster's parameter path", async () => {
+        const run = await program();
+        const policy = JSON.parse(ofType(run, T.rolePolicy)[0].inputs.policy);
+        const reads = policy.Statement.filter((s: { Action: string[] }) => s.Action.some((a) => a.startsWith("ssm:Get")));
+        expect(reads).toEqual([
+            expect.objectContaining({
+                Resource: `arn:aws:ssm:${MOCK_REGION}:${MOCK_ACCOUNT}:parameter/new-api/newapi-dev/*`,
+            }),
+        ]);
+    });
+});
+
+describe("shared MySQL", () => {
+    test("encrypted, private, backed up, MySQL 8.0 with utf8mb4 and the connection budget", async () => {
+        const run = await program();
+        const db = ofType(run, T.rds)[0].inputs;
+        expect(db).toMatchObject({
+            engine: "mysql",
+            engineVersion: "8.0",
+            storageEncrypted: true,
+            publiclyAccessible: false,
+            backupRetentionPeriod: 7,
+            multiAz: false,
+            dbName: "newapi",
+            username: "newapi",
+            vpcSecurityGroupIds: [sgId("newapi-dev-db-sg")],
+            dbSubnetGroupName: "newapi-dev-db-subnets",
+            parameterGroupName: "newapi-dev-db-params",
+            autoMinorVersionUpgrade: true,
+        });
+        const params = ofType(run, T.rdsParams)[0].inputs;
+        expect(params.family).toBe("mysql8.0");
+        const byName = Object.fromEntries(params.parameters.map((p: { name: string; value: string }) => [p.name, p.value]));
+        expect(byName).toMatchObject({ character_set_server: "utf8mb4", collation_server: "utf8mb4_unicode_ci", max_connections: "500" });
+    });
+
+    test("Multi-AZ, backups and size follow config", async () => {
+        const run = await program({ dbMultiAz: "true", dbBackupRetentionDays: "14", dbInstanceClass: "db.r6g.large", dbMaxConnections: "2000" });
+        expect(ofType(run, T.rds)[0].inputs).toMatchObject({ multiAz: true, backupRetentionPeriod: 14, instanceClass: "db.r6g.large" });
+        expect(ofType(run, T.rdsParams)[0].inputs.parameters).toContainEqual({ name: "max_connections", value: "2000" });
+    });
+
+    test("SQL_DSN is built from the instance address, and each node's pool is fixed", async () => {
+        const run = await program();
+        const address = `newapi-dev-db.abc123.${MOCK_REGION}.rds.amazonaws.com`;
+        const script = writeFile(ofType(run, T.instance)[0].inputs.userData, "/usr/local/sbin/new-api-start");
+        expect(script).toContain(`SQL_DSN=newapi:\${db_password}@tcp(${address}:3306)/newapi`);
+        expect(await resolve(run, run.exports.sqlDsn)).toBe(
+            `newapi:${mockSecret("newapi-dev-db-password")}@tcp(${address}:3306)/newapi`,
+        );
+    });
+});
+
+describe("shared Redis", () => {
+    test("cluster mode disabled, two nodes with failover and Multi-AZ, encrypted, AUTH", async () => {
+        const run = await program();
+        expect(ofType(run, T.redis)[0].inputs).toMatchObject({
+            engine: "redis",
+            numCacheClusters: 2,
+            automaticFailoverEnabled: true,
+            multiAzEnabled: true,
+            atRestEncryptionEnabled: true,
+            transitEncryptionEnabled: true,
+            authTokenUpdateStrategy: "ROTATE",
+            port: 6379,
+            securityGroupIds: [sgId("newapi-dev-redis-sg")],
+        });
+        expect(ofType(run, T.redis)[0].inputs).not.toHaveProperty("numNodeGroups");
+    });
+
+    test("a single cache node turns failover and Multi-AZ off", async () => {
+        const run = await program({ cacheNodeCount: "1" });
+        expect(ofType(run, T.redis)[0].inputs).toMatchObject({ numCacheClusters: 1, automaticFailoverEnabled: false, multiAzEnabled: false });
+    });
+
+    test("REDIS_CONN_STRING is rediss://:TOKEN@PRIMARY_ENDPOINT:6379", async () => {
+        const run = await program();
+        const endpoint = "master.newapi-dev-redis.abc123.use1.cache.amazonaws.com";
+        const script = writeFile(ofType(run, T.instance)[0].inputs.userData, "/usr/local/sbin/new-api-start");
+        expect(script).toContain(`REDIS_CONN_STRING=rediss://:\${redis_auth_token}@${endpoint}:6379`);
+        expect(await resolve(run, run.exports.redisConnectionString)).toBe(
+            `rediss://:${mockSecret("newapi-dev-redis-auth-token")}@${endpoint}:6379`,
+        );
+    });
+});
+
+describe("security groups", () => {
+    test("MySQL and Redis admit their port only from the nodes' group", async () => {
+        const run = await program();
+        for (const [group, port] of [
+            ["newapi-dev-db-sg", 3306],
+            ["newapi-dev-redis-sg", 6379],
+        ] as const) {
+            const rules = ofType(run, T.ingress).filter((r) => r.inputs.securityGroupId === sgId(group));
+            expect(rules.map((r) => r.inputs)).toEqual([
+                expect.objectContaining({
+                    referencedSecurityGroupId: sgId("newapi-dev-nodes-sg"),
+                    fromPort: port,
+                    toPort: port,
+                    ipProtocol: "tcp",
+                }),
+            ]);
+            expect(ofType(run, T.egress).filter((r) => r.inputs.securityGroupId === sgId(group))).toEqual([]);
+        }
+    });
+
+    test("nodes admit 3000 only from the load balancer, and nothing on 22", async () => {
+        const run = await program();
+        const rules = ofType(run, T.ingress).filter((r) => r.inputs.securityGroupId === sgId("newapi-dev-nodes-sg"));
+        expect(rules.map((r) => r.inputs)).toEqual([
+            expect.objectContaining({ referencedSecurityGroupId: sgId("newapi-dev-alb-sg"), fromPort: 3000, toPort: 3000 }),
+        ]);
+        for (const r of ofType(run, T.ingress)) {
+            expect(r.inputs.fromPort <= 22 && r.inputs.toPort >= 22).toBe(false);
+        }
+    });
+
+    test("only the load balancer is open to allowedCidrs, and only on 80", async () => {
+        const run = await program({ allowedCidrs: '["203.0.113.0/24","198.51.100.0/24"]' });
+        const open = ofType(run, T.ingress).filter((r) => r.inputs.cidrIpv4 !== undefined);
+        expect(open.map((r) => [r.inputs.securityGroupId, r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort])).toEqual([
+            [sgId("newapi-dev-alb-sg"), "203.0.113.0/24", 80, 80],
+            [sgId("newapi-dev-alb-sg"), "198.51.100.0/24", 80, 80],
+        ]);
+        const defaults = await program();
+        expect(ofType(defaults, T.ingress).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0").map((r) => r.inputs.fromPort)).toEqual([80]);
+    });
+
+    test("every rule and group says why it exists", async () => {
+        const run = await program();
+        for (const r of [...ofType(run, T.ingress), ...ofType(run, T.egress), ...ofType(run, T.sg)]) {
+            expect(r.inputs.description).toMatch(/\w+/);
+        }
+    });
+});
+
+describe("nodes", () => {
+    test("IMDSv2 with hop limit 2, encrypted gp3 root, private, no key pair, replaced on userData change", async () => {
+        const run = await program();
+        for (const instance of ofType(run, T.instance)) {
+            expect(instance.inputs).toMatchObject({
+                ami: MOCK_AMI,
+                associatePublicIpAddress: false,
+                metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2, httpEndpoint: "enabled" },
+                rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: 20 },
+                userDataReplaceOnChange: true,
+                iamInstanceProfile: "newapi-dev-nodes-profile",
+                vpcSecurityGroupIds: [sgId("newapi-dev-nodes-sg")],
+            });
+            expect(instance.inputs).not.toHaveProperty("keyName");
+            // Following the "latest" AMI must not replace running nodes on an unrelated update.
+            expect(instance.options.ignoreChanges).toEqual(["ami"]);
+        }
+        expect(run.invokes.filter((i) => i.token === "aws:ssm/getParameter:getParameter").map((i) => i.inputs.name)).toEqual([
+            "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        ]);
+    });
+
+    test("master and slave instance types; a pinned amiId is used as given and rolls nodes", async () => {
+        const run = await program({ masterInstanceType: "m7g.large", amiId: "ami-0fedcba9876543210" });
+        expect(named(run, T.instance, "newapi-dev-master").inputs).toMatchObject({ instanceType: "m7g.large", ami: "ami-0fedcba9876543210" });
+        expect(named(run, T.instance, "newapi-dev-slave-0").inputs).toMatchObject({ instanceType: "t3.small", ami: "ami-0fedcba9876543210" });
+        expect(named(run, T.instance, "newapi-dev-master").options.ignoreChanges).toEqual([]);
+        expect(run.invokes.filter((i) => i.token === "aws:ssm/getParameter:getParameter")).toEqual([]);
+    });
+
+    test("Graviton types get the arm64 AMI", async () => {
+        const run = await program({ instanceType: "t4g.small" });
+        expect(run.invokes.filter((i) => i.token === "aws:ssm/getParameter:getParameter").map((i) => i.inputs.name)).toEqual([
+            "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+        ]);
+    });
+
+    test("NODE_TYPE=slave on every slave and never on the master", async () => {
+        const run = await program({ slaveCount: "4" });
+        expect(nodeEnv(named(run, T.instance, "newapi-dev-master")).NODE_TYPE).toBe("master");
+        for (let i = 0; i < 4; i++) {
+            const env = nodeEnv(named(run, T.instance, `newapi-dev-slave-${i}`));
+            expect(env).toMatchObject({ NODE_TYPE: "slave", NODE_NAME: `newapi-dev-slave-${i}` });
+        }
+        for (const instance of ofType(run, T.instance)) {
+            const env = nodeEnv(instance);
+            expect(env).toMatchObject({ SYNC_FREQUENCY: "60", BATCH_UPDATE_ENABLED: "true", BATCH_UPDATE_INTERVAL: "5", TZ: "UTC" });
+            expect(env).not.toHaveProperty("FRONTEND_BASE_URL");
+        }
+    });
+
+    test("config reaches every node: sync settings, time zone, pool sizes, extraEnv, image", async () => {
+        const run = await program({
+            syncFrequency: "30",
+            batchUpdateInterval: "10",
+            timezone: "Asia/Shanghai",
+            redisPoolSize: "20",
+            extraEnv: '{"STREAMING_TIMEOUT":"600"}',
+            image: "calciumion/new-api:v0.9.19",
+        });
+        for (const instance of ofType(run, T.instance)) {
+            expect(nodeEnv(instance)).toMatchObject({
+                SYNC_FREQUENCY: "30",
+                BATCH_UPDATE_INTERVAL: "10",
+                TZ: "Asia/Shanghai",
+                REDIS_POOL_SIZE: "20",
+                SQL_MAX_OPEN_CONNS: "30",
+                STREAMING_TIMEOUT: "600",
+            });
+            expect(writeFile(instance.inputs.userData, "/usr/local/sbin/new-api-start")).toContain("image='calciumion/new-api:v0.9.19'");
+        }
+    });
+
+    test("a node's userData never depends on slaveCount", async () => {
+        const small = await program({ slaveCount: "1" });
+        const large = await program({ slaveCount: "5" });
+        for (const name of ["newapi-dev-master", "newapi-dev-slave-0"]) {
+            expect(named(large, T.instance, name).inputs.userData).toBe(named(small, T.instance, name).inputs.userData);
+        }
+    });
+
+    test("the master takes the first private subnet, slaves spread round robin after it", async () => {
+        const run = await program({ slaveCount: "4" });
+        expect(named(run, T.instance, "newapi-dev-master").inputs.subnetId).toBe("newapi-dev-private-0-id");
+        expect([0, 1, 2, 3].map((i) => named(run, T.instance, `newapi-dev-slave-${i}`).inputs.subnetId)).toEqual([
+            "newapi-dev-private-1-id",
+            "newapi-dev-private-0-id",
+            "newapi-dev-private-1-id",
+            "newapi-dev-private-0-id",
+        ]);
+    });
+
+    test("each node is registered with its role's target group on port 3000", async () => {
+        const run = await program({ slaveCount: "2" });
+        expect(named(run, T.attachment, "newapi-dev-master").inputs).toMatchObject({
+            targetId: "newapi-dev-master-id",
+            port: 3000,
+            targetGroupArn: expect.stringMatching(/TargetGroup\/newapi-dev-master$/),
+        });
+        for (const i of [0, 1]) {
+            expect(named(run, T.attachment, `newapi-dev-slave-${i}`).inputs).toMatchObject({
+                targetId: `newapi-dev-slave-${i}-id`,
+                targetGroupArn: expect.stringMatching(/TargetGroup\/newapi-dev-slaves$/),
+            });
+        }
+    });
+});
+
+describe("load balancer", () => {
+    test("internet-facing in the public subnets, dropping invalid headers", async () => {
+        const run = await program();
+        expect(ofType(run, T.alb)[0].inputs).toMatchObject({
+            internal: false,
+            loadBalancerType: "application",
+            dropInvalidHeaderFields: true,
+            subnets: ["newapi-dev-public-0-id", "newapi-dev-public-1-id"],
+            securityGroups: [sgId("newapi-dev-alb-sg")],
+        });
+    });
+
+    test("two target groups on 3000 with the guide's health check and a short deregistration delay", async () => {
+        const run = await program();
+        const groups = ofType(run, T.targetGroup);
+        expect(groups.map((g) => g.name).sort()).toEqual(["newapi-dev-master", "newapi-dev-slaves"]);
+        for (const g of groups) {
+            expect(g.inputs).toMatchObject({
+                port: 3000,
+                protocol: "HTTP",
+                deregistrationDelay: 30,
+                healthCheck: { path: "/api/status", matcher: "200", interval: 30, timeout: 10, unhealthyThreshold: 3 },
+            });
+        }
+    });
+
+    test.each([
+        ["0", [["master", 1]]],
+        ["1", [["master", 3], ["slaves", 5]]],
+        ["2", [["master", 3], ["slaves", 10]]],
+        ["4", [["master", 3], ["slaves", 20]]],
+    ])("slaveCount %s: the listener forwards with the guide's weights", async (slaves, expected) => {
+        const run = await program({ slaveCount: slaves });
+        const listener = ofType(run, T.listener)[0].inputs;
+        expect(listener).toMatchObject({ port: 80, protocol: "HTTP" });
+        const groups = listener.defaultActions[0].forward.targetGroups.map((g: { arn: string; weight: number }) => [
+            g.arn.replace(/.*\/newapi-dev-/, ""),
+            g.weight,
+        ]);
+        expect(groups).toEqual(expected);
+    });
+
+    test("weights follow masterWeight and slaveWeight, reduced and capped at 999", async () => {
+        const run = await program({ slaveCount: "100", masterWeight: "1", slaveWeight: "999", sqlMaxOpenConns: "4" });
+        const weights = ofType(run, T.listener)[0].inputs.defaultActions[0].forward.targetGroups.map((g: { weight: number }) => g.weight);
+        expect(weights).toEqual([1, 999]);
+        expect(run.exports.listenerWeights).toEqual({ master: 1, slaves: 999 });
+    });
+});
+
+describe("network", () => {
+    test("a new VPC over two zones with one NAT per zone by default", async () => {
+        const run = await program();
+        expect(ofType(run, T.vpc)[0].inputs).toMatchObject({ cidrBlock: "10.0.0.0/16", enableDnsHostnames: true });
+        expect(ofType(run, T.subnet).map((s) => [s.name, s.inputs.cidrBlock, s.inputs.availabilityZone])).toEqual(
+            expect.arrayContaining([
+                ["newapi-dev-public-0", "10.0.0.0/20", "us-east-1a"],
+                ["newapi-dev-public-1", "10.0.16.0/20", "us-east-1b"],
+                ["newapi-dev-private-0", "10.0.128.0/20", "us-east-1a"],
+                ["newapi-dev-private-1", "10.0.144.0/20", "us-east-1b"],
+            ]),
+        );
+        expect(ofType(run, T.subnet)).toHaveLength(4);
+        expect(ofType(run, T.nat)).toHaveLength(2);
+        for (const s of ofType(run, T.subnet)) {
+            expect(s.inputs.mapPublicIpOnLaunch ?? false).toBe(false);
+        }
+    });
+
+    test("three zones and a single NAT gateway", async () => {
+        const run = await program({ azCount: "3", natGateways: "single", slaveCount: "3" });
+        expect(ofType(run, T.subnet)).toHaveLength(6);
+        expect(ofType(run, T.nat)).toHaveLength(1);
+        expect([0, 1, 2].map((i) => named(run, T.instance, `newapi-dev-slave-${i}`).inputs.subnetId)).toEqual([
+            "newapi-dev-private-1-id",
+            "newapi-dev-private-2-id",
+            "newapi-dev-private-0-id",
+        ]);
+    });
+
+    test("an existing VPC: nothing of the network is created, its subnets are used", async () => {
+        const run = await program({
+            vpcId: "vpc-0123456789abcdef0",
+            publicSubnetIds: '["subnet-0000000000000000a","subnet-0000000000000000b"]',
+            privateSubnetIds: '["subnet-0000000000000000c","subnet-0000000000000000d"]',
+        });
+        for (const type of [T.vpc, T.subnet, T.nat]) {
+            expect(ofType(run, type)).toEqual([]);
+        }
+        expect(ofType(run, T.alb)[0].inputs.subnets).toEqual(["subnet-0000000000000000a", "subnet-0000000000000000b"]);
+        expect(named(run, T.instance, "newapi-dev-master").inputs.subnetId).toBe("subnet-0000000000000000c");
+        expect(named(run, T.instance, "newapi-dev-slave-0").inputs.subnetId).toBe("subnet-0000000000000000d");
+        expect(ofType(run, T.sg).map((s) => s.inputs.vpcId)).toEqual(Array(4).fill("vpc-0123456789abcdef0"));
+    });
+});
+
+describe("stack outputs", () => {
+    test("url, endpoints, nodes and session commands are plain; secrets are Pulumi secrets", async () => {
+        const run = await program({ slaveCount: "2" });
+        const e = run.exports;
+        expect(await resolve(run, e.url)).toBe(`http://newapi-dev-alb-123456.${MOCK_REGION}.elb.amazonaws.com`);
+        expect(await resolve(run, e.masterInstanceId)).toBe("newapi-dev-master-id");
+        expect(await resolve(run, e.slaveInstanceIds)).toEqual(["newapi-dev-slave-0-id", "newapi-dev-slave-1-id"]);
+        expect(await resolve(run, e.slavePrivateIps)).toHaveLength(2);
+        expect(await resolve(run, e.databaseAddress)).toMatch(/rds\.amazonaws\.com$/);
+        expect(await resolve(run, e.redisPrimaryEndpoint)).toMatch(/^master\./);
+        expect(await resolve(run, e.sessionCommands)).toEqual({
+            "newapi-dev-master": `aws ssm start-session --region ${MOCK_REGION} --target newapi-dev-master-id`,
+            "newapi-dev-slave-0": `aws ssm start-session --region ${MOCK_REGION} --target newapi-dev-slave-0-id`,
+            "newapi-dev-slave-1": `aws ssm start-session --region ${MOCK_REGION} --target newapi-dev-slave-1-id`,
+        });
+
+        const secretOutputs = ["sessionSecret", "cryptoSecret", "dbPassword", "redisAuthToken", "sqlDsn", "redisConnectionString"];
+        for (const name of Object.keys(e)) {
+            const secret = await isSecret(run, e[name]);
+            expect({ name, secret }).toEqual({ name, secret: secretOutputs.includes(name) });
+            if (!secret) {
+                const text = JSON.stringify(await resolve(run, e[name]));
+                expect(GENERATED_SECRETS.some((s) => text.includes(s))).toBe(false);
+            }
+        }
+        expect(await resolve(run, e.sessionSecret)).toBe(mockSecret("newapi-dev-session-secret"));
+        expect(await resolve(run, e.cryptoSecret)).toBe(mockSecret("newapi-dev-crypto-secret"));
+    });
+});
+
+describe("preview and bad config", () => {
+    test("preview registers the same resources before anything exists", async () => {
+        const preview = await runProgram({ slaveCount: "2" }, { preview: true });
+        const up = await program({ slaveCount: "2" });
+        const names = (run: ProgramRun) => run.resources.map((r) => `${r.type}::${r.name}`).sort();
+        expect(names(preview)).toEqual(names(up));
+    });
+
+    test.each([
+        [{ slaveCount: "abc" }, /new-api-cluster:slaveCount = "abc"/],
+        [{ image: "calciumion/new-api:latest" }, /new-api-cluster:image = "calciumion\/new-api:latest"/],
+        [{ vpcId: "vpc-0123456789abcdef0" }, /new-api-cluster:vpcId/],
+    ])("%j fails before any resource is created", async (config, message) => {
+        const error = await runProgram(config).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(ProgramError);
+        expect((error as ProgramError).message).toMatch(message);
+        expect((error as ProgramError).registered).toEqual([]);
+    });
+});
