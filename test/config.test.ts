@@ -59,6 +59,11 @@ describe("parseClusterConfig", () => {
         });
     });
 
+    test("sqlMaxIdleConns defaults to 10, or less when sqlMaxOpenConns is lower", () => {
+        expect(parseClusterConfig({}, "dev").node.sqlMaxIdleConns).toBe(10);
+        expect(parseClusterConfig({ sqlMaxOpenConns: "4" }, "dev").node.sqlMaxIdleConns).toBe(4);
+    });
+
     test("masterInstanceType defaults to instanceType", () => {
         expect(parseClusterConfig({ instanceType: "m7i.large" }, "dev").masterInstanceType).toBe("m7i.large");
     });
