@@ -19,6 +19,8 @@ export const secretParameterPath = cluster.secretParameterPath;
 export const sessionCommands = Object.fromEntries(
     [cluster.master, ...cluster.slaves].map((node) => [node.name, node.sessionCommand]),
 );
+export const masterPortForwardCommand = cluster.masterPortForwardCommand;
+export const adminUsername = cluster.adminUsername;
 // Pulumi secrets: `pulumi stack output --show-secrets` reveals them.
 export const sessionSecret = cluster.secrets.sessionSecret;
 export const cryptoSecret = cluster.secrets.cryptoSecret;
@@ -26,3 +28,4 @@ export const dbPassword = cluster.secrets.dbPassword;
 export const redisAuthToken = cluster.secrets.redisAuthToken;
 export const sqlDsn = cluster.secrets.sqlDsn;
 export const redisConnectionString = cluster.secrets.redisConnectionString;
+export const adminPassword = cluster.adminPassword;

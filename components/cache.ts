@@ -4,6 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CacheConfig } from "./config";
 import { REDIS_PORT } from "./environment";
+import { finalSnapshotIdentifier } from "./naming";
 import { serviceSecurityGroup } from "./securityGroups";
 
 export interface CacheArgs {
@@ -13,8 +14,14 @@ export interface CacheArgs {
     /** The nodes' security group: the only source admitted on 6379. */
     clientSecurityGroupId: pulumi.Input<string>;
     authToken: pulumi.Input<string>;
+    /** Daily snapshots kept a week, a final snapshot, and Pulumi's protect. */
+    protect: boolean;
+    clusterName: string;
     tags: Record<string, string>;
 }
+
+/** Days of automatic snapshots a protected cache keeps. */
+export const PROTECTED_SNAPSHOT_RETENTION_DAYS = 7;
 
 /** The default parameter group of a Redis OSS engine version: "7.1" -> "default.redis7", "6.2" -> "default.redis6.x". */
 export function redisDefaultParameterGroup(engineVersion: string): string {
@@ -66,9 +73,11 @@ export class Cache extends pulumi.ComponentResource {
                 authTokenUpdateStrategy: "ROTATE",
                 subnetGroupName: subnetGroup.name,
                 securityGroupIds: [securityGroup.id],
+                snapshotRetentionLimit: args.protect ? PROTECTED_SNAPSHOT_RETENTION_DAYS : 0,
+                finalSnapshotIdentifier: args.protect ? finalSnapshotIdentifier(args.clusterName, "redis") : undefined,
                 tags: args.tags,
             },
-            parent,
+            { parent: this, protect: args.protect },
         );
 
         this.securityGroupId = securityGroup.id;

@@ -5,9 +5,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { Cache } from "./cache";
 import { ClusterConfig } from "./config";
 import { Database } from "./database";
-import { nodeEnvironment, redisConnectionString, sqlDsn } from "./environment";
-import { LoadBalancer } from "./loadBalancer";
-import { NodeRole, clusterTags, nodeName, nodeSubnetIndex } from "./naming";
+import { APP_PORT, nodeEnvironment, redisConnectionString, sqlDsn } from "./environment";
+import { LoadBalancer, WeightedListener } from "./loadBalancer";
+import {
+    ADMIN_PASSWORD_PARAMETER,
+    MASTER_ADDRESS_PARAMETER,
+    NodeRole,
+    clusterParameterName,
+    clusterTags,
+    nodeName,
+    nodeSubnetIndex,
+} from "./naming";
 import { Network } from "./network";
 import { AL2023_AMI_PARAMETERS, ClusterNode, NodeAccess, instanceArchitecture } from "./nodes";
 import { ClusterSecrets } from "./secrets";
@@ -32,6 +40,11 @@ export class NewApiCluster extends pulumi.ComponentResource {
     readonly listenerWeights: ListenerWeights;
     readonly master: NodeOutputs;
     readonly slaves: NodeOutputs[];
+    /** Forwards localhost:3000 to the master: its setup wizard, whatever the ALB's weights. */
+    readonly masterPortForwardCommand: pulumi.Output<string>;
+    /** Set when the master completes setup itself; the password is a Pulumi secret. */
+    readonly adminUsername?: string;
+    readonly adminPassword?: pulumi.Output<string>;
     readonly databaseAddress: pulumi.Output<string>;
     readonly redisPrimaryEndpoint: pulumi.Output<string>;
     readonly secretParameterPath: string;
@@ -54,15 +67,19 @@ export class NewApiCluster extends pulumi.ComponentResource {
         this.listenerWeights = listenerWeights(config.masterWeight, config.slaveWeight, config.slaveCount);
 
         const network = new Network(name, { config: config.network, tags }, parent);
-        const secrets = new ClusterSecrets(name, { clusterName: config.clusterName, tags }, parent);
+        const secrets = new ClusterSecrets(
+            name,
+            { clusterName: config.clusterName, adminPassword: config.adminUsername !== undefined, tags },
+            parent,
+        );
         const loadBalancer = new LoadBalancer(
             name,
             {
                 vpcId: network.vpcId,
                 publicSubnetIds: network.publicSubnetIds,
                 allowedCidrs: config.allowedCidrs,
-                weights: this.listenerWeights,
                 deregistrationDelaySeconds: config.deregistrationDelaySeconds,
+                protect: config.protect,
                 tags,
             },
             parent,
@@ -87,6 +104,8 @@ export class NewApiCluster extends pulumi.ComponentResource {
                 subnetIds: network.privateSubnetIds,
                 clientSecurityGroupId: access.securityGroupId,
                 password: secrets.values.dbPassword,
+                protect: config.protect,
+                clusterName: config.clusterName,
                 tags,
             },
             parent,
@@ -99,6 +118,8 @@ export class NewApiCluster extends pulumi.ComponentResource {
                 subnetIds: network.privateSubnetIds,
                 clientSecurityGroupId: access.securityGroupId,
                 authToken: secrets.values.redisAuthToken,
+                protect: config.protect,
+                clusterName: config.clusterName,
                 tags,
             },
             parent,
@@ -117,7 +138,15 @@ export class NewApiCluster extends pulumi.ComponentResource {
             return amiLookups.get(parameter) as pulumi.Output<string>;
         };
 
-        const createNode = (role: NodeRole, index: number): NodeOutputs => {
+        const masterAddressParameter = clusterParameterName(config.clusterName, MASTER_ADDRESS_PARAMETER);
+        const adminSetup =
+            config.adminUsername === undefined
+                ? undefined
+                : {
+                      username: config.adminUsername,
+                      passwordParameter: clusterParameterName(config.clusterName, ADMIN_PASSWORD_PARAMETER),
+                  };
+        const createNode = (role: NodeRole, index: number, bootDependencies: pulumi.Resource[]): ClusterNode => {
             const nodeNameValue = nodeName(config.clusterName, role, index);
             const instanceType = role === "master" ? config.masterInstanceType : config.instanceType;
             const subnets = network.privateSubnetIds;
@@ -127,16 +156,21 @@ export class NewApiCluster extends pulumi.ComponentResource {
                     renderNodeUserData({
                         role,
                         nodeName: nodeNameValue,
-                        image: config.image,
+                        image: role === "master" ? config.image : config.slaveImage,
                         region: regionName,
                         environment: nodeEnvironment(role, nodeNameValue, config.node),
                         secretParameters: secrets.parameterNames,
                         databaseHost,
                         redisHost,
                         batchUpdateInterval: config.node.batchUpdateInterval,
+                        masterSetupWait:
+                            role === "slave"
+                                ? { masterAddressParameter, timeoutSeconds: config.slaveSetupTimeoutSeconds }
+                                : undefined,
+                        adminSetup: role === "master" ? adminSetup : undefined,
                     }),
                 );
-            const node = new ClusterNode(
+            return new ClusterNode(
                 nodeNameValue,
                 {
                     role,
@@ -150,22 +184,57 @@ export class NewApiCluster extends pulumi.ComponentResource {
                     userData,
                     targetGroupArn:
                         role === "master" ? loadBalancer.masterTargetGroupArn : loadBalancer.slavesTargetGroupArn,
-                    secretParameters: secrets.parameters,
+                    deregistrationDelaySeconds: config.deregistrationDelaySeconds,
+                    warmupSeconds: config.nodeWarmupSeconds,
+                    bootDependencies,
                     tags,
                 },
                 parent,
             );
-            return {
-                name: nodeNameValue,
-                instanceId: node.instanceId,
-                privateIp: node.privateIp,
-                sessionCommand: pulumi.interpolate`aws ssm start-session --region ${region} --target ${node.instanceId}`,
-            };
         };
+        const outputsOf = (node: ClusterNode): NodeOutputs => ({
+            name: node.nodeName,
+            instanceId: node.instanceId,
+            privateIp: node.privateIp,
+            sessionCommand: pulumi.interpolate`aws ssm start-session --region ${region} --target ${node.instanceId}`,
+        });
 
-        this.master = createNode("master", 0);
-        this.slaves = Array.from({ length: config.slaveCount }, (_, index) => createNode("slave", index));
+        // The master first; slaves find it through a parameter, so that replacing the master
+        // (a new address) never touches a slave's userData.
+        const master = createNode("master", 0, secrets.parameters);
+        const masterAddress = new aws.ssm.Parameter(
+            `${name}-${MASTER_ADDRESS_PARAMETER}`,
+            {
+                name: masterAddressParameter,
+                description: "Private address of the New API master; slaves wait for its setup",
+                type: "String",
+                // Not `value`, which the provider always treats as a secret.
+                insecureValue: master.privateIp,
+                tags,
+            },
+            parent,
+        );
+        const slaves = Array.from({ length: config.slaveCount }, (_, index) =>
+            createNode("slave", index, [...secrets.parameters, masterAddress]),
+        );
+        new WeightedListener(
+            name,
+            {
+                loadBalancerArn: loadBalancer.arn,
+                masterTargetGroupArn: loadBalancer.masterTargetGroupArn,
+                slavesTargetGroupArn: loadBalancer.slavesTargetGroupArn,
+                weights: this.listenerWeights,
+                waitFor: [master, ...slaves],
+                tags,
+            },
+            parent,
+        );
 
+        this.master = outputsOf(master);
+        this.slaves = slaves.map(outputsOf);
+        this.masterPortForwardCommand = pulumi.interpolate`aws ssm start-session --region ${region} --target ${master.instanceId} --document-name AWS-StartPortForwardingSession --parameters portNumber=${APP_PORT},localPortNumber=${APP_PORT}`;
+        this.adminUsername = config.adminUsername;
+        this.adminPassword = secrets.adminPassword;
         this.albDnsName = loadBalancer.dnsName;
         this.url = pulumi.interpolate`http://${loadBalancer.dnsName}`;
         this.databaseAddress = database.address;

@@ -42,7 +42,10 @@ export interface NodeSettings {
 export interface ClusterConfig {
     clusterName: string;
     slaveCount: number;
+    /** The image of the master (and of the slaves unless slaveImage says otherwise). */
     image: string;
+    /** The slaves' image: differs from `image` only during a two-step rolling upgrade. */
+    slaveImage: string;
     instanceType: string;
     masterInstanceType: string;
     /** Unset: the newest Amazon Linux 2023 AMI, read from the public SSM parameter. */
@@ -51,6 +54,14 @@ export interface ClusterConfig {
     masterWeight: number;
     slaveWeight: number;
     deregistrationDelaySeconds: number;
+    /** How long `pulumi up` gives a new node to become healthy before it shifts traffic or removes old nodes. */
+    nodeWarmupSeconds: number;
+    /** How long a slave's start waits for the master to finish setup before starting anyway. */
+    slaveSetupTimeoutSeconds: number;
+    /** Set: the master completes New API's setup wizard itself with this root user name. */
+    adminUsername?: string;
+    /** Deletion protection and final snapshots on the database, cache and load balancer. */
+    protect: boolean;
     allowedCidrs: string[];
     node: NodeSettings;
     database: DatabaseConfig;
@@ -89,6 +100,7 @@ export const CONFIG_KEYS = [
     "clusterName",
     "slaveCount",
     "image",
+    "slaveImage",
     "instanceType",
     "masterInstanceType",
     "amiId",
@@ -96,6 +108,10 @@ export const CONFIG_KEYS = [
     "masterWeight",
     "slaveWeight",
     "deregistrationDelay",
+    "nodeWarmup",
+    "slaveSetupTimeout",
+    "adminUsername",
+    "protect",
     "allowedCidrs",
     "syncFrequency",
     "batchUpdateInterval",
@@ -453,10 +469,12 @@ export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig
         );
     }
 
+    const image = read.string("image", DEFAULT_IMAGE, imageCheck);
     const config: ClusterConfig = {
         clusterName,
         slaveCount,
-        image: read.string("image", DEFAULT_IMAGE, imageCheck),
+        image,
+        slaveImage: read.optionalString("slaveImage", imageCheck) ?? image,
         instanceType,
         masterInstanceType: read.optionalString("masterInstanceType", ec2InstanceType) ?? instanceType,
         amiId: read.optionalString("amiId", matches(/^ami-[0-9a-f]{8,17}$/, "must be an AMI id such as ami-0123456789abcdef0")),
@@ -464,6 +482,14 @@ export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig
         masterWeight: read.integer("masterWeight", 3, 1, 999),
         slaveWeight: read.integer("slaveWeight", 5, 1, 999),
         deregistrationDelaySeconds: read.integer("deregistrationDelay", 30, 0, 3600),
+        nodeWarmupSeconds: read.integer("nodeWarmup", 180, 0, 1800),
+        slaveSetupTimeoutSeconds: read.integer("slaveSetupTimeout", 1800, 60, 86400),
+        // New API's setup wizard allows at most 12 characters; these need no JSON escaping.
+        adminUsername: read.optionalString(
+            "adminUsername",
+            matches(/^[A-Za-z0-9_.-]{1,12}$/, "must be 1-12 letters, digits, '_', '.' or '-' (New API's limit is 12)"),
+        ),
+        protect: read.boolean("protect", false),
         allowedCidrs: read.stringList("allowedCidrs", ["0.0.0.0/0"], "IPv4 CIDR blocks such as 203.0.113.0/24", cidrCheck),
         node,
         database,

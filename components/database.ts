@@ -4,6 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseConfig } from "./config";
 import { DATABASE_NAME, DATABASE_USER, MYSQL_PORT } from "./environment";
+import { finalSnapshotIdentifier } from "./naming";
 import { serviceSecurityGroup } from "./securityGroups";
 
 export interface DatabaseArgs {
@@ -13,8 +14,13 @@ export interface DatabaseArgs {
     /** The nodes' security group: the only source admitted on 3306. */
     clientSecurityGroupId: pulumi.Input<string>;
     password: pulumi.Input<string>;
+    /** Deletion protection, a final snapshot, and Pulumi's protect; off, destroy needs no manual step. */
+    protect: boolean;
+    /** Names the final snapshot, which must be stable for destroy to find and not clash. */
+    clusterName: string;
     tags: Record<string, string>;
 }
+
 
 /** The RDS parameter group family of a MySQL engine version: "8.0.40" -> "mysql8.0". */
 export function mysqlParameterGroupFamily(engineVersion: string): string {
@@ -93,12 +99,12 @@ export class Database extends pulumi.ComponentResource {
                 multiAz: config.multiAz,
                 backupRetentionPeriod: config.backupRetentionDays,
                 copyTagsToSnapshot: true,
-                // A dev stack must be destroyable without manual steps.
-                skipFinalSnapshot: true,
-                deletionProtection: false,
+                skipFinalSnapshot: !args.protect,
+                finalSnapshotIdentifier: args.protect ? finalSnapshotIdentifier(args.clusterName, "mysql") : undefined,
+                deletionProtection: args.protect,
                 tags: args.tags,
             },
-            parent,
+            { parent: this, protect: args.protect },
         );
 
         this.securityGroupId = securityGroup.id;

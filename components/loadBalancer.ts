@@ -1,5 +1,5 @@
-// The load-balancer tier: an internet-facing ALB whose listener forwards to two target
-// groups, master and slaves, weighted like the guide's nginx upstream (see weights.ts).
+// The load-balancer tier: an internet-facing ALB with two target groups, master and slaves,
+// and a listener that forwards to both, weighted like the guide's nginx upstream (weights.ts).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_PORT } from "./environment";
@@ -9,9 +9,9 @@ export interface LoadBalancerArgs {
     vpcId: pulumi.Input<string>;
     publicSubnetIds: pulumi.Input<string>[];
     allowedCidrs: string[];
-    /** See listenerWeights: without a slaves weight the listener forwards to the master only. */
-    weights: ListenerWeights;
     deregistrationDelaySeconds: number;
+    /** Deletion protection on the ALB. */
+    protect: boolean;
     tags: Record<string, string>;
 }
 
@@ -34,7 +34,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
     readonly arn: pulumi.Output<string>;
     readonly masterTargetGroupArn: pulumi.Output<string>;
     readonly slavesTargetGroupArn: pulumi.Output<string>;
-    readonly listenerArn: pulumi.Output<string>;
 
     constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:loadbalancer:LoadBalancer", name, {}, opts);
@@ -74,6 +73,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 dropInvalidHeaderFields: true,
                 // Streaming completions can be quiet for a long time; New API's own limit is 300 s.
                 idleTimeout: 300,
+                enableDeletionProtection: args.protect,
                 tags: args.tags,
             },
             parent,
@@ -96,34 +96,62 @@ export class LoadBalancer extends pulumi.ComponentResource {
         const masterGroup = targetGroup("master");
         const slavesGroup = targetGroup("slaves");
 
-        const targetGroups = [{ arn: masterGroup.arn, weight: args.weights.master }];
-        if (args.weights.slaves !== undefined) {
-            targetGroups.push({ arn: slavesGroup.arn, weight: args.weights.slaves });
-        }
-        const listener = new aws.lb.Listener(
-            `${name}-http`,
-            {
-                loadBalancerArn: alb.arn,
-                port: 80,
-                protocol: "HTTP",
-                defaultActions: [{ type: "forward", forward: { targetGroups } }],
-                tags: args.tags,
-            },
-            parent,
-        );
-
         this.securityGroupId = securityGroup.id;
         this.dnsName = alb.dnsName;
         this.arn = alb.arn;
         this.masterTargetGroupArn = masterGroup.arn;
         this.slavesTargetGroupArn = slavesGroup.arn;
-        this.listenerArn = listener.arn;
         this.registerOutputs({
             securityGroupId: this.securityGroupId,
             dnsName: this.dnsName,
             masterTargetGroupArn: this.masterTargetGroupArn,
             slavesTargetGroupArn: this.slavesTargetGroupArn,
-            listenerArn: this.listenerArn,
         });
+    }
+}
+
+export interface WeightedListenerArgs {
+    loadBalancerArn: pulumi.Input<string>;
+    masterTargetGroupArn: pulumi.Input<string>;
+    slavesTargetGroupArn: pulumi.Input<string>;
+    weights: ListenerWeights;
+    /** The nodes: the listener changes only after every one of them is created and warmed up. */
+    waitFor: pulumi.Resource[];
+    tags: Record<string, string>;
+}
+
+/**
+ * The listener, apart from the load balancer so that it can depend on the nodes: new
+ * weights take effect only once the nodes they send traffic to have been created and
+ * given their warm-up time.
+ */
+export class WeightedListener extends pulumi.ComponentResource {
+    readonly arn: pulumi.Output<string>;
+
+    constructor(name: string, args: WeightedListenerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("new-api:loadbalancer:WeightedListener", name, {}, opts);
+        const listener = new aws.lb.Listener(
+            `${name}-http`,
+            {
+                loadBalancerArn: args.loadBalancerArn,
+                port: 80,
+                protocol: "HTTP",
+                defaultActions: [
+                    {
+                        type: "forward",
+                        forward: {
+                            targetGroups: [
+                                { arn: args.masterTargetGroupArn, weight: args.weights.master },
+                                { arn: args.slavesTargetGroupArn, weight: args.weights.slaves },
+                            ],
+                        },
+                    },
+                ],
+                tags: args.tags,
+            },
+            { parent: this, dependsOn: args.waitFor },
+        );
+        this.arn = listener.arn;
+        this.registerOutputs({ arn: this.arn });
     }
 }

@@ -26,13 +26,24 @@ export const SECRET_PARAMETERS = {
 
 export type SecretName = keyof typeof SECRET_PARAMETERS;
 
-/** The SSM path that holds this cluster's secrets; the nodes' role may read only below it. */
+/** The root user's generated password, when the master completes setup itself. */
+export const ADMIN_PASSWORD_PARAMETER = "admin-password";
+
+/** The master's private address (not secret), which slaves poll before their first start. */
+export const MASTER_ADDRESS_PARAMETER = "master-address";
+
+/** The SSM path that holds this cluster's parameters; the nodes' role may read only below it. */
 export function secretParameterPath(clusterName: string): string {
     return `/new-api/${clusterName}`;
 }
 
+/** A parameter of the cluster: one of SECRET_PARAMETERS' values, or the two names above. */
+export function clusterParameterName(clusterName: string, leaf: string): string {
+    return `${secretParameterPath(clusterName)}/${leaf}`;
+}
+
 export function secretParameterName(clusterName: string, secret: SecretName): string {
-    return `${secretParameterPath(clusterName)}/${SECRET_PARAMETERS[secret]}`;
+    return clusterParameterName(clusterName, SECRET_PARAMETERS[secret]);
 }
 
 /** Tags every resource carries: who owns it, never anything secret. */
@@ -43,4 +54,9 @@ export function clusterTags(clusterName: string, stack: string, name?: string): 
         "pulumi:stack": stack,
         "managed-by": "pulumi",
     };
+}
+
+/** The final snapshot taken when a protected database or cache is deleted: stable, so it can be found. */
+export function finalSnapshotIdentifier(clusterName: string, tier: "mysql" | "redis"): string {
+    return `${clusterName}-${tier}-final`;
 }

@@ -1,6 +1,7 @@
 // The node tier: what all New API nodes share (security group, instance role) and one
 // component per node (an EC2 instance registered in its role's target group).
 import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_PORT } from "./environment";
 import { NodeRole } from "./naming";
@@ -70,7 +71,7 @@ export class NodeAccess extends pulumi.ComponentResource {
             `${name}-sg`,
             {
                 vpcId: args.vpcId,
-                description: "New API nodes: the app port from the load balancer only; no SSH",
+                description: "New API nodes: the app port from the load balancer (and other nodes) only; no SSH",
                 tags: { ...args.tags, Name: `${name}-sg` },
             },
             parent,
@@ -84,6 +85,18 @@ export class NodeAccess extends pulumi.ComponentResource {
                 fromPort: APP_PORT,
                 toPort: APP_PORT,
                 description: "New API from the load balancer",
+            },
+            parent,
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-from-nodes`,
+            {
+                securityGroupId: securityGroup.id,
+                referencedSecurityGroupId: securityGroup.id,
+                ipProtocol: "tcp",
+                fromPort: APP_PORT,
+                toPort: APP_PORT,
+                description: "Slaves poll the master's /api/status before their first start",
             },
             parent,
         );
@@ -161,13 +174,21 @@ export interface ClusterNodeArgs {
     rootVolumeSizeGb: number;
     userData: pulumi.Input<string>;
     targetGroupArn: pulumi.Input<string>;
+    /** Seconds ALB takes to drain the node: its instance is deleted only after that. */
+    deregistrationDelaySeconds: number;
+    /** Seconds a new node gets to become healthy before `pulumi up` moves on (see below). */
+    warmupSeconds: number;
     /** The SSM parameters the node reads at boot: it must not boot before they exist. */
-    secretParameters: pulumi.Resource[];
+    bootDependencies: pulumi.Resource[];
     tags: Record<string, string>;
 }
 
+/** A command `pulumi up` runs on the operator's machine: POSIX sh (Linux, macOS, WSL). */
+const LOCAL_SHELL = ["/bin/sh", "-c"];
+
 /** One New API node: an instance, registered with its role's target group. */
 export class ClusterNode extends pulumi.ComponentResource {
+    readonly nodeName: string;
     readonly instanceId: pulumi.Output<string>;
     readonly privateIp: pulumi.Output<string>;
 
@@ -203,19 +224,43 @@ export class ClusterNode extends pulumi.ComponentResource {
             },
             {
                 parent: this,
-                dependsOn: args.secretParameters,
+                dependsOn: args.bootDependencies,
                 // The "latest" AMI moves with every AL2023 release; following it would replace
                 // every node on an unrelated `pulumi up`. New nodes take the newest, old ones
                 // keep theirs until replaced; pin amiId to roll all nodes deliberately.
                 ignoreChanges: args.amiFollowsLatest ? ["ami"] : [],
             },
         );
-        new aws.lb.TargetGroupAttachment(
+        // Deleting a target group attachment deregisters the target but does not wait for it
+        // to drain; deleting this (after the attachment, before the instance) does.
+        const drain = new command.local.Command(
+            `${name}-drain`,
+            {
+                interpreter: LOCAL_SHELL,
+                delete: `sleep ${args.deregistrationDelaySeconds}`,
+                triggers: [instance.id],
+            },
+            { parent: this },
+        );
+        const attachment = new aws.lb.TargetGroupAttachment(
             name,
             { targetGroupArn: args.targetGroupArn, targetId: instance.id, port: APP_PORT },
+            { parent: this, dependsOn: [drain] },
+        );
+        // Pulumi deletes replaced and removed resources only after everything else, so holding
+        // up here keeps an old node registered until its successor has had time to boot, pull
+        // the image and pass ALB's health check.
+        new command.local.Command(
+            `${name}-warmup`,
+            {
+                interpreter: LOCAL_SHELL,
+                create: `sleep ${args.warmupSeconds}`,
+                triggers: [attachment.id],
+            },
             { parent: this },
         );
 
+        this.nodeName = name;
         this.instanceId = instance.id;
         this.privateIp = instance.privateIp;
         this.registerOutputs({ instanceId: this.instanceId, privateIp: this.privateIp });

@@ -17,6 +17,10 @@ export interface NodeBootSpec {
     redisHost: string;
     /** BATCH_UPDATE_INTERVAL: how long buffered quota updates may wait before they are written. */
     batchUpdateInterval: number;
+    /** Slaves: where to find the master, and how long to wait for its setup before starting anyway. */
+    masterSetupWait?: { masterAddressParameter: string; timeoutSeconds: number };
+    /** Master with automatic setup: the root user and the SSM parameter of its password. */
+    adminSetup?: { username: string; passwordParameter: string };
 }
 
 export const CONTAINER_NAME = "new-api";
@@ -24,7 +28,11 @@ export const ENV_DIR = "/etc/new-api";
 export const START_SCRIPT = "/usr/local/sbin/new-api-start";
 export const STOP_SCRIPT = "/usr/local/sbin/new-api-stop";
 export const UNIT_PATH = "/etc/systemd/system/new-api.service";
-const DATA_DIR = "/var/lib/new-api/data";
+export const SETUP_SCRIPT = "/usr/local/sbin/new-api-setup";
+export const SETUP_UNIT_PATH = "/etc/systemd/system/new-api-setup.service";
+const STATE_DIR = "/var/lib/new-api";
+const DATA_DIR = `${STATE_DIR}/data`;
+const STATUS_URL = `http://127.0.0.1:${APP_PORT}/api/status`;
 const LOG_DIR = "/var/log/new-api";
 
 /** Single-quotes a value for bash. */
@@ -54,12 +62,67 @@ function secretEnvironmentLines(spec: NodeBootSpec): [string, string][] {
     ];
 }
 
+/** Prints an SSM parameter's (decrypted) value; the region comes from the script's $region. */
+const READ_PARAMETER_FUNCTION = [
+    "# The instance profile's credentials can take a moment to appear after boot.",
+    "read_parameter() {",
+    "  local attempt",
+    "  for attempt in 1 2 3 4 5 6; do",
+    '    if aws ssm get-parameter --region "$region" --with-decryption --name "$1" \\',
+    "        --query Parameter.Value --output text; then",
+    "      return 0",
+    "    fi",
+    '    echo "new-api: reading $1 from SSM failed (attempt $attempt)" >&2',
+    "    sleep $((attempt * 5))",
+    "  done",
+    "  return 1",
+    "}",
+];
+
+/**
+ * New API issue #942: a slave that starts before the master has finished setup keeps
+ * showing the setup wizard until it is restarted. So a slave waits, once per instance and
+ * at most timeoutSeconds, until the master reports setup: true. It then starts anyway, so
+ * that a master outage never keeps a slave down for good.
+ */
+function masterSetupWaitLines(wait: NonNullable<NodeBootSpec["masterSetupWait"]>): string[] {
+    const timeout = wait.timeoutSeconds;
+    return [
+        "",
+        `setup_marker=${STATE_DIR}/master-setup-seen`,
+        "wait_for_master_setup() {",
+        `  local deadline=$((SECONDS + ${timeout})) next_log=0 master status`,
+        "  while true; do",
+        `    master="$(read_parameter ${shellQuote(wait.masterAddressParameter)})"`,
+        `    if status="$(curl -fsS --max-time 5 "http://\${master}:${APP_PORT}/api/status")" \\`,
+        "        && [[ \"$status\" == *'\"setup\":true'* ]]; then",
+        '      echo "new-api: master ${master} has finished setup"',
+        `      mkdir -p ${STATE_DIR} && touch "$setup_marker"`,
+        "      return 0",
+        "    fi",
+        "    if (( SECONDS >= deadline )); then",
+        `      echo "new-api: master \${master} not set up after ${timeout} s; starting anyway (restart this node once setup is done)" >&2`,
+        "      return 0",
+        "    fi",
+        "    if (( SECONDS >= next_log )); then",
+        `      echo "new-api: waiting for master \${master} to finish setup (at most ${timeout} s)"`,
+        "      next_log=$((SECONDS + 60))",
+        "    fi",
+        "    sleep 10",
+        "  done",
+        "}",
+        'if [[ ! -e "$setup_marker" ]]; then',
+        "  wait_for_master_setup",
+        "fi",
+    ];
+}
+
 /** The script systemd runs: secrets from SSM into a root-only env file, then the container. */
 export function renderStartScript(spec: NodeBootSpec): string {
     assertHostname("database host", spec.databaseHost);
     assertHostname("redis host", spec.redisHost);
     const secrets = Object.keys(SECRET_PARAMETERS) as SecretName[];
-    const healthCommand = `wget -q -O - http://127.0.0.1:${APP_PORT}/api/status | grep -q '"success":true'`;
+    const healthCommand = `wget -q -O - ${STATUS_URL} | grep -q '"success":true'`;
     return [
         "#!/bin/bash",
         "# Reads the cluster's secrets from SSM Parameter Store into a root-only env file,",
@@ -70,19 +133,7 @@ export function renderStartScript(spec: NodeBootSpec): string {
         `region=${shellQuote(spec.region)}`,
         `image=${shellQuote(spec.image)}`,
         "",
-        "# The instance profile's credentials can take a moment to appear after boot.",
-        "read_parameter() {",
-        "  local attempt",
-        "  for attempt in 1 2 3 4 5 6; do",
-        '    if aws ssm get-parameter --region "$region" --with-decryption --name "$1" \\',
-        "        --query Parameter.Value --output text; then",
-        "      return 0",
-        "    fi",
-        '    echo "new-api: reading $1 from SSM failed (attempt $attempt)" >&2',
-        "    sleep $((attempt * 5))",
-        "  done",
-        "  return 1",
-        "}",
+        ...READ_PARAMETER_FUNCTION,
         "",
         ...secrets.map(
             (secret) => `${secretVariable(secret)}="$(read_parameter ${shellQuote(spec.secretParameters[secret])})"`,
@@ -96,6 +147,8 @@ export function renderStartScript(spec: NodeBootSpec): string {
         'mv -f "$tmp_file" "$secrets_file"',
         "",
         'docker pull "$image"',
+        ...(spec.masterSetupWait ? masterSetupWaitLines(spec.masterSetupWait) : []),
+        "",
         `docker rm -f ${CONTAINER_NAME} >/dev/null 2>&1 || true`,
         `exec docker run --rm --name ${CONTAINER_NAME} \\`,
         `  --env-file ${ENV_DIR}/node.env --env-file "$secrets_file" \\`,
@@ -155,6 +208,78 @@ export function renderUnit(spec: NodeBootSpec): string {
     ].join("\n");
 }
 
+/**
+ * Completes New API's setup wizard on the master, as an operator would in the browser:
+ * POST /api/setup with the configured root user and the generated password from SSM.
+ * Does nothing when the database is already set up (a replaced master, a reboot).
+ */
+export function renderSetupScript(spec: NodeBootSpec): string {
+    if (!spec.adminSetup) {
+        throw new Error("renderSetupScript needs adminSetup");
+    }
+    const { username, passwordParameter } = spec.adminSetup;
+    if (!/^[A-Za-z0-9_.-]{1,12}$/.test(username)) {
+        throw new Error(`admin username ${JSON.stringify(username)} is not 1-12 safe characters`);
+    }
+    const body = `{"username":"${username}","password":"\${admin_password}","confirmPassword":"\${admin_password}","SelfUseModeEnabled":false,"DemoSiteEnabled":false}`;
+    return [
+        "#!/bin/bash",
+        "# Completes New API's setup wizard once: creates the root user with the generated password.",
+        "set -euo pipefail",
+        "umask 077",
+        "",
+        `region=${shellQuote(spec.region)}`,
+        "",
+        ...READ_PARAMETER_FUNCTION,
+        "",
+        "deadline=$((SECONDS + 900))",
+        `until status="$(curl -fsS --max-time 5 ${STATUS_URL})"; do`,
+        "  if (( SECONDS >= deadline )); then",
+        `    echo "new-api-setup: New API did not answer on ${STATUS_URL} within 900 s" >&2`,
+        "    exit 1",
+        "  fi",
+        "  sleep 5",
+        "done",
+        "if [[ \"$status\" == *'\"setup\":true'* ]]; then",
+        '  echo "new-api-setup: already set up"',
+        "  exit 0",
+        "fi",
+        "",
+        `admin_password="$(read_parameter ${shellQuote(passwordParameter)})"`,
+        "# The password goes through stdin, never the command line.",
+        `response="$(curl -fsS --max-time 30 -H 'Content-Type: application/json' --data-binary @- http://127.0.0.1:${APP_PORT}/api/setup <<EOF`,
+        body,
+        "EOF",
+        ')"',
+        "if [[ \"$response\" != *'\"success\":true'* ]]; then",
+        '  echo "new-api-setup: POST /api/setup failed: ${response}" >&2',
+        "  exit 1",
+        "fi",
+        `echo "new-api-setup: created the root user ${username}"`,
+        "",
+    ].join("\n");
+}
+
+function renderSetupUnit(): string {
+    return [
+        "[Unit]",
+        "Description=Complete New API's setup wizard on the master",
+        "Wants=new-api.service",
+        "After=new-api.service",
+        "",
+        "[Service]",
+        "Type=oneshot",
+        `ExecStart=${SETUP_SCRIPT}`,
+        "Restart=on-failure",
+        "RestartSec=30",
+        "TimeoutStartSec=20min",
+        "",
+        "[Install]",
+        "WantedBy=multi-user.target",
+        "",
+    ].join("\n");
+}
+
 /** The env file of the non-secret environment, one NAME=value a line as docker --env-file reads it. */
 export function renderEnvFile(environment: Record<string, string>): string {
     return Object.entries(environment)
@@ -169,18 +294,23 @@ export function renderEnvFile(environment: Record<string, string>): string {
 
 /** The whole cloud-config given to the instance as userData. */
 export function renderNodeUserData(spec: NodeBootSpec): string {
+    const file = (path: string, permissions: string, content: string) => ({ path, owner: "root:root", permissions, content });
+    const setup = spec.adminSetup !== undefined;
     const document = {
         packages: ["docker"],
         write_files: [
-            { path: `${ENV_DIR}/node.env`, owner: "root:root", permissions: "0600", content: renderEnvFile(spec.environment) },
-            { path: START_SCRIPT, owner: "root:root", permissions: "0700", content: renderStartScript(spec) },
-            { path: STOP_SCRIPT, owner: "root:root", permissions: "0700", content: renderStopScript(spec) },
-            { path: UNIT_PATH, owner: "root:root", permissions: "0644", content: renderUnit(spec) },
+            file(`${ENV_DIR}/node.env`, "0600", renderEnvFile(spec.environment)),
+            file(START_SCRIPT, "0700", renderStartScript(spec)),
+            file(STOP_SCRIPT, "0700", renderStopScript(spec)),
+            file(UNIT_PATH, "0644", renderUnit(spec)),
+            ...(setup ? [file(SETUP_SCRIPT, "0700", renderSetupScript(spec)), file(SETUP_UNIT_PATH, "0644", renderSetupUnit())] : []),
         ],
         runcmd: [
             ["systemctl", "daemon-reload"],
             ["systemctl", "enable", "--now", "docker.service"],
             ["systemctl", "enable", "--now", "new-api.service"],
+            // --no-block: the setup waits for New API to answer; cloud-init need not wait with it.
+            ...(setup ? [["systemctl", "enable", "--now", "--no-block", "new-api-setup.service"]] : []),
         ],
     };
     return `#cloud-config\n${YAML.stringify(document, { lineWidth: 0 })}`;

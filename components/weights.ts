@@ -6,8 +6,11 @@ export const MAX_ALB_WEIGHT = 999;
 
 export interface ListenerWeights {
     master: number;
-    /** Undefined when there are no slaves: the listener must not forward to an empty group (503). */
-    slaves?: number;
+    /**
+     * 0 when there are no slaves: the empty group gets no traffic (it would answer 503), but
+     * stays in the listener, so that ALB health-checks a slave added later before it gets any.
+     */
+    slaves: number;
 }
 
 export function gcd(a: number, b: number): number {
@@ -33,7 +36,7 @@ export function listenerWeights(masterWeight: number, slaveWeight: number, slave
         }
     }
     if (slaveCount === 0) {
-        return { master: 1 };
+        return { master: 1, slaves: 0 };
     }
     const slaveTotal = slaveWeight * slaveCount;
     const divisor = gcd(masterWeight, slaveTotal);

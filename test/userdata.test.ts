@@ -2,17 +2,20 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as YAML from "yaml";
+import { parseCloudConfig, writeFiles } from "./cloudConfig";
 import { parseClusterConfig } from "../components/config";
 import { nodeEnvironment, redisConnectionString, sqlDsn } from "../components/environment";
 import { SecretName } from "../components/naming";
 import {
     NodeBootSpec,
+    SETUP_SCRIPT,
+    SETUP_UNIT_PATH,
     START_SCRIPT,
     STOP_SCRIPT,
     UNIT_PATH,
     renderEnvFile,
     renderNodeUserData,
+    renderSetupScript,
     renderStartScript,
     shellQuote,
 } from "../components/userdata";
@@ -41,16 +44,6 @@ function spec(role: "master" | "slave", overrides: Partial<NodeBootSpec> = {}): 
     };
 }
 
-interface WriteFile {
-    path: string;
-    permissions: string;
-    content: string;
-}
-
-function writeFiles(userData: string): Record<string, WriteFile> {
-    const doc = YAML.parse(userData) as { write_files: WriteFile[] };
-    return Object.fromEntries(doc.write_files.map((f) => [f.path, f]));
-}
 
 /** Runs a real tool on a temporary file; the tools are installed by .ci/run. */
 function runTool(command: string, args: string[], content: string, fileName: string) {
@@ -106,7 +99,7 @@ describe("renderNodeUserData", () => {
     test("is cloud-config that writes the env file, scripts and unit, then starts the service", () => {
         const userData = renderNodeUserData(spec("slave"));
         expect(userData.startsWith("#cloud-config\n")).toBe(true);
-        const doc = YAML.parse(userData);
+        const doc = parseCloudConfig(userData);
         expect(doc.packages).toEqual(["docker"]);
         expect(doc.runcmd).toEqual([
             ["systemctl", "daemon-reload"],
@@ -149,6 +142,40 @@ describe("renderNodeUserData", () => {
         expect(stop).toMatch(/^sleep 22$/m);
     });
 
+    test("a waiting slave polls the master's status before it starts, once per instance, bounded", () => {
+        const script = renderStartScript(
+            spec("slave", { masterSetupWait: { masterAddressParameter: "/p/master-address", timeoutSeconds: 600 } }),
+        );
+        expect(script).toContain("local deadline=$((SECONDS + 600))");
+        expect(script).toContain(`master="$(read_parameter '/p/master-address')"`);
+        expect(script).toContain('curl -fsS --max-time 5 "http://${master}:3000/api/status"');
+        expect(script).toContain(`[[ "$status" == *'"setup":true'* ]]`);
+        expect(script).toContain('if [[ ! -e "$setup_marker" ]]; then');
+        expect(script).toContain("starting anyway");
+        // It pulls the image first, and starts the container only after the wait.
+        expect(script.indexOf('docker pull "$image"')).toBeLessThan(script.indexOf("wait_for_master_setup\nfi"));
+        expect(script.indexOf("wait_for_master_setup\nfi")).toBeLessThan(script.indexOf("exec docker run"));
+        expect(renderStartScript(spec("master"))).not.toContain("wait_for_master_setup");
+    });
+
+    test("automatic setup posts the wizard's form once, password through stdin", () => {
+        const s = spec("master", { adminSetup: { username: "root", passwordParameter: "/p/admin-password" } });
+        const script = renderSetupScript(s);
+        expect(script).toContain(`admin_password="$(read_parameter '/p/admin-password')"`);
+        expect(script).toContain("--data-binary @- http://127.0.0.1:3000/api/setup <<EOF");
+        expect(script).toContain(
+            '{"username":"root","password":"${admin_password}","confirmPassword":"${admin_password}","SelfUseModeEnabled":false,"DemoSiteEnabled":false}',
+        );
+        expect(script).toContain('echo "new-api-setup: already set up"');
+        const files = writeFiles(renderNodeUserData(s));
+        expect(files[SETUP_UNIT_PATH].content).toMatch(/^Type=oneshot$/m);
+        expect(files[SETUP_UNIT_PATH].content).toMatch(/^After=new-api.service$/m);
+        expect(() => renderSetupScript(spec("master"))).toThrow(/needs adminSetup/);
+        expect(() => renderSetupScript(spec("master", { adminSetup: { username: 'a"b', passwordParameter: "/p" } }))).toThrow(
+            /admin username/,
+        );
+    });
+
     test("refuses a host name that could break out of the script", () => {
         expect(() => renderStartScript(spec("master", { databaseHost: 'db"; rm -rf /' }))).toThrow(/database host/);
         expect(() => renderStartScript(spec("master", { redisHost: "$(id)" }))).toThrow(/redis host/);
@@ -167,7 +194,9 @@ describe("renderNodeUserData", () => {
 describe("generated artifacts pass the tools that consume them", () => {
     const variants: [string, NodeBootSpec][] = [
         ["master", spec("master")],
+        ["master with automatic setup", spec("master", { adminSetup: { username: "root", passwordParameter: "/p/admin-password" } })],
         ["slave", spec("slave")],
+        ["slave that waits for the master", spec("slave", { masterSetupWait: { masterAddressParameter: "/p/master-address", timeoutSeconds: 600 } })],
         ["slave with a quote in the image reference", spec("slave", { image: "registry.example.com:5000/it's/new-api:v1" })],
     ];
 
@@ -179,7 +208,9 @@ describe("generated artifacts pass the tools that consume them", () => {
 
     test.each(variants)("shellcheck passes every script in the %s userData", (_, s) => {
         const files = writeFiles(renderNodeUserData(s));
-        for (const scriptPath of [START_SCRIPT, STOP_SCRIPT]) {
+        const scripts = [START_SCRIPT, STOP_SCRIPT, SETUP_SCRIPT].filter((p) => files[p] !== undefined);
+        expect(scripts.length).toBeGreaterThanOrEqual(2);
+        for (const scriptPath of scripts) {
             const result = runTool("shellcheck", ["--severity=style", "--shell=bash"], files[scriptPath].content, "script.sh");
             expect({ scriptPath, ...result }).toEqual({ scriptPath, status: 0, output: "" });
         }

@@ -1,0 +1,32 @@
+// Reading back a rendered cloud-config, as cloud-init would.
+import * as YAML from "yaml";
+
+export interface WriteFile {
+    path: string;
+    permissions: string;
+    content: string;
+}
+
+export interface CloudConfig {
+    packages: string[];
+    write_files: WriteFile[];
+    runcmd: string[][];
+}
+
+export function parseCloudConfig(userData: string): CloudConfig {
+    return YAML.parse(userData) as CloudConfig;
+}
+
+/** The files the cloud-config writes, by path. */
+export function writeFiles(userData: string): Record<string, WriteFile> {
+    return Object.fromEntries(parseCloudConfig(userData).write_files.map((f) => [f.path, f]));
+}
+
+/** One written file's content; throws when the cloud-config does not write it. */
+export function writeFile(userData: string, path: string): string {
+    const file = writeFiles(userData)[path];
+    if (!file) {
+        throw new Error(`${path} not in userData`);
+    }
+    return file.content;
+}

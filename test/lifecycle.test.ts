@@ -1,0 +1,227 @@
+// Living with the stack: scaling, rolling upgrades, first run, preview and destroy, each
+// checked by what the program registers under mocks and how two runs differ.
+import { parseCloudConfig, writeFile } from "./cloudConfig";
+import { diffRegistrations, registrationKey } from "./diff";
+import { ProgramRun, Registered, isSecret, mockSecret, named, ofType, program, resolve, runProgram } from "./harness";
+
+const INSTANCE = "aws:ec2/instance:Instance";
+const LISTENER = "aws:lb/listener:Listener";
+const COMMAND = "command:local:Command";
+const START_SCRIPT = "/usr/local/sbin/new-api-start";
+
+/** The registrations that make up one slave. */
+function slaveResources(index: number): string[] {
+    const name = `newapi-dev-slave-${index}`;
+    return [
+        `new-api:nodes:ClusterNode::${name}`,
+        `${INSTANCE}::${name}`,
+        `${COMMAND}::${name}-drain`,
+        `aws:lb/targetGroupAttachment:TargetGroupAttachment::${name}`,
+        `${COMMAND}::${name}-warmup`,
+    ].sort();
+}
+
+const listenerKey = `${LISTENER}::newapi-dev-http`;
+const instanceKey = (name: string) => `${INSTANCE}::newapi-dev-${name}`;
+
+/** The URN suffixes (type::name) of a resource's dependencies. */
+const dependencyKeys = (r: Registered) => r.options.dependencies.map((urn) => urn.replace(/^.*\$/, "")).sort();
+
+describe("scaling by config", () => {
+    test.each([0, 1, 4])("slaveCount %i -> +1 adds only the new slave and changes only the listener", async (n) => {
+        const before = await program({ slaveCount: String(n) });
+        const after = await program({ slaveCount: String(n + 1) });
+        expect(diffRegistrations(before.resources, after.resources)).toEqual({
+            added: slaveResources(n),
+            removed: [],
+            changed: [listenerKey],
+        });
+    });
+
+    test.each([0, 1, 4])("slaveCount %i+1 -> %i removes only the highest slave and changes only the listener", async (n) => {
+        const before = await program({ slaveCount: String(n + 1) });
+        const after = await program({ slaveCount: String(n) });
+        expect(diffRegistrations(before.resources, after.resources)).toEqual({
+            added: [],
+            removed: slaveResources(n),
+            changed: [listenerKey],
+        });
+    });
+
+    test("the diff can see a change: a different sync frequency changes every node", async () => {
+        const before = await program({ slaveCount: "1" });
+        const after = await program({ slaveCount: "1", syncFrequency: "30" });
+        expect(diffRegistrations(before.resources, after.resources).changed).toEqual([
+            instanceKey("master"),
+            instanceKey("slave-0"),
+        ]);
+    });
+
+    test("a removed slave is drained before its instance goes, and new weights wait for new slaves", async () => {
+        const run = await program({ slaveCount: "2", deregistrationDelay: "45", nodeWarmup: "240" });
+        for (const name of ["newapi-dev-master", "newapi-dev-slave-0", "newapi-dev-slave-1"]) {
+            // Deletion runs in reverse dependency order: warm-up, attachment, drain (a sleep), instance.
+            const drain = named(run, COMMAND, `${name}-drain`);
+            expect(drain.inputs).toMatchObject({ delete: "sleep 45", interpreter: ["/bin/sh", "-c"], triggers: [`${name}-id`] });
+            expect(dependencyKeys(drain)).toContain(`${INSTANCE}::${name}`);
+            const attachment = named(run, "aws:lb/targetGroupAttachment:TargetGroupAttachment", name);
+            expect(dependencyKeys(attachment)).toEqual(expect.arrayContaining([`${COMMAND}::${name}-drain`, `${INSTANCE}::${name}`]));
+            const warmup = named(run, COMMAND, `${name}-warmup`);
+            expect(warmup.inputs).toMatchObject({ create: "sleep 240", interpreter: ["/bin/sh", "-c"] });
+            expect(warmup.inputs).not.toHaveProperty("delete");
+            expect(dependencyKeys(warmup)).toContain(`aws:lb/targetGroupAttachment:TargetGroupAttachment::${name}`);
+            expect(dependencyKeys(named(run, LISTENER, "newapi-dev-http"))).toContain(`${COMMAND}::${name}-warmup`);
+        }
+    });
+
+    test("with no slaves the empty slaves group stays in the listener with weight 0", async () => {
+        const run = await program({ slaveCount: "0" });
+        const groups = named(run, LISTENER, "newapi-dev-http").inputs.defaultActions[0].forward.targetGroups;
+        expect(groups.map((g: { weight: number }) => g.weight)).toEqual([1, 0]);
+    });
+});
+
+describe("rolling upgrades", () => {
+    const OLD = "calciumion/new-api:v0.9.20-patch.2";
+    const NEW = "calciumion/new-api:v0.9.21";
+    const imageOf = (run: ProgramRun, name: string) =>
+        /^image='(.*)'$/m.exec(writeFile(named(run, INSTANCE, `newapi-dev-${name}`).inputs.userData, START_SCRIPT))?.[1];
+
+    test("slaves first: slaveImage changes only the slave instances", async () => {
+        const before = await program({ slaveCount: "3", image: OLD });
+        const after = await program({ slaveCount: "3", image: OLD, slaveImage: NEW });
+        expect(diffRegistrations(before.resources, after.resources)).toEqual({
+            added: [],
+            removed: [],
+            changed: [instanceKey("slave-0"), instanceKey("slave-1"), instanceKey("slave-2")],
+        });
+        expect([imageOf(after, "master"), imageOf(after, "slave-0")]).toEqual([OLD, NEW]);
+    });
+
+    test("then the master: image catches up, slaveImage goes, and only the master changes", async () => {
+        const before = await program({ slaveCount: "3", image: OLD, slaveImage: NEW });
+        const after = await program({ slaveCount: "3", image: NEW });
+        expect(diffRegistrations(before.resources, after.resources)).toEqual({
+            added: [],
+            removed: [],
+            changed: [instanceKey("master")],
+        });
+    });
+
+    test("master first: a new image with slaveImage held back changes only the master", async () => {
+        const before = await program({ slaveCount: "3", image: OLD });
+        const after = await program({ slaveCount: "3", image: NEW, slaveImage: OLD });
+        expect(diffRegistrations(before.resources, after.resources).changed).toEqual([instanceKey("master")]);
+    });
+
+    test("a changed userData replaces the instance, creating the new one before deleting the old", async () => {
+        const run = await program();
+        for (const instance of ofType(run, INSTANCE)) {
+            expect(instance.inputs.userDataReplaceOnChange).toBe(true);
+            expect(instance.options.deleteBeforeReplace).toBe(false);
+        }
+    });
+
+    test("stopping a node waits for New API's next batch flush before docker stop", async () => {
+        const run = await program({ batchUpdateInterval: "10" });
+        const userData = named(run, INSTANCE, "newapi-dev-slave-0").inputs.userData;
+        expect(writeFile(userData, "/usr/local/sbin/new-api-stop")).toMatch(/^sleep 12\ndocker stop --time 10 new-api/m);
+        expect(writeFile(userData, "/etc/systemd/system/new-api.service")).toMatch(/^TimeoutStopSec=42$/m);
+    });
+});
+
+describe("first run", () => {
+    test("slaves wait for the master's setup through its address parameter; the master does not wait", async () => {
+        const run = await program({ slaveCount: "2", slaveSetupTimeout: "900" });
+        const parameter = named(run, "aws:ssm/parameter:Parameter", "newapi-dev-master-address");
+        expect(parameter.inputs).toMatchObject({
+            name: "/new-api/newapi-dev/master-address",
+            type: "String",
+            insecureValue: await resolve(run, run.exports.masterPrivateIp),
+        });
+        for (const slave of ["slave-0", "slave-1"]) {
+            const script = writeFile(named(run, INSTANCE, `newapi-dev-${slave}`).inputs.userData, START_SCRIPT);
+            expect(script).toContain(`master="$(read_parameter '/new-api/newapi-dev/master-address')"`);
+            expect(script).toContain("local deadline=$((SECONDS + 900))");
+            expect(script).toMatch(/wait_for_master_setup\nfi\n\ndocker rm -f new-api/);
+        }
+        expect(writeFile(named(run, INSTANCE, "newapi-dev-master").inputs.userData, START_SCRIPT)).not.toContain("wait_for_master_setup");
+    });
+
+    test("without adminUsername nothing completes setup: the operator runs the wizard", async () => {
+        const run = await program();
+        for (const instance of ofType(run, INSTANCE)) {
+            expect(instance.inputs.userData).not.toContain("new-api-setup");
+        }
+        expect(ofType(run, "random:index/randomPassword:RandomPassword")).toHaveLength(4);
+    });
+
+    test("with adminUsername the master completes setup with a generated password kept in SSM", async () => {
+        const run = await program({ adminUsername: "root", slaveCount: "1" });
+        const master = parseCloudConfig(named(run, INSTANCE, "newapi-dev-master").inputs.userData);
+        const setupScript = master.write_files.find((f) => f.path === "/usr/local/sbin/new-api-setup")?.content ?? "";
+        expect(setupScript).toContain(`admin_password="$(read_parameter '/new-api/newapi-dev/admin-password')"`);
+        expect(setupScript).toContain('{"username":"root","password":"${admin_password}","confirmPassword":"${admin_password}"');
+        expect(master.runcmd).toContainEqual(["systemctl", "enable", "--now", "--no-block", "new-api-setup.service"]);
+        expect(named(run, INSTANCE, "newapi-dev-slave-0").inputs.userData).not.toContain("new-api-setup");
+
+        const parameter = named(run, "aws:ssm/parameter:Parameter", "newapi-dev-admin-password");
+        expect(parameter.inputs).toMatchObject({ name: "/new-api/newapi-dev/admin-password", type: "SecureString" });
+        expect(JSON.stringify(master)).not.toContain(mockSecret("newapi-dev-admin-password"));
+        expect(dependencyKeys(named(run, INSTANCE, "newapi-dev-master"))).toContain("aws:ssm/parameter:Parameter::newapi-dev-admin-password");
+
+        expect(run.exports.adminUsername).toBe("root");
+        expect(await isSecret(run, run.exports.adminPassword)).toBe(true);
+        expect(await resolve(run, run.exports.adminPassword)).toBe(mockSecret("newapi-dev-admin-password"));
+    });
+
+    test("a too long adminUsername is refused (New API allows 12 characters)", async () => {
+        await expect(runProgram({ adminUsername: "administrator" })).rejects.toThrow(
+            /new-api-cluster:adminUsername = "administrator": must be 1-12/,
+        );
+    });
+});
+
+describe("preview", () => {
+    test("works before anything exists: every resource registers with unknown ids and outputs", async () => {
+        const preview = await runProgram({ slaveCount: "2", adminUsername: "root" }, { preview: true });
+        const up = await program({ slaveCount: "2", adminUsername: "root" });
+        expect(preview.resources.map(registrationKey).sort()).toEqual(up.resources.map(registrationKey).sort());
+        // userData depends on the database and cache endpoints, unknown until they exist.
+        for (const instance of ofType(preview, INSTANCE)) {
+            expect(typeof instance.inputs.userData).not.toBe("string");
+        }
+        expect(typeof ofType(up, INSTANCE)[0].inputs.userData).toBe("string");
+    });
+});
+
+describe("protect", () => {
+    test("off (dev): no deletion protection, no final snapshots, nothing Pulumi-protected", async () => {
+        const run = await program();
+        expect(ofType(run, "aws:rds/instance:Instance")[0].inputs).toMatchObject({ deletionProtection: false, skipFinalSnapshot: true });
+        expect(ofType(run, "aws:rds/instance:Instance")[0].inputs).not.toHaveProperty("finalSnapshotIdentifier");
+        const redis = ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup")[0].inputs;
+        expect(redis.snapshotRetentionLimit).toBe(0);
+        expect(redis).not.toHaveProperty("finalSnapshotIdentifier");
+        expect(ofType(run, "aws:lb/loadBalancer:LoadBalancer")[0].inputs.enableDeletionProtection).toBe(false);
+        expect(run.resources.filter((r) => r.options.protect)).toEqual([]);
+    });
+
+    test("on: deletion protection, stable final snapshots, Pulumi protect on the data tiers", async () => {
+        const run = await program({ protect: "true" });
+        expect(ofType(run, "aws:rds/instance:Instance")[0].inputs).toMatchObject({
+            deletionProtection: true,
+            skipFinalSnapshot: false,
+            finalSnapshotIdentifier: "newapi-dev-mysql-final",
+        });
+        expect(ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup")[0].inputs).toMatchObject({
+            snapshotRetentionLimit: 7,
+            finalSnapshotIdentifier: "newapi-dev-redis-final",
+        });
+        expect(ofType(run, "aws:lb/loadBalancer:LoadBalancer")[0].inputs.enableDeletionProtection).toBe(true);
+        expect(run.resources.filter((r) => r.options.protect).map(registrationKey).sort()).toEqual([
+            "aws:elasticache/replicationGroup:ReplicationGroup::newapi-dev-redis",
+            "aws:rds/instance:Instance::newapi-dev-db",
+        ]);
+    });
+});

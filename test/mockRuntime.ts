@@ -1,0 +1,173 @@
+// Pulumi's mock runtime set up for this program: provider outputs and invokes as AWS would
+// answer them, and a record of every registration with its options. Used by the tests
+// (test/harness.ts) and the benchmark (bench/), so it must not depend on jest.
+import type * as PulumiModule from "@pulumi/pulumi";
+import { createHash } from "crypto";
+
+export const PROJECT = "new-api-cluster";
+export const MOCK_REGION = "us-east-1";
+export const MOCK_ACCOUNT = "123456789012";
+export const MOCK_AMI = "ami-0123456789abcdef0";
+export const MOCK_ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
+
+/** Resource options as the engine receives them (mocks' newResource does not see them). */
+export interface RegisteredOptions {
+    parent: string;
+    dependencies: string[];
+    ignoreChanges: string[];
+    protect: boolean;
+    deleteBeforeReplace: boolean;
+}
+
+export interface Registered {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+    options: RegisteredOptions;
+}
+
+export interface Invoke {
+    token: string;
+    inputs: Record<string, any>;
+}
+
+/** The program threw while it was being loaded; `registered` is what it had registered by then. */
+export class ProgramError extends Error {
+    constructor(
+        readonly cause: Error,
+        readonly registered: Registered[],
+    ) {
+        super(cause.message);
+    }
+}
+
+export interface ProgramRun {
+    resources: Registered[];
+    /** index.ts's exports; Outputs stay Outputs (see resolve). */
+    exports: Record<string, unknown>;
+    invokes: Invoke[];
+    pulumi: typeof PulumiModule;
+    /** From loading index.ts to the last registration. */
+    evaluationMs: number;
+}
+
+export interface RunOptions {
+    stack?: string;
+    preview?: boolean;
+}
+
+/** A deterministic, recognisable stand-in for a generated secret. */
+export function mockSecret(name: string): string {
+    return `MOCKSECRET${createHash("sha256").update(name).digest("hex").slice(0, 38)}`;
+}
+
+/** Outputs a real provider would compute, for the resources whose outputs the program uses. */
+function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+    const arn = `arn:aws:mock:${MOCK_REGION}:${MOCK_ACCOUNT}:${type}/${name}`;
+    switch (type) {
+        case "random:index/randomPassword:RandomPassword":
+            return { ...inputs, result: mockSecret(name) };
+        case "aws:rds/instance:Instance":
+            return {
+                ...inputs,
+                arn,
+                identifier: name,
+                address: `${name}.abc123.${MOCK_REGION}.rds.amazonaws.com`,
+                endpoint: `${name}.abc123.${MOCK_REGION}.rds.amazonaws.com:3306`,
+            };
+        case "aws:elasticache/replicationGroup:ReplicationGroup":
+            return { ...inputs, arn, primaryEndpointAddress: `master.${name}.abc123.use1.cache.amazonaws.com` };
+        case "aws:lb/loadBalancer:LoadBalancer":
+            return { ...inputs, arn, dnsName: `${name}-123456.${MOCK_REGION}.elb.amazonaws.com` };
+        case "aws:ec2/instance:Instance": {
+            const octet = (parseInt(createHash("sha256").update(name).digest("hex").slice(0, 4), 16) % 250) + 2;
+            return { ...inputs, arn, privateIp: `10.0.128.${octet}` };
+        }
+        default:
+            return { ...inputs, arn, name: inputs.name ?? name };
+    }
+}
+
+function mockInvoke(token: string): Record<string, any> {
+    switch (token) {
+        case "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return { names: MOCK_ZONES, zoneIds: ["use1-az1", "use1-az2", "use1-az3"] };
+        case "aws:index/getRegion:getRegion":
+            return { name: MOCK_REGION, region: MOCK_REGION };
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com" };
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/test`, userId: "TEST" };
+        case "aws:ssm/getParameter:getParameter":
+            return { value: MOCK_AMI, type: "String" };
+        default:
+            throw new Error(`unmocked invoke ${token}`);
+    }
+}
+
+/**
+ * Evaluates index.ts under mocks. `load` is the caller's `require`, so that the caller
+ * decides how fresh the loaded modules are; paths are relative to a folder beside index.ts.
+ */
+export async function evaluateProgram(
+    load: NodeRequire,
+    config: Record<string, string>,
+    options: RunOptions = {},
+): Promise<ProgramRun> {
+    const pulumi: typeof PulumiModule = load("@pulumi/pulumi");
+    const preview = options.preview ?? false;
+    const resources: Registered[] = [];
+    const invokes: Invoke[] = [];
+    const registeredOptions = new Map<string, RegisteredOptions>();
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                resources.push({
+                    type: args.type,
+                    name: args.name,
+                    inputs: args.inputs,
+                    options: registeredOptions.get(`${args.type}::${args.name}`) as RegisteredOptions,
+                });
+                // A preview knows neither ids nor computed outputs: the engine leaves them unknown.
+                return preview
+                    ? { id: undefined, state: args.inputs }
+                    : { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) };
+            },
+            call: (args) => {
+                invokes.push({ token: args.token, inputs: args.inputs });
+                return mockInvoke(args.token);
+            },
+        },
+        PROJECT,
+        options.stack ?? "dev",
+        preview,
+    );
+    // Mocks' newResource does not see resource options; the request the monitor gets does.
+    const settings = load("@pulumi/pulumi/runtime/settings");
+    const monitor = settings.getMonitor();
+    const registerResource = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request: any, callback: unknown) => {
+        registeredOptions.set(`${request.getType()}::${request.getName()}`, {
+            parent: request.getParent(),
+            dependencies: request.getDependenciesList(),
+            ignoreChanges: request.getIgnorechangesList(),
+            protect: request.getProtect() ?? false,
+            deleteBeforeReplace: request.getDeletebeforereplace(),
+        });
+        return registerResource(request, callback);
+    };
+    pulumi.runtime.setAllConfig(
+        Object.fromEntries(Object.entries(config).map(([key, value]) => [`${PROJECT}:${key}`, value])),
+    );
+    const started = process.hrtime.bigint();
+    let programExports: Record<string, unknown>;
+    try {
+        programExports = load("../index");
+    } catch (error) {
+        throw new ProgramError(error as Error, resources);
+    }
+    // Registrations wait on the outputs they take as inputs; let the RPC queue drain.
+    await settings.waitForRPCs();
+    const evaluationMs = Number(process.hrtime.bigint() - started) / 1e6;
+    return { resources, exports: programExports, invokes, pulumi, evaluationMs };
+}
