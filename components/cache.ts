@@ -5,19 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { CacheConfig } from "./config";
 import { REDIS_PORT } from "./environment";
 import { finalSnapshotIdentifier } from "./naming";
-import { serviceSecurityGroup } from "./securityGroups";
+import { PrivateServiceArgs, serviceSecurityGroup } from "./privateService";
 
-export interface CacheArgs {
+export interface CacheArgs extends PrivateServiceArgs {
     config: CacheConfig;
-    vpcId: pulumi.Input<string>;
-    subnetIds: pulumi.Input<string>[];
-    /** The nodes' security group: the only source admitted on 6379. */
-    clientSecurityGroupId: pulumi.Input<string>;
     authToken: pulumi.Input<string>;
-    /** Daily snapshots kept a week, a final snapshot, and Pulumi's protect. */
-    protect: boolean;
-    clusterName: string;
-    tags: Record<string, string>;
 }
 
 /** Days of automatic snapshots a protected cache keeps. */
@@ -41,11 +33,7 @@ export class Cache extends pulumi.ComponentResource {
         const config = args.config;
         const replicated = config.nodeCount >= 2;
 
-        const securityGroup = serviceSecurityGroup(
-            `${name}-sg`,
-            { vpcId: args.vpcId, service: "Redis", port: REDIS_PORT, sourceSecurityGroupId: args.clientSecurityGroupId, tags: args.tags },
-            parent,
-        );
+        const securityGroup = serviceSecurityGroup(name, "Redis", REDIS_PORT, args, parent);
 
         const subnetGroup = new aws.elasticache.SubnetGroup(
             `${name}-subnets`,
@@ -74,7 +62,7 @@ export class Cache extends pulumi.ComponentResource {
                 subnetGroupName: subnetGroup.name,
                 securityGroupIds: [securityGroup.id],
                 snapshotRetentionLimit: args.protect ? PROTECTED_SNAPSHOT_RETENTION_DAYS : 0,
-                finalSnapshotIdentifier: args.protect ? finalSnapshotIdentifier(args.clusterName, "redis") : undefined,
+                finalSnapshotIdentifier: args.finalSnapshot ? finalSnapshotIdentifier(args.clusterName, "redis") : undefined,
                 tags: args.tags,
             },
             { parent: this, protect: args.protect },

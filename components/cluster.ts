@@ -96,32 +96,23 @@ export class NewApiCluster extends pulumi.ComponentResource {
             },
             parent,
         );
+        const privateService = {
+            vpcId: network.vpcId,
+            subnetIds: network.privateSubnetIds,
+            clientSecurityGroupId: access.securityGroupId,
+            protect: config.protect,
+            finalSnapshot: config.finalSnapshot,
+            clusterName: config.clusterName,
+            tags,
+        };
         const database = new Database(
             `${name}-db`,
-            {
-                config: config.database,
-                vpcId: network.vpcId,
-                subnetIds: network.privateSubnetIds,
-                clientSecurityGroupId: access.securityGroupId,
-                password: secrets.values.dbPassword,
-                protect: config.protect,
-                clusterName: config.clusterName,
-                tags,
-            },
+            { ...privateService, config: config.database, password: secrets.values.dbPassword },
             parent,
         );
         const cache = new Cache(
             `${name}-redis`,
-            {
-                config: config.cache,
-                vpcId: network.vpcId,
-                subnetIds: network.privateSubnetIds,
-                clientSecurityGroupId: access.securityGroupId,
-                authToken: secrets.values.redisAuthToken,
-                protect: config.protect,
-                clusterName: config.clusterName,
-                tags,
-            },
+            { ...privateService, config: config.cache, authToken: secrets.values.redisAuthToken },
             parent,
         );
 

@@ -60,8 +60,10 @@ export interface ClusterConfig {
     slaveSetupTimeoutSeconds: number;
     /** Set: the master completes New API's setup wizard itself with this root user name. */
     adminUsername?: string;
-    /** Deletion protection and final snapshots on the database, cache and load balancer. */
+    /** Deletion protection on the database, cache and load balancer (and Pulumi's protect). */
     protect: boolean;
+    /** Final snapshots when the database and cache are deleted; defaults to `protect`. */
+    finalSnapshot: boolean;
     allowedCidrs: string[];
     node: NodeSettings;
     database: DatabaseConfig;
@@ -112,6 +114,7 @@ export const CONFIG_KEYS = [
     "slaveSetupTimeout",
     "adminUsername",
     "protect",
+    "finalSnapshot",
     "allowedCidrs",
     "syncFrequency",
     "batchUpdateInterval",
@@ -470,6 +473,7 @@ export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig
     }
 
     const image = read.string("image", DEFAULT_IMAGE, imageCheck);
+    const protect = read.boolean("protect", false);
     const config: ClusterConfig = {
         clusterName,
         slaveCount,
@@ -489,7 +493,8 @@ export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig
             "adminUsername",
             matches(/^[A-Za-z0-9_.-]{1,12}$/, "must be 1-12 letters, digits, '_', '.' or '-' (New API's limit is 12)"),
         ),
-        protect: read.boolean("protect", false),
+        protect,
+        finalSnapshot: read.boolean("finalSnapshot", protect),
         allowedCidrs: read.stringList("allowedCidrs", ["0.0.0.0/0"], "IPv4 CIDR blocks such as 203.0.113.0/24", cidrCheck),
         node,
         database,

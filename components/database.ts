@@ -5,20 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { DatabaseConfig } from "./config";
 import { DATABASE_NAME, DATABASE_USER, MYSQL_PORT } from "./environment";
 import { finalSnapshotIdentifier } from "./naming";
-import { serviceSecurityGroup } from "./securityGroups";
+import { PrivateServiceArgs, serviceSecurityGroup } from "./privateService";
 
-export interface DatabaseArgs {
+export interface DatabaseArgs extends PrivateServiceArgs {
     config: DatabaseConfig;
-    vpcId: pulumi.Input<string>;
-    subnetIds: pulumi.Input<string>[];
-    /** The nodes' security group: the only source admitted on 3306. */
-    clientSecurityGroupId: pulumi.Input<string>;
     password: pulumi.Input<string>;
-    /** Deletion protection, a final snapshot, and Pulumi's protect; off, destroy needs no manual step. */
-    protect: boolean;
-    /** Names the final snapshot, which must be stable for destroy to find and not clash. */
-    clusterName: string;
-    tags: Record<string, string>;
 }
 
 
@@ -55,11 +46,7 @@ export class Database extends pulumi.ComponentResource {
         const parent = { parent: this };
         const config = args.config;
 
-        const securityGroup = serviceSecurityGroup(
-            `${name}-sg`,
-            { vpcId: args.vpcId, service: "MySQL", port: MYSQL_PORT, sourceSecurityGroupId: args.clientSecurityGroupId, tags: args.tags },
-            parent,
-        );
+        const securityGroup = serviceSecurityGroup(name, "MySQL", MYSQL_PORT, args, parent);
 
         const subnetGroup = new aws.rds.SubnetGroup(
             `${name}-subnets`,
@@ -99,8 +86,8 @@ export class Database extends pulumi.ComponentResource {
                 multiAz: config.multiAz,
                 backupRetentionPeriod: config.backupRetentionDays,
                 copyTagsToSnapshot: true,
-                skipFinalSnapshot: !args.protect,
-                finalSnapshotIdentifier: args.protect ? finalSnapshotIdentifier(args.clusterName, "mysql") : undefined,
+                skipFinalSnapshot: !args.finalSnapshot,
+                finalSnapshotIdentifier: args.finalSnapshot ? finalSnapshotIdentifier(args.clusterName, "mysql") : undefined,
                 deletionProtection: args.protect,
                 tags: args.tags,
             },

@@ -1,4 +1,7 @@
-import { ConfigError, DEFAULT_IMAGE, RawConfig, defaultClusterName, parseClusterConfig } from "../components/config";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigError, DEFAULT_IMAGE, RawConfig, defaultClusterName, parseClusterConfig } from "../components/config";
 
 function problemsOf(raw: RawConfig): string[] {
     try {
@@ -189,5 +192,36 @@ describe("defaultClusterName", () => {
     test("a stack name too long for AWS names asks for clusterName", () => {
         expect(() => parseClusterConfig({}, "production-europe")).toThrow(/clusterName = "newapi-production-europe": must be 1-17/);
         expect(parseClusterConfig({ clusterName: "prod-eu" }, "production-europe").clusterName).toBe("prod-eu");
+    });
+});
+
+describe("the stack files", () => {
+    const root = path.join(__dirname, "..");
+    const stackFiles = fs.readdirSync(root).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
+
+    test("there are a dev and a prod example", () => {
+        expect(stackFiles.sort()).toEqual(["Pulumi.dev.yaml", "Pulumi.prod.yaml"]);
+    });
+
+    test.each(stackFiles)("%s is valid config, as Pulumi would hand it to the program", (file) => {
+        const doc = YAML.parse(fs.readFileSync(path.join(root, file), "utf8")) as { config: Record<string, unknown> };
+        const raw: RawConfig = {};
+        for (const [key, value] of Object.entries(doc.config)) {
+            if (key.startsWith(`${CONFIG_NAMESPACE}:`)) {
+                raw[key.slice(CONFIG_NAMESPACE.length + 1)] = typeof value === "string" ? value : JSON.stringify(value);
+            }
+        }
+        expect(doc.config["aws:region"]).toMatch(/^[a-z]{2}-[a-z]+-\d$/);
+        const config = parseClusterConfig(raw, file.split(".")[1]);
+        expect(config.protect).toBe(file === "Pulumi.prod.yaml");
+    });
+});
+
+describe("the README", () => {
+    test("its configuration table lists exactly the keys the program reads", () => {
+        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("## First run"));
+        const documented = [...section.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((m) => m[1]);
+        expect(documented.sort()).toEqual([...CONFIG_KEYS].sort());
     });
 });

@@ -224,4 +224,18 @@ describe("protect", () => {
             "aws:rds/instance:Instance::newapi-dev-db",
         ]);
     });
+
+    test("tearing down a protected stack: protection off, final snapshots kept", async () => {
+        const run = await program({ protect: "false", finalSnapshot: "true" });
+        expect(ofType(run, "aws:rds/instance:Instance")[0].inputs).toMatchObject({
+            deletionProtection: false,
+            skipFinalSnapshot: false,
+            finalSnapshotIdentifier: "newapi-dev-mysql-final",
+        });
+        expect(ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup")[0].inputs.finalSnapshotIdentifier).toBe(
+            "newapi-dev-redis-final",
+        );
+        expect(ofType(run, "aws:lb/loadBalancer:LoadBalancer")[0].inputs.enableDeletionProtection).toBe(false);
+        expect(run.resources.filter((r) => r.options.protect)).toEqual([]);
+    });
 });
