@@ -1,6 +1,6 @@
 // new-api-cluster: a New API master/slave cluster on AWS. Config is validated before
 // anything is created; the components in components/ do the rest.
-import { NewApiCluster } from "./components/cluster";
+import { NewApiCluster } from "./components/aws/cluster";
 import { loadClusterConfig } from "./components/config";
 
 const config = loadClusterConfig();

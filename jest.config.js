@@ -8,4 +8,6 @@ module.exports = {
   },
   // Loading @pulumi/aws is the slow part of every program test; give it room on 2 cores.
   testTimeout: 60000,
+  // Two cores: run two test files at once (the default would use one worker).
+  maxWorkers: 2,
 };

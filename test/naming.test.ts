@@ -1,8 +1,8 @@
 import { parseCidr, planSubnets } from "../components/cidr";
-import { mysqlParameterGroupFamily, mysqlParameters } from "../components/database";
-import { redisDefaultParameterGroup } from "../components/cache";
+import { mysqlParameterGroupFamily, mysqlParameters } from "../components/aws/database";
+import { redisDefaultParameterGroup } from "../components/aws/cache";
 import { clusterTags, nodeName, nodeSubnetIndex, secretParameterName, secretParameterPath } from "../components/naming";
-import { instanceArchitecture, nodePolicyDocument } from "../components/nodes";
+import { instanceArchitecture, nodePolicyDocument } from "../components/aws/nodes";
 import { parseClusterConfig } from "../components/config";
 
 describe("naming", () => {

@@ -110,7 +110,8 @@ describe("resource counts", () => {
             new Set([
                 "new-api:cluster:NewApiCluster",
                 "new-api:network:Network",
-                "new-api:secrets:ClusterSecrets",
+                "new-api:secrets:GeneratedSecrets",
+                "new-api:secrets:SecretParameters",
                 "new-api:loadbalancer:LoadBalancer",
                 "new-api:loadbalancer:WeightedListener",
                 "new-api:nodes:NodeAccess",

@@ -18,7 +18,7 @@ import {
     renderSetupScript,
     renderStartScript,
     shellQuote,
-} from "../components/userdata";
+} from "../components/aws/userdata";
 
 const settings = parseClusterConfig({ extraEnv: '{"STREAMING_TIMEOUT":"600"}' }, "dev").node;
 const secretParameters: Record<SecretName, string> = {

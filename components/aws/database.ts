@@ -2,9 +2,9 @@
 // (New API panics at start-up on other charsets), reachable only from the nodes.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DatabaseConfig } from "./config";
-import { DATABASE_NAME, DATABASE_USER, MYSQL_PORT } from "./environment";
-import { finalSnapshotIdentifier } from "./naming";
+import { DatabaseConfig } from "../config";
+import { DATABASE_NAME, DATABASE_USER, MYSQL_PORT } from "../environment";
+import { finalSnapshotIdentifier } from "../naming";
 import { PrivateServiceArgs, serviceSecurityGroup } from "./privateService";
 
 export interface DatabaseArgs extends PrivateServiceArgs {

@@ -2,8 +2,8 @@
 // and a listener that forwards to both, weighted like the guide's nginx upstream (weights.ts).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_PORT } from "./environment";
-import { ListenerWeights } from "./weights";
+import { APP_PORT } from "../environment";
+import { ListenerWeights } from "../weights";
 
 export interface LoadBalancerArgs {
     vpcId: pulumi.Input<string>;

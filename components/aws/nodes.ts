@@ -3,8 +3,8 @@
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_PORT } from "./environment";
-import { NodeRole } from "./naming";
+import { APP_PORT } from "../environment";
+import { NodeRole } from "../naming";
 
 /** Public SSM parameters naming the newest Amazon Linux 2023 AMI, per CPU architecture. */
 export const AL2023_AMI_PARAMETERS = {

@@ -3,9 +3,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Cache } from "./cache";
-import { ClusterConfig } from "./config";
+import { ClusterConfig } from "../config";
 import { Database } from "./database";
-import { APP_PORT, nodeEnvironment, redisConnectionString, sqlDsn } from "./environment";
+import { APP_PORT, nodeEnvironment, redisConnectionString, sqlDsn } from "../environment";
 import { LoadBalancer, WeightedListener } from "./loadBalancer";
 import {
     ADMIN_PASSWORD_PARAMETER,
@@ -15,12 +15,13 @@ import {
     clusterTags,
     nodeName,
     nodeSubnetIndex,
-} from "./naming";
+} from "../naming";
 import { Network } from "./network";
 import { AL2023_AMI_PARAMETERS, ClusterNode, NodeAccess, instanceArchitecture } from "./nodes";
-import { ClusterSecrets } from "./secrets";
+import { GeneratedSecrets } from "../secrets";
+import { SecretParameters } from "./secretParameters";
 import { renderNodeUserData } from "./userdata";
-import { ListenerWeights, listenerWeights } from "./weights";
+import { ListenerWeights, listenerWeights } from "../weights";
 
 export interface NewApiClusterArgs {
     config: ClusterConfig;
@@ -67,11 +68,8 @@ export class NewApiCluster extends pulumi.ComponentResource {
         this.listenerWeights = listenerWeights(config.masterWeight, config.slaveWeight, config.slaveCount);
 
         const network = new Network(name, { config: config.network, tags }, parent);
-        const secrets = new ClusterSecrets(
-            name,
-            { clusterName: config.clusterName, adminPassword: config.adminUsername !== undefined, tags },
-            parent,
-        );
+        const generated = new GeneratedSecrets(name, { adminPassword: config.adminUsername !== undefined }, parent);
+        const secrets = new SecretParameters(name, { clusterName: config.clusterName, secrets: generated, tags }, parent);
         const loadBalancer = new LoadBalancer(
             name,
             {
@@ -107,12 +105,12 @@ export class NewApiCluster extends pulumi.ComponentResource {
         };
         const database = new Database(
             `${name}-db`,
-            { ...privateService, config: config.database, password: secrets.values.dbPassword },
+            { ...privateService, config: config.database, password: generated.values.dbPassword },
             parent,
         );
         const cache = new Cache(
             `${name}-redis`,
-            { ...privateService, config: config.cache, authToken: secrets.values.redisAuthToken },
+            { ...privateService, config: config.cache, authToken: generated.values.redisAuthToken },
             parent,
         );
 
@@ -225,18 +223,18 @@ export class NewApiCluster extends pulumi.ComponentResource {
         this.slaves = slaves.map(outputsOf);
         this.masterPortForwardCommand = pulumi.interpolate`aws ssm start-session --region ${region} --target ${master.instanceId} --document-name AWS-StartPortForwardingSession --parameters portNumber=${APP_PORT},localPortNumber=${APP_PORT}`;
         this.adminUsername = config.adminUsername;
-        this.adminPassword = secrets.adminPassword;
+        this.adminPassword = generated.adminPassword;
         this.albDnsName = loadBalancer.dnsName;
         this.url = pulumi.interpolate`http://${loadBalancer.dnsName}`;
         this.databaseAddress = database.address;
         this.redisPrimaryEndpoint = cache.primaryEndpoint;
         this.secretParameterPath = secrets.parameterPath;
         this.secrets = {
-            ...secrets.values,
-            sqlDsn: pulumi.secret(pulumi.all([secrets.values.dbPassword, database.address]).apply(([p, h]) => sqlDsn(p, h))),
+            ...generated.values,
+            sqlDsn: pulumi.secret(pulumi.all([generated.values.dbPassword, database.address]).apply(([p, h]) => sqlDsn(p, h))),
             redisConnectionString: pulumi.secret(
                 pulumi
-                    .all([secrets.values.redisAuthToken, cache.primaryEndpoint])
+                    .all([generated.values.redisAuthToken, cache.primaryEndpoint])
                     .apply(([t, h]) => redisConnectionString(t, h)),
             ),
         };

@@ -1,8 +1,8 @@
 // Rendering of a node's cloud-config. EC2 shows userData in clear text, so it carries only
 // SSM parameter names, never a secret: the start script reads the secrets at every start.
 import * as YAML from "yaml";
-import { APP_PORT, redisConnectionString, sqlDsn } from "./environment";
-import { NodeRole, SECRET_PARAMETERS, SecretName } from "./naming";
+import { APP_PORT, redisConnectionString, sqlDsn } from "../environment";
+import { NodeRole, SECRET_PARAMETERS, SecretName } from "../naming";
 
 export interface NodeBootSpec {
     role: NodeRole;

@@ -2,8 +2,8 @@
 // database, cache) in 2-3 availability zones, or an operator's existing VPC.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { planSubnets } from "./cidr";
-import { NetworkConfig } from "./config";
+import { planSubnets } from "../cidr";
+import { NetworkConfig } from "../config";
 
 export interface NetworkArgs {
     config: NetworkConfig;

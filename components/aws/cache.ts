@@ -2,9 +2,9 @@
 // (New API has a single-node client), TLS and AUTH, reachable only from the nodes.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CacheConfig } from "./config";
-import { REDIS_PORT } from "./environment";
-import { finalSnapshotIdentifier } from "./naming";
+import { CacheConfig } from "../config";
+import { REDIS_PORT } from "../environment";
+import { finalSnapshotIdentifier } from "../naming";
 import { PrivateServiceArgs, serviceSecurityGroup } from "./privateService";
 
 export interface CacheArgs extends PrivateServiceArgs {
