@@ -1,26 +1,40 @@
-// new-api-cluster: a New API master/slave cluster on AWS. Config is validated before
-// anything is created; the components in components/ do the rest.
+// new-api-cluster: a New API master/slave cluster on AWS, or on the local Docker engine
+// (`target: docker`). Config is validated before anything is created; the components in
+// components/ do the rest.
 import { NewApiCluster } from "./components/aws/cluster";
 import { loadClusterConfig } from "./components/config";
+import { LocalCluster } from "./components/docker/cluster";
 
 const config = loadClusterConfig();
-const cluster = new NewApiCluster(config.clusterName, { config });
+const cluster =
+    config.target === "docker"
+        ? new LocalCluster(config.clusterName, { config })
+        : new NewApiCluster(config.clusterName, { config });
+const onAws = cluster instanceof NewApiCluster ? cluster : undefined;
+const local = cluster instanceof LocalCluster ? cluster : undefined;
 
+export const target = config.target;
 export const url = cluster.url;
-export const albDnsName = cluster.albDnsName;
 export const listenerWeights = cluster.listenerWeights;
-export const masterInstanceId = cluster.master.instanceId;
-export const masterPrivateIp = cluster.master.privateIp;
-export const slaveInstanceIds = cluster.slaves.map((s) => s.instanceId);
-export const slavePrivateIps = cluster.slaves.map((s) => s.privateIp);
-export const databaseAddress = cluster.databaseAddress;
-export const redisPrimaryEndpoint = cluster.redisPrimaryEndpoint;
-export const secretParameterPath = cluster.secretParameterPath;
-export const sessionCommands = Object.fromEntries(
-    [cluster.master, ...cluster.slaves].map((node) => [node.name, node.sessionCommand]),
-);
-export const masterPortForwardCommand = cluster.masterPortForwardCommand;
 export const adminUsername = cluster.adminUsername;
+
+// AWS
+export const albDnsName = onAws?.albDnsName;
+export const masterInstanceId = onAws?.master.instanceId;
+export const masterPrivateIp = onAws?.master.privateIp;
+export const slaveInstanceIds = onAws?.slaves.map((s) => s.instanceId);
+export const slavePrivateIps = onAws?.slaves.map((s) => s.privateIp);
+export const databaseAddress = onAws?.databaseAddress;
+export const redisPrimaryEndpoint = onAws?.redisPrimaryEndpoint;
+export const secretParameterPath = onAws?.secretParameterPath;
+export const sessionCommands =
+    onAws && Object.fromEntries([onAws.master, ...onAws.slaves].map((node) => [node.name, node.sessionCommand]));
+export const masterPortForwardCommand = onAws?.masterPortForwardCommand;
+
+// Docker
+export const masterContainer = local?.masterContainer;
+export const slaveContainers = local?.slaveContainers;
+
 // Pulumi secrets: `pulumi stack output --show-secrets` reveals them.
 export const sessionSecret = cluster.secrets.sessionSecret;
 export const cryptoSecret = cluster.secrets.cryptoSecret;

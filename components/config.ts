@@ -39,7 +39,20 @@ export interface NodeSettings {
     extraEnv: Record<string, string>;
 }
 
+/** Where the cluster runs: AWS, or the local Docker engine (the quick start). */
+export type Target = "aws" | "docker";
+
+/** The local (docker) target's own settings. */
+export interface LocalConfig {
+    /** The port on 127.0.0.1 where the nginx load balancer listens. */
+    port: number;
+    mysqlImage: string;
+    redisImage: string;
+    nginxImage: string;
+}
+
 export interface ClusterConfig {
+    target: Target;
     clusterName: string;
     slaveCount: number;
     /** The image of the master (and of the slaves unless slaveImage says otherwise). */
@@ -69,6 +82,7 @@ export interface ClusterConfig {
     database: DatabaseConfig;
     cache: CacheConfig;
     network: NetworkConfig;
+    local: LocalConfig;
 }
 
 /** The image the stack runs unless `image` is set: a pinned release, never `latest`. */
@@ -98,24 +112,16 @@ export const MANAGED_ENV_NAMES: readonly string[] = [
 /** Raw config as Pulumi stores it: every value a string, structured values as JSON. */
 export type RawConfig = Record<string, string | undefined>;
 
-export const CONFIG_KEYS = [
+/** Keys both targets read. */
+const SHARED_KEYS = [
+    "target",
     "clusterName",
     "slaveCount",
     "image",
     "slaveImage",
-    "instanceType",
-    "masterInstanceType",
-    "amiId",
-    "rootVolumeSize",
     "masterWeight",
     "slaveWeight",
-    "deregistrationDelay",
-    "nodeWarmup",
-    "slaveSetupTimeout",
     "adminUsername",
-    "protect",
-    "finalSnapshot",
-    "allowedCidrs",
     "syncFrequency",
     "batchUpdateInterval",
     "timezone",
@@ -123,23 +129,49 @@ export const CONFIG_KEYS = [
     "sqlMaxOpenConns",
     "sqlMaxIdleConns",
     "extraEnv",
-    "dbInstanceClass",
-    "dbAllocatedStorage",
-    "dbMaxAllocatedStorage",
-    "dbEngineVersion",
-    "dbMultiAz",
-    "dbBackupRetentionDays",
     "dbMaxConnections",
-    "cacheNodeType",
-    "cacheNodeCount",
-    "cacheEngineVersion",
-    "vpcCidr",
-    "azCount",
-    "natGateways",
-    "vpcId",
-    "publicSubnetIds",
-    "privateSubnetIds",
 ] as const;
+
+/** Keys that only one target reads; setting one for the other target is a mistake. */
+export const TARGET_ONLY_KEYS = {
+    aws: [
+        "instanceType",
+        "masterInstanceType",
+        "amiId",
+        "rootVolumeSize",
+        "deregistrationDelay",
+        "nodeWarmup",
+        "slaveSetupTimeout",
+        "protect",
+        "finalSnapshot",
+        "allowedCidrs",
+        "dbInstanceClass",
+        "dbAllocatedStorage",
+        "dbMaxAllocatedStorage",
+        "dbEngineVersion",
+        "dbMultiAz",
+        "dbBackupRetentionDays",
+        "cacheNodeType",
+        "cacheNodeCount",
+        "cacheEngineVersion",
+        "vpcCidr",
+        "azCount",
+        "natGateways",
+        "vpcId",
+        "publicSubnetIds",
+        "privateSubnetIds",
+    ],
+    docker: ["localPort", "mysqlImage", "redisImage", "nginxImage"],
+} as const satisfies Record<Target, readonly string[]>;
+
+export const CONFIG_KEYS: readonly string[] = [...SHARED_KEYS, ...TARGET_ONLY_KEYS.aws, ...TARGET_ONLY_KEYS.docker];
+
+/** The local target's pinned images of MySQL 8, Redis 7 and nginx (never `latest`). */
+export const DEFAULT_LOCAL_IMAGES = {
+    mysqlImage: "mysql:8.0.40",
+    redisImage: "redis:7.2.5-alpine",
+    nginxImage: "nginx:1.27.3-alpine",
+} as const;
 
 export class ConfigError extends Error {
     constructor(readonly problems: string[]) {
@@ -400,8 +432,13 @@ function readNetwork(read: ConfigReader, raw: RawConfig): NetworkConfig {
 export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig {
     const read = new ConfigReader(raw);
 
-    for (const key of Object.keys(raw).filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k))) {
+    for (const key of Object.keys(raw).filter((k) => !CONFIG_KEYS.includes(k))) {
         read.fail(key, raw[key], `is not a setting of this stack; known keys: ${CONFIG_KEYS.join(", ")}`);
+    }
+    const target = read.oneOf<Target>("target", "aws", ["aws", "docker"]);
+    const otherTarget: Target = target === "aws" ? "docker" : "aws";
+    for (const key of TARGET_ONLY_KEYS[otherTarget].filter((k: string) => read.isSet(k))) {
+        read.fail(key, raw[key], `applies only to target ${otherTarget}; this stack's target is ${target}`);
     }
 
     // Autonamed ALB target groups must fit in 32 characters (name + "-slaves" + a 7-character
@@ -475,6 +512,7 @@ export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig
     const image = read.string("image", DEFAULT_IMAGE, imageCheck);
     const protect = read.boolean("protect", false);
     const config: ClusterConfig = {
+        target,
         clusterName,
         slaveCount,
         image,
@@ -489,10 +527,12 @@ export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig
         nodeWarmupSeconds: read.integer("nodeWarmup", 180, 0, 1800),
         slaveSetupTimeoutSeconds: read.integer("slaveSetupTimeout", 1800, 60, 86400),
         // New API's setup wizard allows at most 12 characters; these need no JSON escaping.
-        adminUsername: read.optionalString(
-            "adminUsername",
-            matches(/^[A-Za-z0-9_.-]{1,12}$/, "must be 1-12 letters, digits, '_', '.' or '-' (New API's limit is 12)"),
-        ),
+        // The local target always completes setup itself: it is the quick start.
+        adminUsername:
+            read.optionalString(
+                "adminUsername",
+                matches(/^[A-Za-z0-9_.-]{1,12}$/, "must be 1-12 letters, digits, '_', '.' or '-' (New API's limit is 12)"),
+            ) ?? (target === "docker" ? "admin" : undefined),
         protect,
         finalSnapshot: read.boolean("finalSnapshot", protect),
         allowedCidrs: read.stringList("allowedCidrs", ["0.0.0.0/0"], "IPv4 CIDR blocks such as 203.0.113.0/24", cidrCheck),
@@ -512,6 +552,12 @@ export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig
             ),
         },
         network: readNetwork(read, raw),
+        local: {
+            port: read.integer("localPort", 8080, 1, 65535),
+            mysqlImage: read.string("mysqlImage", DEFAULT_LOCAL_IMAGES.mysqlImage, imageCheck),
+            redisImage: read.string("redisImage", DEFAULT_LOCAL_IMAGES.redisImage, imageCheck),
+            nginxImage: read.string("nginxImage", DEFAULT_LOCAL_IMAGES.nginxImage, imageCheck),
+        },
     };
 
     if (read.problems.length > 0) {

@@ -1,7 +1,7 @@
 // The New API environment of a node, as a pure function of its role and the cluster's
 // settings. Nothing here depends on slaveCount, so scaling never rewrites an existing node.
 import { NodeSettings } from "./config";
-import { NodeRole } from "./naming";
+import { NodeRole, SecretName } from "./naming";
 
 export const APP_PORT = 3000;
 export const MYSQL_PORT = 3306;
@@ -32,7 +32,48 @@ export function sqlDsn(password: string, host: string): string {
     return `${DATABASE_USER}:${password}@tcp(${host}:${MYSQL_PORT})/${DATABASE_NAME}`;
 }
 
-/** go-redis URL with TLS (rediss) and the AUTH token; the token is alphanumeric, so no escaping. */
-export function redisConnectionString(authToken: string, host: string): string {
-    return `rediss://:${authToken}@${host}:${REDIS_PORT}`;
+/** go-redis URL with the AUTH token (alphanumeric, so no escaping); TLS (rediss) unless `tls` is false. */
+export function redisConnectionString(authToken: string, host: string, tls = true): string {
+    return `${tls ? "rediss" : "redis"}://:${authToken}@${host}:${REDIS_PORT}`;
+}
+
+/** Where a node finds the shared MySQL and Redis. */
+export interface ServiceEndpoints {
+    databaseHost: string;
+    redisHost: string;
+    /** ElastiCache in transit encryption; a local Redis container speaks plain TCP. */
+    redisTls: boolean;
+}
+
+/**
+ * The secret part of a node's environment. `secrets` are the values, or, where the node
+ * reads them itself at boot (AWS), the shell expressions that will hold them.
+ */
+export function secretEnvironment(
+    secrets: Record<SecretName, string>,
+    endpoints: ServiceEndpoints,
+): Record<string, string> {
+    return {
+        SESSION_SECRET: secrets.sessionSecret,
+        CRYPTO_SECRET: secrets.cryptoSecret,
+        SQL_DSN: sqlDsn(secrets.dbPassword, endpoints.databaseHost),
+        REDIS_CONN_STRING: redisConnectionString(secrets.redisAuthToken, endpoints.redisHost, endpoints.redisTls),
+    };
+}
+
+/** The container health check: the guide's, on /api/status. */
+export const HEALTH_COMMAND = `wget -q -O - http://127.0.0.1:${APP_PORT}/api/status | grep -q '"success":true'`;
+
+/** What /api/status says once the setup wizard has been completed. */
+export const SETUP_DONE_MARKER = '"setup":true';
+
+/** The setup wizard's form (POST /api/setup); `password` may be a shell expression. */
+export function setupRequestBody(username: string, password: string): string {
+    return JSON.stringify({
+        username,
+        password,
+        confirmPassword: password,
+        SelfUseModeEnabled: false,
+        DemoSiteEnabled: false,
+    });
 }

@@ -2,6 +2,7 @@
 // grows with slaveCount) and given identically to every node, whatever the target.
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { ServiceEndpoints, secretEnvironment } from "./environment";
 import { ADMIN_PASSWORD_PARAMETER, SECRET_PARAMETERS, SecretName } from "./naming";
 
 export interface GeneratedSecretsArgs {
@@ -49,4 +50,22 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
         this.adminPassword = args.adminPassword ? generate(ADMIN_PASSWORD_PARAMETER) : undefined;
         this.registerOutputs({});
     }
+}
+
+/** The stack's secret outputs: the generated secrets and the connection strings built from them. */
+export interface SecretOutputs extends Record<SecretName, pulumi.Output<string>> {
+    sqlDsn: pulumi.Output<string>;
+    redisConnectionString: pulumi.Output<string>;
+}
+
+/** The connection strings exactly as the nodes get them (secretEnvironment), as Pulumi secrets. */
+export function secretOutputs(secrets: GeneratedSecrets, endpoints: pulumi.Input<ServiceEndpoints>): SecretOutputs {
+    const environment = pulumi
+        .all([pulumi.all(secrets.values), pulumi.output(endpoints)])
+        .apply(([values, resolved]) => secretEnvironment(values as Record<SecretName, string>, resolved));
+    return {
+        ...secrets.values,
+        sqlDsn: pulumi.secret(environment.apply((e) => e.SQL_DSN)),
+        redisConnectionString: pulumi.secret(environment.apply((e) => e.REDIS_CONN_STRING)),
+    };
 }

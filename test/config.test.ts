@@ -142,6 +142,11 @@ describe("parseClusterConfig", () => {
         ["extraEnv secret", { extraEnv: '{"LOG_SQL_DSN":"root:pw@tcp(h)/db"}' }, /extraEnv = .*LOG_SQL_DSN looks like a secret/],
         ["extraEnv bad name", { extraEnv: '{"lower":"x"}' }, /extraEnv = .*lower is not an environment variable name/],
         ["extraEnv line break", { extraEnv: '{"A":"x\\ny"}' }, /extraEnv = .*A has a line break/],
+        ["unknown target", { target: "gcp" }, /target = "gcp": must be one of aws, docker/],
+        ["an AWS key on the docker target", { target: "docker", dbMultiAz: "true" }, /dbMultiAz = "true": applies only to target aws; this stack's target is docker/],
+        ["a docker key on the AWS target", { localPort: "9000" }, /localPort = "9000": applies only to target docker; this stack's target is aws/],
+        ["local port 0", { target: "docker", localPort: "0" }, /localPort = "0": must be a whole number from 1 to 65535/],
+        ["latest mysql image", { target: "docker", mysqlImage: "mysql:latest" }, /mysqlImage = "mysql:latest": .*never latest/],
     ])("%s is refused", (_, raw, message) => {
         const problems = problemsOf(raw);
         expect(problems).toHaveLength(1);
@@ -199,8 +204,8 @@ describe("the stack files", () => {
     const root = path.join(__dirname, "..");
     const stackFiles = fs.readdirSync(root).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
 
-    test("there are a dev and a prod example", () => {
-        expect(stackFiles.sort()).toEqual(["Pulumi.dev.yaml", "Pulumi.prod.yaml"]);
+    test("there are a dev, a prod and a local example", () => {
+        expect(stackFiles.sort()).toEqual(["Pulumi.dev.yaml", "Pulumi.local.yaml", "Pulumi.prod.yaml"]);
     });
 
     test.each(stackFiles)("%s is valid config, as Pulumi would hand it to the program", (file) => {
@@ -211,9 +216,12 @@ describe("the stack files", () => {
                 raw[key.slice(CONFIG_NAMESPACE.length + 1)] = typeof value === "string" ? value : JSON.stringify(value);
             }
         }
-        expect(doc.config["aws:region"]).toMatch(/^[a-z]{2}-[a-z]+-\d$/);
         const config = parseClusterConfig(raw, file.split(".")[1]);
         expect(config.protect).toBe(file === "Pulumi.prod.yaml");
+        expect(config.target).toBe(file === "Pulumi.local.yaml" ? "docker" : "aws");
+        if (config.target === "aws") {
+            expect(doc.config["aws:region"]).toMatch(/^[a-z]{2}-[a-z]+-\d$/);
+        }
     });
 });
 

@@ -79,6 +79,8 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
             return { ...inputs, arn, primaryEndpointAddress: `master.${name}.abc123.use1.cache.amazonaws.com` };
         case "aws:lb/loadBalancer:LoadBalancer":
             return { ...inputs, arn, dnsName: `${name}-123456.${MOCK_REGION}.elb.amazonaws.com` };
+        case "docker:index/remoteImage:RemoteImage":
+            return { ...inputs, imageId: `sha256:${createHash("sha256").update(inputs.name).digest("hex")}` };
         case "aws:ec2/instance:Instance": {
             const octet = (parseInt(createHash("sha256").update(name).digest("hex").slice(0, 4), 16) % 250) + 2;
             return { ...inputs, arn, privateIp: `10.0.128.${octet}` };

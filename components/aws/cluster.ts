@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Cache } from "./cache";
 import { ClusterConfig } from "../config";
 import { Database } from "./database";
-import { APP_PORT, nodeEnvironment, redisConnectionString, sqlDsn } from "../environment";
+import { APP_PORT, nodeEnvironment } from "../environment";
 import { LoadBalancer, WeightedListener } from "./loadBalancer";
 import {
     ADMIN_PASSWORD_PARAMETER,
@@ -18,7 +18,7 @@ import {
 } from "../naming";
 import { Network } from "./network";
 import { AL2023_AMI_PARAMETERS, ClusterNode, NodeAccess, instanceArchitecture } from "./nodes";
-import { GeneratedSecrets } from "../secrets";
+import { GeneratedSecrets, SecretOutputs, secretOutputs } from "../secrets";
 import { SecretParameters } from "./secretParameters";
 import { renderNodeUserData } from "./userdata";
 import { ListenerWeights, listenerWeights } from "../weights";
@@ -50,14 +50,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
     readonly redisPrimaryEndpoint: pulumi.Output<string>;
     readonly secretParameterPath: string;
     /** Each of these is a Pulumi secret. */
-    readonly secrets: {
-        sessionSecret: pulumi.Output<string>;
-        cryptoSecret: pulumi.Output<string>;
-        dbPassword: pulumi.Output<string>;
-        redisAuthToken: pulumi.Output<string>;
-        sqlDsn: pulumi.Output<string>;
-        redisConnectionString: pulumi.Output<string>;
-    };
+    readonly secrets: SecretOutputs;
 
     constructor(name: string, args: NewApiClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:cluster:NewApiCluster", name, {}, opts);
@@ -229,15 +222,14 @@ export class NewApiCluster extends pulumi.ComponentResource {
         this.databaseAddress = database.address;
         this.redisPrimaryEndpoint = cache.primaryEndpoint;
         this.secretParameterPath = secrets.parameterPath;
-        this.secrets = {
-            ...generated.values,
-            sqlDsn: pulumi.secret(pulumi.all([generated.values.dbPassword, database.address]).apply(([p, h]) => sqlDsn(p, h))),
-            redisConnectionString: pulumi.secret(
-                pulumi
-                    .all([generated.values.redisAuthToken, cache.primaryEndpoint])
-                    .apply(([t, h]) => redisConnectionString(t, h)),
-            ),
-        };
+        this.secrets = secretOutputs(
+            generated,
+            pulumi.all([database.address, cache.primaryEndpoint]).apply(([databaseHost, redisHost]) => ({
+                databaseHost,
+                redisHost,
+                redisTls: true,
+            })),
+        );
 
         this.registerOutputs({
             url: this.url,

@@ -1,7 +1,7 @@
 // Rendering of a node's cloud-config. EC2 shows userData in clear text, so it carries only
 // SSM parameter names, never a secret: the start script reads the secrets at every start.
 import * as YAML from "yaml";
-import { APP_PORT, redisConnectionString, sqlDsn } from "../environment";
+import { APP_PORT, HEALTH_COMMAND, SETUP_DONE_MARKER, secretEnvironment, setupRequestBody } from "../environment";
 import { NodeRole, SECRET_PARAMETERS, SecretName } from "../naming";
 
 export interface NodeBootSpec {
@@ -53,13 +53,11 @@ function secretVariable(secret: SecretName): string {
 
 /** The env file lines (name, shell expression) the start script writes from the secrets. */
 function secretEnvironmentLines(spec: NodeBootSpec): [string, string][] {
-    const v = (secret: SecretName) => `\${${secretVariable(secret)}}`;
-    return [
-        ["SESSION_SECRET", v("sessionSecret")],
-        ["CRYPTO_SECRET", v("cryptoSecret")],
-        ["SQL_DSN", sqlDsn(v("dbPassword"), spec.databaseHost)],
-        ["REDIS_CONN_STRING", redisConnectionString(v("redisAuthToken"), spec.redisHost)],
-    ];
+    const secrets = Object.keys(SECRET_PARAMETERS) as SecretName[];
+    const variables = Object.fromEntries(secrets.map((s) => [s, `\${${secretVariable(s)}}`])) as Record<SecretName, string>;
+    return Object.entries(
+        secretEnvironment(variables, { databaseHost: spec.databaseHost, redisHost: spec.redisHost, redisTls: true }),
+    );
 }
 
 /** Prints an SSM parameter's (decrypted) value; the region comes from the script's $region. */
@@ -95,7 +93,7 @@ function masterSetupWaitLines(wait: NonNullable<NodeBootSpec["masterSetupWait"]>
         "  while true; do",
         `    master="$(read_parameter ${shellQuote(wait.masterAddressParameter)})"`,
         `    if status="$(curl -fsS --max-time 5 "http://\${master}:${APP_PORT}/api/status")" \\`,
-        "        && [[ \"$status\" == *'\"setup\":true'* ]]; then",
+        `        && [[ "$status" == *'${SETUP_DONE_MARKER}'* ]]; then`,
         '      echo "new-api: master ${master} has finished setup"',
         `      mkdir -p ${STATE_DIR} && touch "$setup_marker"`,
         "      return 0",
@@ -122,7 +120,6 @@ export function renderStartScript(spec: NodeBootSpec): string {
     assertHostname("database host", spec.databaseHost);
     assertHostname("redis host", spec.redisHost);
     const secrets = Object.keys(SECRET_PARAMETERS) as SecretName[];
-    const healthCommand = `wget -q -O - ${STATUS_URL} | grep -q '"success":true'`;
     return [
         "#!/bin/bash",
         "# Reads the cluster's secrets from SSM Parameter Store into a root-only env file,",
@@ -154,7 +151,7 @@ export function renderStartScript(spec: NodeBootSpec): string {
         `  --env-file ${ENV_DIR}/node.env --env-file "$secrets_file" \\`,
         `  -p ${APP_PORT}:${APP_PORT} \\`,
         `  -v ${DATA_DIR}:/data -v ${LOG_DIR}:/app/logs \\`,
-        `  --health-cmd ${shellQuote(healthCommand)} \\`,
+        `  --health-cmd ${shellQuote(HEALTH_COMMAND)} \\`,
         "  --health-interval 30s --health-timeout 10s --health-retries 3 --health-start-period 60s \\",
         "  --log-opt max-size=50m --log-opt max-file=5 \\",
         '  "$image" --log-dir /app/logs',
@@ -221,7 +218,6 @@ export function renderSetupScript(spec: NodeBootSpec): string {
     if (!/^[A-Za-z0-9_.-]{1,12}$/.test(username)) {
         throw new Error(`admin username ${JSON.stringify(username)} is not 1-12 safe characters`);
     }
-    const body = `{"username":"${username}","password":"\${admin_password}","confirmPassword":"\${admin_password}","SelfUseModeEnabled":false,"DemoSiteEnabled":false}`;
     return [
         "#!/bin/bash",
         "# Completes New API's setup wizard once: creates the root user with the generated password.",
@@ -240,7 +236,7 @@ export function renderSetupScript(spec: NodeBootSpec): string {
         "  fi",
         "  sleep 5",
         "done",
-        "if [[ \"$status\" == *'\"setup\":true'* ]]; then",
+        `if [[ "$status" == *'${SETUP_DONE_MARKER}'* ]]; then`,
         '  echo "new-api-setup: already set up"',
         "  exit 0",
         "fi",
@@ -248,7 +244,7 @@ export function renderSetupScript(spec: NodeBootSpec): string {
         `admin_password="$(read_parameter ${shellQuote(passwordParameter)})"`,
         "# The password goes through stdin, never the command line.",
         `response="$(curl -fsS --max-time 30 -H 'Content-Type: application/json' --data-binary @- http://127.0.0.1:${APP_PORT}/api/setup <<EOF`,
-        body,
+        setupRequestBody(username, "${admin_password}"),
         "EOF",
         ')"',
         "if [[ \"$response\" != *'\"success\":true'* ]]; then",

@@ -1,0 +1,207 @@
+// The local (docker) target under Pulumi's mocks: what it registers for several slave counts.
+import { diffRegistrations } from "./diff";
+import { ProgramRun, Registered, isSecret, mockSecret, named, ofType, program, resolve } from "./harness";
+
+const CONTAINER = "docker:index/container:Container";
+const VOLUME = "docker:index/volume:Volume";
+const NETWORK = "docker:index/network:Network";
+const IMAGE = "docker:index/remoteImage:RemoteImage";
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+const local = (config: Record<string, string> = {}) => program({ target: "docker", ...config });
+const unwrap = (value: any) => (value && typeof value === "object" && SECRET_SIG_KEY in value ? value.value : value);
+const envOf = (container: Registered): Record<string, string> =>
+    Object.fromEntries((unwrap(container.inputs.envs) as string[]).map((e) => e.split(/=(.*)/s).slice(0, 2)));
+const newApiContainers = (run: ProgramRun) =>
+    ofType(run, CONTAINER).filter((c) => /-(master|slave-\d+)$/.test(c.name));
+const dependencyNames = (r: Registered) => r.options.dependencies.map((urn) => urn.replace(/^.*::/, "")).sort();
+
+describe("local target resources", () => {
+    test.each([0, 1, 3])("slaveCount %i: containers, volumes, one network, no AWS", async (slaves) => {
+        const run = await local({ slaveCount: String(slaves) });
+        const names = ofType(run, CONTAINER).map((c) => c.name).sort();
+        expect(names).toEqual(
+            [
+                "newapi-dev-master",
+                "newapi-dev-mysql",
+                "newapi-dev-nginx",
+                "newapi-dev-redis",
+                "newapi-dev-setup",
+                ...Array.from({ length: slaves }, (_, i) => `newapi-dev-slave-${i}`),
+            ].sort(),
+        );
+        expect(ofType(run, NETWORK)).toHaveLength(1);
+        // MySQL and Redis data, and /data and /app/logs of every New API node.
+        expect(ofType(run, VOLUME)).toHaveLength(2 + 2 * (1 + slaves));
+        expect(ofType(run, IMAGE).map((i) => i.inputs.name).sort()).toEqual(
+            ["calciumion/new-api:v0.9.20-patch.2", "mysql:8.0.40", "nginx:1.27.3-alpine", "redis:7.2.5-alpine"],
+        );
+        expect(run.resources.filter((r) => r.type.startsWith("aws:"))).toEqual([]);
+        expect(run.invokes.filter((i) => i.token.startsWith("aws:"))).toEqual([]);
+    });
+
+    test("scaling adds only the slave's container and volumes and regenerates nginx", async () => {
+        for (const n of [0, 2]) {
+            const before = await local({ slaveCount: String(n) });
+            const after = await local({ slaveCount: String(n + 1) });
+            const name = `newapi-dev-slave-${n}`;
+            expect(diffRegistrations(before.resources, after.resources)).toEqual({
+                added: [`${CONTAINER}::${name}`, `${VOLUME}::${name}-data`, `${VOLUME}::${name}-logs`].sort(),
+                removed: [],
+                changed: [`${CONTAINER}::newapi-dev-nginx`],
+            });
+        }
+    });
+});
+
+describe("local nodes", () => {
+    test("every New API container has the same SESSION_SECRET and CRYPTO_SECRET, as secrets", async () => {
+        const run = await local({ slaveCount: "3" });
+        const containers = newApiContainers(run);
+        expect(containers).toHaveLength(4);
+        for (const c of containers) {
+            expect(c.inputs.envs[SECRET_SIG_KEY]).toBeDefined();
+            expect(envOf(c)).toMatchObject({
+                SESSION_SECRET: mockSecret("newapi-dev-session-secret"),
+                CRYPTO_SECRET: mockSecret("newapi-dev-crypto-secret"),
+                SQL_DSN: `newapi:${mockSecret("newapi-dev-db-password")}@tcp(mysql:3306)/newapi`,
+                REDIS_CONN_STRING: `redis://:${mockSecret("newapi-dev-redis-auth-token")}@redis:6379`,
+            });
+        }
+    });
+
+    test("NODE_TYPE=slave only on slaves; the rest of the environment as on AWS", async () => {
+        const run = await local({ slaveCount: "2", syncFrequency: "30" });
+        expect(envOf(named(run, CONTAINER, "newapi-dev-master"))).toMatchObject({ NODE_TYPE: "master", NODE_NAME: "newapi-dev-master" });
+        for (const i of [0, 1]) {
+            expect(envOf(named(run, CONTAINER, `newapi-dev-slave-${i}`))).toMatchObject({
+                NODE_TYPE: "slave",
+                NODE_NAME: `newapi-dev-slave-${i}`,
+                SYNC_FREQUENCY: "30",
+                BATCH_UPDATE_ENABLED: "true",
+            });
+        }
+        for (const name of ["newapi-dev-mysql", "newapi-dev-redis", "newapi-dev-nginx", "newapi-dev-setup"]) {
+            expect(JSON.stringify(named(run, CONTAINER, name).inputs.envs ?? [])).not.toContain("NODE_TYPE");
+        }
+    });
+
+    test("volumes for /data and /app/logs, the health check, restart, and the pinned image", async () => {
+        const run = await local({ slaveCount: "1" });
+        const imageId = ofType(run, IMAGE).find((i) => i.inputs.name.startsWith("calciumion/"))?.inputs.name;
+        expect(imageId).toBe("calciumion/new-api:v0.9.20-patch.2");
+        const images = new Set(newApiContainers(run).map((c) => c.inputs.image));
+        expect(images.size).toBe(1);
+        expect([...images][0]).toMatch(/^sha256:[0-9a-f]{64}$/);
+        for (const c of newApiContainers(run)) {
+            expect(c.inputs).toMatchObject({
+                command: ["--log-dir", "/app/logs"],
+                restart: "unless-stopped",
+                wait: true,
+                volumes: [
+                    { volumeName: `${c.name}-data`, containerPath: "/data" },
+                    { volumeName: `${c.name}-logs`, containerPath: "/app/logs" },
+                ],
+                healthcheck: { tests: ["CMD-SHELL", expect.stringContaining("http://127.0.0.1:3000/api/status")] },
+            });
+        }
+    });
+
+    test("slaveImage gives the slaves their own image", async () => {
+        const run = await local({ slaveCount: "1", slaveImage: "calciumion/new-api:v0.9.21" });
+        expect(named(run, CONTAINER, "newapi-dev-master").inputs.image).not.toBe(named(run, CONTAINER, "newapi-dev-slave-0").inputs.image);
+    });
+});
+
+describe("local shared services and order", () => {
+    test("MySQL 8 with utf8mb4, a volume and a TCP health check; no root password to know", async () => {
+        const run = await local();
+        const mysql = named(run, CONTAINER, "newapi-dev-mysql").inputs;
+        expect(mysql.command).toEqual([
+            "--character-set-server=utf8mb4",
+            "--collation-server=utf8mb4_unicode_ci",
+            "--max-connections=500",
+        ]);
+        expect(unwrap(mysql.envs)).toEqual([
+            "MYSQL_DATABASE=newapi",
+            "MYSQL_USER=newapi",
+            `MYSQL_PASSWORD=${mockSecret("newapi-dev-db-password")}`,
+            "MYSQL_RANDOM_ROOT_PASSWORD=yes",
+        ]);
+        expect(mysql.volumes).toEqual([{ volumeName: "newapi-dev-mysql", containerPath: "/var/lib/mysql" }]);
+        expect(mysql.healthcheck.tests).toEqual(["CMD-SHELL", "mysqladmin ping -h 127.0.0.1 --silent"]);
+    });
+
+    test("Redis 7 with requirepass set to the generated token, as a secret upload", async () => {
+        const run = await local();
+        const redis = named(run, CONTAINER, "newapi-dev-redis").inputs;
+        // The secret content makes the whole uploads list secret.
+        expect(redis.uploads[SECRET_SIG_KEY]).toBeDefined();
+        expect(unwrap(redis.uploads)).toEqual([
+            {
+                file: "/usr/local/etc/redis/redis.conf",
+                content: `requirepass ${mockSecret("newapi-dev-redis-auth-token")}\nappendonly yes\n`,
+            },
+        ]);
+        expect(redis.volumes).toEqual([{ volumeName: "newapi-dev-redis", containerPath: "/data" }]);
+    });
+
+    test("the master waits for MySQL and Redis; setup for the master; slaves for both; nginx for all", async () => {
+        const run = await local({ slaveCount: "2" });
+        expect(dependencyNames(named(run, CONTAINER, "newapi-dev-master"))).toEqual(
+            expect.arrayContaining(["newapi-dev-mysql", "newapi-dev-redis"]),
+        );
+        expect(dependencyNames(named(run, CONTAINER, "newapi-dev-setup"))).toContain("newapi-dev-master");
+        for (const i of [0, 1]) {
+            expect(dependencyNames(named(run, CONTAINER, `newapi-dev-slave-${i}`))).toEqual(
+                expect.arrayContaining(["newapi-dev-master", "newapi-dev-setup"]),
+            );
+        }
+        expect(dependencyNames(named(run, CONTAINER, "newapi-dev-nginx"))).toEqual(
+            expect.arrayContaining(["newapi-dev-master", "newapi-dev-slave-0", "newapi-dev-slave-1"]),
+        );
+    });
+
+    test("setup runs once, with the generated password from its environment", async () => {
+        const run = await local();
+        const setup = named(run, CONTAINER, "newapi-dev-setup").inputs;
+        expect(setup).toMatchObject({ attach: true, mustRun: false, restart: "no", entrypoints: ["/bin/sh", "-c"] });
+        expect(setup.command[0]).toContain('"username":"admin","password":"${ADMIN_PASSWORD}"');
+        expect(setup.command[0]).toContain("http://newapi-dev-master:3000/api/setup");
+        expect(unwrap(setup.envs)).toEqual([`ADMIN_PASSWORD=${mockSecret("newapi-dev-admin-password")}`]);
+    });
+
+    test("nginx: the guide's weights, published on 127.0.0.1:localPort, restarted with any node", async () => {
+        const run = await local({ slaveCount: "2", localPort: "9090" });
+        const nginx = named(run, CONTAINER, "newapi-dev-nginx").inputs;
+        expect(nginx.ports).toEqual([{ internal: 80, external: 9090, ip: "127.0.0.1" }]);
+        const conf: string = nginx.uploads[0].content;
+        expect(nginx.uploads[0].file).toBe("/etc/nginx/nginx.conf");
+        expect(conf).toContain("server newapi-dev-master:3000 weight=3 ");
+        expect(conf).toContain("server newapi-dev-slave-0:3000 weight=5 ");
+        expect(conf).toContain("server newapi-dev-slave-1:3000 weight=5 ");
+        expect(conf).toContain("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;");
+        expect(nginx.labels).toContainEqual({
+            label: "new-api.upstreams",
+            value: "newapi-dev-master-id,newapi-dev-slave-0-id,newapi-dev-slave-1-id",
+        });
+    });
+});
+
+describe("local outputs", () => {
+    test("url, admin user and secrets", async () => {
+        const run = await local({ slaveCount: "1" });
+        const e = run.exports;
+        expect(e.target).toBe("docker");
+        expect(e.url).toBe("http://127.0.0.1:8080");
+        expect(e.adminUsername).toBe("admin");
+        expect(await isSecret(run, e.adminPassword)).toBe(true);
+        expect(await resolve(run, e.adminPassword)).toBe(mockSecret("newapi-dev-admin-password"));
+        expect(e.masterContainer).toBe("newapi-dev-master");
+        expect(e.slaveContainers).toEqual(["newapi-dev-slave-0"]);
+        for (const name of ["sessionSecret", "cryptoSecret", "dbPassword", "redisAuthToken", "sqlDsn", "redisConnectionString"]) {
+            expect({ name, secret: await isSecret(run, e[name]) }).toEqual({ name, secret: true });
+        }
+        expect(e.albDnsName).toBeUndefined();
+    });
+});

@@ -1,0 +1,224 @@
+// The local target's nginx config, checked by a real nginx (installed by .ci/run): `nginx -t`,
+// and nginx on loopback in front of stub nodes, counting where requests go.
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { localSetupScript } from "../components/docker/cluster";
+import { Upstream, guideUpstreams, renderNginxConfig } from "../components/docker/nginx";
+
+function tempDir(): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), "new-api-nginx-"));
+}
+
+/** A config nginx can run from `dir` as this user: its own pid file and temp paths. */
+function loopbackConfig(dir: string, listenPort: number, upstreams: Upstream[]): string {
+    return renderNginxConfig({ listenPort, upstreams, workerProcesses: 1, pidFile: `${dir}/nginx.pid`, tempDir: dir });
+}
+
+function nginxTest(dir: string, config: string) {
+    const file = path.join(dir, "nginx.conf");
+    fs.writeFileSync(file, config);
+    const result = spawnSync("nginx", ["-t", "-c", file, "-p", dir, "-e", `${dir}/error.log`], { encoding: "utf8", timeout: 30000 });
+    if (result.error) {
+        throw new Error(`nginx could not run (install it: see .ci/run): ${result.error.message}`);
+    }
+    return { status: result.status, output: result.stderr };
+}
+
+function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const port = (server.address() as net.AddressInfo).port;
+            server.close(() => resolve(port));
+        });
+    });
+}
+
+interface Stub {
+    name: string;
+    port: number;
+    close(): Promise<void>;
+}
+
+/** A stand-in node: answers every request with its name. */
+async function startStub(name: string): Promise<Stub> {
+    const sockets = new Set<net.Socket>();
+    const server = http.createServer((_, res) => res.end(name));
+    server.on("connection", (s) => {
+        sockets.add(s);
+        s.on("close", () => sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return {
+        name,
+        port: (server.address() as net.AddressInfo).port,
+        close: () =>
+            new Promise<void>((resolve) => {
+                server.close(() => resolve());
+                sockets.forEach((s) => s.destroy());
+            }),
+    };
+}
+
+function get(port: number, agent: http.Agent): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+        const req = http.get({ host: "127.0.0.1", port, path: "/api/status", agent, timeout: 5000 }, (res) => {
+            let body = "";
+            res.on("data", (chunk) => (body += chunk));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on("timeout", () => req.destroy(new Error("request timed out")));
+        req.on("error", reject);
+    });
+}
+
+async function waitForPort(port: number, deadlineMs: number): Promise<void> {
+    const until = Date.now() + deadlineMs;
+    for (;;) {
+        const open = await new Promise<boolean>((resolve) => {
+            const socket = net.connect(port, "127.0.0.1", () => {
+                socket.destroy();
+                resolve(true);
+            });
+            socket.on("error", () => resolve(false));
+        });
+        if (open) {
+            return;
+        }
+        if (Date.now() > until) {
+            throw new Error(`nothing listens on ${port} after ${deadlineMs} ms`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+    }
+}
+
+/** Sends `count` requests one after another and counts which stub answered. */
+async function distribute(port: number, count: number): Promise<Record<string, number>> {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const counts: Record<string, number> = {};
+    try {
+        for (let i = 0; i < count; i++) {
+            const { status, body } = await get(port, agent);
+            expect(status).toBe(200);
+            counts[body] = (counts[body] ?? 0) + 1;
+        }
+    } finally {
+        agent.destroy();
+    }
+    return counts;
+}
+
+describe("renderNginxConfig", () => {
+    test("the guide's upstream: master weight 3, each slave weight 5, and its proxy headers", () => {
+        const config = renderNginxConfig({
+            listenPort: 80,
+            upstreams: guideUpstreams("m:3000", ["s0:3000", "s1:3000"], 3, 5),
+        });
+        expect(config).toMatch(/upstream new_api_cluster \{\n\s+server m:3000 weight=3 .*\n\s+server s0:3000 weight=5 .*\n\s+server s1:3000 weight=5 /);
+        for (const header of [
+            "proxy_set_header Host $host;",
+            "proxy_set_header X-Real-IP $remote_addr;",
+            "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+            "proxy_set_header X-Forwarded-Proto $scheme;",
+        ]) {
+            expect(config).toContain(header);
+        }
+        expect(config).toContain("listen 80;");
+        expect(config).toContain("proxy_buffering off;");
+    });
+
+    test("refuses what nginx would reject", () => {
+        expect(() => renderNginxConfig({ listenPort: 80, upstreams: [] })).toThrow(/at least one upstream/);
+        expect(() => renderNginxConfig({ listenPort: 80, upstreams: [{ address: "m; evil", weight: 3 }] })).toThrow(/bad upstream/);
+        expect(() => renderNginxConfig({ listenPort: 80, upstreams: [{ address: "m:3000", weight: 0 }] })).toThrow(/bad upstream/);
+    });
+});
+
+describe("real nginx", () => {
+    test("nginx -t accepts the config, and rejects a broken one", () => {
+        const dir = tempDir();
+        try {
+            const upstreams = guideUpstreams("127.0.0.1:3000", ["127.0.0.1:3001", "127.0.0.1:3002"], 3, 5);
+            const container = renderNginxConfig({ listenPort: 80, upstreams });
+            // The container's config, with only its pid file and temp paths moved into `dir`.
+            const here = loopbackConfig(dir, 18080, upstreams);
+            expect(here.replace(/^pid .*$/m, "").replace(/^\s+\w+_temp_path .*\n/gm, "").replace("listen 18080", "listen 80")).toBe(
+                container.replace(/^pid .*$/m, "").replace(/^worker_processes .*$/m, "worker_processes 1;"),
+            );
+            expect(nginxTest(dir, here)).toEqual({ status: 0, output: expect.stringMatching(/test is successful/) });
+            expect(nginxTest(dir, here.replace("proxy_pass", "proxy_pas")).status).not.toBe(0);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    test.each([1, 2, 4])(
+        "splits requests master 3 : 5 per slave with %i slaves, and skips a stopped slave",
+        async (slaveCount) => {
+            const dir = tempDir();
+            const stubs = [await startStub("master")];
+            for (let i = 0; i < slaveCount; i++) {
+                stubs.push(await startStub(`slave-${i}`));
+            }
+            let nginx: ChildProcess | undefined;
+            try {
+                const port = await freePort();
+                const upstreams = guideUpstreams(
+                    `127.0.0.1:${stubs[0].port}`,
+                    stubs.slice(1).map((s) => `127.0.0.1:${s.port}`),
+                    3,
+                    5,
+                );
+                const config = loopbackConfig(dir, port, upstreams);
+                expect(nginxTest(dir, config).status).toBe(0);
+                nginx = spawn("nginx", ["-c", path.join(dir, "nginx.conf"), "-p", dir, "-e", `${dir}/error.log`, "-g", "daemon off;"], {
+                    stdio: "ignore",
+                });
+                await waitForPort(port, 10000);
+
+                // Smooth weighted round robin: over whole rounds of 3 + 5N the split is exact.
+                const totalWeight = 3 + 5 * slaveCount;
+                const rounds = 20;
+                const counts = await distribute(port, totalWeight * rounds);
+                const total = totalWeight * rounds;
+                const tolerance = 0.02;
+                expect(Math.abs(counts.master / total - 3 / totalWeight)).toBeLessThanOrEqual(tolerance);
+                for (let i = 0; i < slaveCount; i++) {
+                    expect(Math.abs(counts[`slave-${i}`] / total - 5 / totalWeight)).toBeLessThanOrEqual(tolerance);
+                }
+
+                // Stop the last slave: every request still succeeds, none reaches it.
+                await stubs[slaveCount].close();
+                const after = await distribute(port, (totalWeight - 5) * 10);
+                expect(after[`slave-${slaveCount - 1}`]).toBeUndefined();
+                const remaining = Object.values(after).reduce((a, b) => a + b, 0);
+                expect(remaining).toBe((totalWeight - 5) * 10);
+                expect(Math.abs(after.master / remaining - 3 / (totalWeight - 5))).toBeLessThanOrEqual(0.05);
+            } finally {
+                nginx?.kill("SIGTERM");
+                await Promise.all(stubs.slice(0, slaveCount).map((s) => s.close()));
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        },
+        30000,
+    );
+});
+
+describe("the local setup script", () => {
+    test("passes shellcheck as POSIX sh", () => {
+        const dir = tempDir();
+        try {
+            const file = path.join(dir, "setup.sh");
+            fs.writeFileSync(file, localSetupScript("newapi-dev-master", "admin"));
+            const result = spawnSync("shellcheck", ["--shell=sh", "--severity=style", file], { encoding: "utf8", timeout: 30000 });
+            expect({ status: result.status, output: `${result.stdout}${result.stderr}` }).toEqual({ status: 0, output: "" });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
