@@ -56,6 +56,9 @@ export function clusterTags(clusterName: string, stack: string, name?: string): 
     };
 }
 
+/** The tag on a MySQL parameter group that states why the database does not require TLS. */
+export const SECURE_TRANSPORT_REASON_TAG = "new-api:secure-transport-off-reason";
+
 /** The final snapshot taken when a protected database or cache is deleted: stable, so it can be found. */
 export function finalSnapshotIdentifier(clusterName: string, tier: "mysql" | "redis"): string {
     return `${clusterName}-${tier}-final`;

@@ -12,8 +12,12 @@ export const MOCK_ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
 
 /** Resource options as the engine receives them (mocks' newResource does not see them). */
 export interface RegisteredOptions {
+    /** The URN the engine gave the resource. */
+    urn: string;
     parent: string;
     dependencies: string[];
+    /** For each input property, the URNs of the resources its value came from. */
+    propertyDependencies: Record<string, string[]>;
     ignoreChanges: string[];
     protect: boolean;
     deleteBeforeReplace: boolean;
@@ -62,7 +66,7 @@ export function mockSecret(name: string): string {
 }
 
 /** Outputs a real provider would compute, for the resources whose outputs the program uses. */
-function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+export function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
     const arn = `arn:aws:mock:${MOCK_REGION}:${MOCK_ACCOUNT}:${type}/${name}`;
     switch (type) {
         case "random:index/randomPassword:RandomPassword":
@@ -148,15 +152,26 @@ export async function evaluateProgram(
     const settings = load("@pulumi/pulumi/runtime/settings");
     const monitor = settings.getMonitor();
     const registerResource = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (request: any, callback: unknown) => {
-        registeredOptions.set(`${request.getType()}::${request.getName()}`, {
+    monitor.registerResource = (request: any, callback: (error: unknown, response: any) => void) => {
+        const options: RegisteredOptions = {
+            urn: "",
             parent: request.getParent(),
             dependencies: request.getDependenciesList(),
+            propertyDependencies: Object.fromEntries(
+                request
+                    .getPropertydependenciesMap()
+                    .toArray()
+                    .map(([property, deps]: [string, any]) => [property, deps[0] ?? []]),
+            ),
             ignoreChanges: request.getIgnorechangesList(),
             protect: request.getProtect() ?? false,
             deleteBeforeReplace: request.getDeletebeforereplace(),
+        };
+        registeredOptions.set(`${request.getType()}::${request.getName()}`, options);
+        return registerResource(request, (error: unknown, response: any) => {
+            options.urn = response?.getUrn() ?? "";
+            callback(error, response);
         });
-        return registerResource(request, callback);
     };
     pulumi.runtime.setAllConfig(
         Object.fromEntries(Object.entries(config).map(([key, value]) => [`${PROJECT}:${key}`, value])),

@@ -4,7 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseConfig } from "../config";
 import { DATABASE_NAME, DATABASE_USER, MYSQL_PORT } from "../environment";
-import { finalSnapshotIdentifier } from "../naming";
+import { SECURE_TRANSPORT_REASON_TAG, finalSnapshotIdentifier } from "../naming";
 import { PrivateServiceArgs, serviceSecurityGroup } from "./privateService";
 
 export interface DatabaseArgs extends PrivateServiceArgs {
@@ -12,6 +12,10 @@ export interface DatabaseArgs extends PrivateServiceArgs {
     password: pulumi.Input<string>;
 }
 
+
+/** Why this database does not require TLS (the policy pack's rds-secure-transport reads it). */
+const SECURE_TRANSPORT_REASON =
+    "New API's MySQL DSN cannot load the RDS CA bundle; traffic stays in private subnets behind security groups";
 
 /** The RDS parameter group family of a MySQL engine version: "8.0.40" -> "mysql8.0". */
 export function mysqlParameterGroupFamily(engineVersion: string): string {
@@ -59,7 +63,7 @@ export class Database extends pulumi.ComponentResource {
                 family: mysqlParameterGroupFamily(config.engineVersion),
                 description: "New API MySQL: utf8mb4 and the cluster's connection budget",
                 parameters: mysqlParameters(config),
-                tags: args.tags,
+                tags: { ...args.tags, [SECURE_TRANSPORT_REASON_TAG]: SECURE_TRANSPORT_REASON },
             },
             parent,
         );

@@ -1,0 +1,381 @@
+// The security and reliability bar of a New API cluster on AWS, as pure checks over the
+// resources of a stack. policy/index.ts serves them as a Pulumi policy pack; the tests run
+// the same checks offline against what the program registers under mocks.
+import * as YAML from "yaml";
+import { SECURE_TRANSPORT_REASON_TAG } from "../components/naming";
+
+/** A resource as a stack policy sees it. */
+export interface StackResource {
+    type: string;
+    name: string;
+    urn: string;
+    props: Record<string, any>;
+    /** Pulumi's `protect` option. */
+    protect: boolean;
+    /** For each property, the URNs of the resources its value came from. */
+    propertyDependencies: Record<string, string[]>;
+}
+
+export interface Violation {
+    message: string;
+    urn: string;
+}
+
+export interface Rule {
+    name: string;
+    description: string;
+    enforcementLevel: "mandatory" | "advisory";
+    check(stack: StackResource[]): Violation[];
+}
+
+export const TYPES = {
+    rds: "aws:rds/instance:Instance",
+    rdsParameterGroup: "aws:rds/parameterGroup:ParameterGroup",
+    cache: "aws:elasticache/replicationGroup:ReplicationGroup",
+    alb: "aws:lb/loadBalancer:LoadBalancer",
+    listener: "aws:lb/listener:Listener",
+    instance: "aws:ec2/instance:Instance",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    egressRule: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    randomPassword: "random:index/randomPassword:RandomPassword",
+    parameter: "aws:ssm/parameter:Parameter",
+} as const;
+
+
+const ofType = (stack: StackResource[], type: string) => stack.filter((r) => r.type === type);
+
+/** A stack is protected when its database is: `protect: true` sets Pulumi's protect on it. */
+export function isProtectedStack(stack: StackResource[]): boolean {
+    return ofType(stack, TYPES.rds).some((r) => r.protect);
+}
+
+/** A rule that checks each resource of one type: `problem` says what is wrong, or nothing. */
+function perResource(
+    name: string,
+    description: string,
+    type: string,
+    problem: (props: Record<string, any>, stack: StackResource[]) => string | undefined,
+    enforcementLevel: Rule["enforcementLevel"] = "mandatory",
+): Rule {
+    return {
+        name,
+        description,
+        enforcementLevel,
+        check: (stack) =>
+            ofType(stack, type).flatMap((r) => {
+                const message = problem(r.props, stack);
+                return message ? [{ message: `${r.name}: ${message}`, urn: r.urn }] : [];
+            }),
+    };
+}
+
+/** The same check, only in a protected stack. */
+function whenProtected(
+    name: string,
+    description: string,
+    type: string,
+    problem: (props: Record<string, any>) => string | undefined,
+): Rule {
+    return perResource(name, description, type, (props, stack) => (isProtectedStack(stack) ? problem(props) : undefined));
+}
+
+function parameterMap(props: Record<string, any>): Record<string, string> {
+    return Object.fromEntries(((props.parameters ?? []) as { name: string; value: string }[]).map((p) => [p.name, String(p.value)]));
+}
+
+const isMysqlParameterGroup = (props: Record<string, any>) => String(props.family ?? "").startsWith("mysql");
+
+/** Files a cloud-config userData writes, by path; empty when it is not cloud-config. */
+function userDataFiles(userData: unknown): Record<string, string> {
+    if (typeof userData !== "string" || !userData.startsWith("#cloud-config")) {
+        return {};
+    }
+    const doc = YAML.parse(userData) as { write_files?: { path: string; content: string }[] };
+    return Object.fromEntries((doc.write_files ?? []).map((f) => [f.path, f.content]));
+}
+
+function nodeEnvironment(props: Record<string, any>): Record<string, string> {
+    const content = userDataFiles(props.userData)["/etc/new-api/node.env"] ?? "";
+    return Object.fromEntries(
+        content
+            .split("\n")
+            .filter((line) => line.includes("="))
+            .map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
+    );
+}
+
+/** The SSM parameters a node's start script reads, less the (non-secret) master address. */
+function secretParametersRead(props: Record<string, any>): string[] {
+    const script = userDataFiles(props.userData)["/usr/local/sbin/new-api-start"] ?? "";
+    return [...script.matchAll(/read_parameter '([^']+)'/g)]
+        .map((m) => m[1])
+        .filter((p) => !p.endsWith("/master-address"))
+        .sort();
+}
+
+const roleOf = (props: Record<string, any>): string | undefined => props.tags?.["new-api:role"];
+
+/** Ingress rules (standalone or inline) with the URN of the security group they open. */
+function ingressRules(stack: StackResource[]): { rule: Record<string, any>; groupUrn: string; urn: string; name: string }[] {
+    const standalone = ofType(stack, TYPES.ingressRule).map((r) => ({
+        rule: r.props,
+        groupUrn: r.propertyDependencies.securityGroupId?.[0] ?? "",
+        urn: r.urn,
+        name: r.name,
+    }));
+    const inline = ofType(stack, TYPES.securityGroup).flatMap((g) =>
+        ((g.props.ingress ?? []) as Record<string, any>[]).map((rule) => ({ rule, groupUrn: g.urn, urn: g.urn, name: g.name })),
+    );
+    return [...standalone, ...inline];
+}
+
+const dependencyUrns = (stack: StackResource[], type: string, property: string) =>
+    new Set(ofType(stack, type).flatMap((r) => r.propertyDependencies[property] ?? []));
+
+const opensToWorld = (rule: Record<string, any>) =>
+    rule.cidrIpv4 === "0.0.0.0/0" || rule.cidrIpv6 === "::/0" || (rule.cidrBlocks ?? []).includes("0.0.0.0/0");
+
+/**
+ * Looks like a credential: a password given literally (not read from a variable or command),
+ * an AWS access key id, or an AWS secret key setting.
+ */
+const SECRET_PATTERNS = [/password\s*[=:]\s*["']?(?![$"'])[^\s"'$]{4,}/i, /\bAKIA[0-9A-Z]{16}\b/, /aws_secret_access_key/i];
+
+export const RULES: Rule[] = [
+    // RDS
+    perResource("rds-storage-encrypted", "RDS storage is encrypted at rest.", TYPES.rds, (p) =>
+        p.storageEncrypted === true ? undefined : "storage is not encrypted; set storageEncrypted: true",
+    ),
+    perResource("rds-not-publicly-accessible", "RDS is reachable only inside the VPC.", TYPES.rds, (p) =>
+        p.publiclyAccessible === true ? "is publicly accessible; set publiclyAccessible: false" : undefined,
+    ),
+    perResource("rds-backup-retention", "RDS keeps automated backups for at least 7 days.", TYPES.rds, (p) =>
+        (p.backupRetentionPeriod ?? 0) >= 7
+            ? undefined
+            : `keeps backups ${p.backupRetentionPeriod ?? 0} days; set new-api-cluster:dbBackupRetentionDays to 7 or more`,
+    ),
+    whenProtected(
+        "rds-protected-multi-az",
+        "In a protected stack, RDS runs Multi-AZ with deletion protection.",
+        TYPES.rds,
+        (p) =>
+            p.multiAz !== true
+                ? "the stack is protected but the database is single-AZ; set new-api-cluster:dbMultiAz true"
+                : p.deletionProtection !== true
+                  ? "the stack is protected but the database has no deletion protection; set deletionProtection: true"
+                  : undefined,
+    ),
+    perResource("rds-utf8mb4", "MySQL parameter groups make the server utf8mb4 (New API panics otherwise).", TYPES.rdsParameterGroup, (p) => {
+        if (!isMysqlParameterGroup(p)) {
+            return undefined;
+        }
+        const params = parameterMap(p);
+        return params.character_set_server === "utf8mb4" && String(params.collation_server ?? "").startsWith("utf8mb4_")
+            ? undefined
+            : "does not set character_set_server=utf8mb4 and collation_server=utf8mb4_*; New API refuses to start on other charsets";
+    }),
+    perResource(
+        "rds-secure-transport",
+        `MySQL requires TLS (require_secure_transport), or the parameter group's ${SECURE_TRANSPORT_REASON_TAG} tag says why not.`,
+        TYPES.rdsParameterGroup,
+        (p) => {
+            if (!isMysqlParameterGroup(p) || ["1", "ON"].includes(parameterMap(p).require_secure_transport ?? "")) {
+                return undefined;
+            }
+            return p.tags?.[SECURE_TRANSPORT_REASON_TAG]
+                ? undefined
+                : `does not set require_secure_transport=1; set it, or state the reason in the ${SECURE_TRANSPORT_REASON_TAG} tag`;
+        },
+        "advisory",
+    ),
+    perResource("rds-auto-minor-version-upgrade", "RDS takes minor (security) versions automatically.", TYPES.rds, (p) =>
+        p.autoMinorVersionUpgrade === false ? "has automatic minor version upgrades off; set autoMinorVersionUpgrade: true" : undefined,
+    ),
+
+    // ElastiCache
+    perResource("cache-encryption", "Redis encrypts data at rest and in transit.", TYPES.cache, (p) =>
+        p.atRestEncryptionEnabled === true && p.transitEncryptionEnabled === true
+            ? undefined
+            : "is not encrypted at rest and in transit; set atRestEncryptionEnabled and transitEncryptionEnabled to true",
+    ),
+    perResource("cache-auth-token", "Redis requires an AUTH token.", TYPES.cache, (p) =>
+        p.authToken ? undefined : "has no AUTH token; set authToken (it needs transitEncryptionEnabled)",
+    ),
+    perResource("cache-failover", "Redis with 2 or more nodes fails over automatically across AZs.", TYPES.cache, (p) =>
+        (p.numCacheClusters ?? 1) >= 2 && !(p.automaticFailoverEnabled === true && p.multiAzEnabled === true)
+            ? "has replicas but no automatic failover across AZs; set automaticFailoverEnabled and multiAzEnabled to true"
+            : undefined,
+    ),
+    whenProtected("cache-protected-snapshots", "In a protected stack, Redis keeps daily snapshots.", TYPES.cache, (p) =>
+        (p.snapshotRetentionLimit ?? 0) >= 1
+            ? undefined
+            : "the stack is protected but Redis keeps no snapshots; set snapshotRetentionLimit to 1 or more",
+    ),
+
+    // Load balancer
+    perResource("alb-drop-invalid-headers", "The ALB drops invalid HTTP header fields (request smuggling).", TYPES.alb, (p) =>
+        p.dropInvalidHeaderFields === true ? undefined : "keeps invalid header fields; set dropInvalidHeaderFields: true",
+    ),
+    whenProtected("alb-protected-deletion-protection", "In a protected stack, the ALB has deletion protection.", TYPES.alb, (p) =>
+        p.enableDeletionProtection === true
+            ? undefined
+            : "the stack is protected but the load balancer has no deletion protection; set enableDeletionProtection: true",
+    ),
+    {
+        name: "alb-https-when-certificate",
+        description: "With a certificate, listeners use TLS 1.2+ and port 80 only redirects to HTTPS.",
+        enforcementLevel: "mandatory",
+        check: (stack) => {
+            const listeners = ofType(stack, TYPES.listener);
+            if (!listeners.some((l) => l.props.certificateArn)) {
+                return [];
+            }
+            return listeners.flatMap((l) => {
+                if (l.props.protocol === "HTTPS" && !/TLS13|TLS-1-2/.test(String(l.props.sslPolicy ?? ""))) {
+                    return [{ message: `${l.name}: HTTPS policy ${l.props.sslPolicy} allows TLS below 1.2; use ELBSecurityPolicy-TLS13-1-2-2021-06`, urn: l.urn }];
+                }
+                const redirects = (l.props.defaultActions ?? []).every((a: any) => a.type === "redirect" && a.redirect?.protocol === "HTTPS");
+                if (l.props.protocol === "HTTP" && !redirects) {
+                    return [{ message: `${l.name}: a certificate is configured but port ${l.props.port} serves plain HTTP; redirect it to HTTPS`, urn: l.urn }];
+                }
+                return [];
+            });
+        },
+    },
+    {
+        name: "alb-https",
+        description: "The ALB serves HTTPS (configure a certificate).",
+        enforcementLevel: "advisory",
+        check: (stack) =>
+            ofType(stack, TYPES.alb).length > 0 && !ofType(stack, TYPES.listener).some((l) => l.props.protocol === "HTTPS")
+                ? ofType(stack, TYPES.alb).map((a) => ({
+                      message: `${a.name}: serves plain HTTP only; API keys cross the internet in clear. Configure a certificate`,
+                      urn: a.urn,
+                  }))
+                : [],
+    },
+    perResource(
+        "alb-access-logs",
+        "The ALB writes access logs.",
+        TYPES.alb,
+        (p) => (p.accessLogs?.enabled === true ? undefined : "writes no access logs; set accessLogs to an S3 bucket"),
+        "advisory",
+    ),
+
+    // EC2
+    perResource("ec2-imdsv2", "Instances require IMDSv2 tokens.", TYPES.instance, (p) =>
+        p.metadataOptions?.httpTokens === "required" ? undefined : "allows IMDSv1; set metadataOptions.httpTokens: required",
+    ),
+    perResource("ec2-root-volume-encrypted", "Instance root volumes are encrypted.", TYPES.instance, (p) =>
+        p.rootBlockDevice?.encrypted === true ? undefined : "has an unencrypted root volume; set rootBlockDevice.encrypted: true",
+    ),
+    perResource("ec2-no-public-ip", "Instances have no public IP.", TYPES.instance, (p) =>
+        p.associatePublicIpAddress === true ? "gets a public IP; set associatePublicIpAddress: false" : undefined,
+    ),
+    perResource("ec2-no-key-pair", "Instances have no SSH key pair (use SSM Session Manager).", TYPES.instance, (p) =>
+        p.keyName ? `has key pair ${p.keyName}; remove keyName and connect with SSM Session Manager` : undefined,
+    ),
+    perResource("ec2-no-secrets-in-user-data", "userData, which EC2 shows in clear text, holds no secret.", TYPES.instance, (p, stack) => {
+        const userData = String(p.userData ?? "");
+        const generated = [
+            ...ofType(stack, TYPES.randomPassword).map((r) => r.props.result),
+            ...ofType(stack, TYPES.parameter).filter((r) => r.props.type === "SecureString").map((r) => r.props.value),
+        ].filter((v): v is string => typeof v === "string" && v.length >= 8);
+        if (generated.some((secret) => userData.includes(secret))) {
+            return "userData contains a generated secret; nodes must read secrets from SSM at boot";
+        }
+        const pattern = SECRET_PATTERNS.find((re) => re.test(userData));
+        return pattern ? `userData matches ${pattern}; move the secret to SSM Parameter Store` : undefined;
+    }),
+    perResource("ec2-instance-profile", "Instances have an instance profile (for SSM and their secrets).", TYPES.instance, (p) =>
+        p.iamInstanceProfile ? undefined : "has no instance profile; set iamInstanceProfile",
+    ),
+
+    // Security groups
+    {
+        name: "sg-no-open-ingress",
+        description: "Nothing is open to the internet except 80/443 on the load balancer's group.",
+        enforcementLevel: "mandatory",
+        check: (stack) => {
+            const albGroups = dependencyUrns(stack, TYPES.alb, "securityGroups");
+            return ingressRules(stack)
+                .filter(({ rule }) => opensToWorld(rule))
+                .filter(({ rule, groupUrn }) => {
+                    const webPort = [80, 443].includes(rule.fromPort) && rule.fromPort === rule.toPort;
+                    return !(webPort && albGroups.has(groupUrn));
+                })
+                .map(({ rule, name, urn }) => ({
+                    message: `${name}: opens ${rule.fromPort}-${rule.toPort} to the internet; only the load balancer's 80/443 may be`,
+                    urn,
+                }));
+        },
+    },
+    {
+        name: "sg-data-tiers-from-nodes-only",
+        description: "The database and cache groups admit only the nodes' group.",
+        enforcementLevel: "mandatory",
+        check: (stack) => {
+            const dataGroups = new Set([
+                ...dependencyUrns(stack, TYPES.rds, "vpcSecurityGroupIds"),
+                ...dependencyUrns(stack, TYPES.cache, "securityGroupIds"),
+            ]);
+            const nodeGroups = dependencyUrns(stack, TYPES.instance, "vpcSecurityGroupIds");
+            return ofType(stack, TYPES.ingressRule)
+                .filter((r) => dataGroups.has(r.propertyDependencies.securityGroupId?.[0] ?? ""))
+                .filter((r) => {
+                    const source = r.propertyDependencies.referencedSecurityGroupId ?? [];
+                    const cidr = r.props.cidrIpv4 ?? r.props.cidrIpv6 ?? r.props.prefixListId;
+                    return cidr !== undefined || source.length === 0 || !source.every((u) => nodeGroups.has(u));
+                })
+                .map((r) => ({ message: `${r.name}: admits a source other than the nodes' security group`, urn: r.urn }));
+        },
+    },
+    {
+        name: "sg-descriptions",
+        description: "Every security group and rule says why it exists.",
+        enforcementLevel: "mandatory",
+        check: (stack) =>
+            [...ofType(stack, TYPES.securityGroup), ...ofType(stack, TYPES.ingressRule), ...ofType(stack, TYPES.egressRule)]
+                .filter((r) => !String(r.props.description ?? "").trim())
+                .map((r) => ({ message: `${r.name}: has no description; say what it admits and why`, urn: r.urn })),
+    },
+
+    // Stack
+    {
+        name: "nodes-same-secrets",
+        description: "Every node reads the same secret parameters (SESSION_SECRET and CRYPTO_SECRET must match).",
+        enforcementLevel: "mandatory",
+        check: (stack) => {
+            const nodes = ofType(stack, TYPES.instance).filter((r) => roleOf(r.props) !== undefined);
+            const master = nodes.find((r) => roleOf(r.props) === "master") ?? nodes[0];
+            if (!master) {
+                return [];
+            }
+            const expected = secretParametersRead(master.props).join(",");
+            return nodes
+                .filter((r) => secretParametersRead(r.props).join(",") !== expected || expected === "")
+                .map((r) => ({
+                    message: `${r.name}: reads secret parameters [${secretParametersRead(r.props).join(", ")}], the master [${expected}]; every node must read the same`,
+                    urn: r.urn,
+                }));
+        },
+    },
+    {
+        name: "node-type",
+        description: "The master is never NODE_TYPE=slave, and every slave is.",
+        enforcementLevel: "mandatory",
+        check: (stack) =>
+            ofType(stack, TYPES.instance).flatMap((r) => {
+                const role = roleOf(r.props);
+                const nodeType = nodeEnvironment(r.props).NODE_TYPE;
+                if (role === "master" && nodeType === "slave") {
+                    return [{ message: `${r.name}: the master has NODE_TYPE=slave; it would skip migrations and background jobs`, urn: r.urn }];
+                }
+                if (role === "slave" && nodeType !== "slave") {
+                    return [{ message: `${r.name}: a slave without NODE_TYPE=slave runs as a second master`, urn: r.urn }];
+                }
+                return [];
+            }),
+    },
+];
