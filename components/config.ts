@@ -83,7 +83,55 @@ export interface ClusterConfig {
     cache: CacheConfig;
     network: NetworkConfig;
     local: LocalConfig;
+    operations: OperationsConfig;
 }
+
+/** HTTPS on the load balancer: an existing certificate, or one the stack requests for a domain. */
+export interface HttpsConfig {
+    certificateArn?: string;
+    /** With hostedZoneId: the stack's DNS name (alias to the ALB), and the certificate's if it requests one. */
+    domainName?: string;
+    hostedZoneId?: string;
+}
+
+/** CloudWatch alarm thresholds. */
+export interface AlarmThresholds {
+    /** ALB 5xx responses (its own and the targets') as a percentage of requests, over 5 minutes. */
+    http5xxPercent: number;
+    /** p90 target response time in seconds, over 5 minutes (time to the first response byte). */
+    responseTimeSeconds: number;
+    dbCpuPercent: number;
+    dbFreeStorageGb: number;
+    /** Database connections as a percentage of dbMaxConnections. */
+    dbConnectionsPercent: number;
+    cacheMemoryPercent: number;
+    cacheCpuPercent: number;
+}
+
+export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
+    http5xxPercent: 5,
+    responseTimeSeconds: 30,
+    dbCpuPercent: 80,
+    dbFreeStorageGb: 2,
+    dbConnectionsPercent: 80,
+    cacheMemoryPercent: 80,
+    cacheCpuPercent: 80,
+};
+
+/** What an on-call engineer needs: HTTPS, alerts, logs, a log database, verification. */
+export interface OperationsConfig {
+    https?: HttpsConfig;
+    alertEmail?: string;
+    alarmThresholds: AlarmThresholds;
+    logRetentionDays: number;
+    /** A separate RDS instance for New API's log table (LOG_SQL_DSN). */
+    logDatabase: boolean;
+    /** Seconds `pulumi up` waits for the cluster to answer /api/status through the load balancer. */
+    verifyTimeoutSeconds: number;
+}
+
+/** CloudWatch Logs' allowed retention periods, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /** The image the stack runs unless `image` is set: a pinned release, never `latest`. */
 export const DEFAULT_IMAGE = "calciumion/new-api:v0.9.20-patch.2";
@@ -104,6 +152,7 @@ export const MANAGED_ENV_NAMES: readonly string[] = [
     "BATCH_UPDATE_ENABLED",
     "BATCH_UPDATE_INTERVAL",
     "TZ",
+    "LOG_SQL_DSN",
     "REDIS_POOL_SIZE",
     "SQL_MAX_OPEN_CONNS",
     "SQL_MAX_IDLE_CONNS",
@@ -160,6 +209,14 @@ export const TARGET_ONLY_KEYS = {
         "vpcId",
         "publicSubnetIds",
         "privateSubnetIds",
+        "certificateArn",
+        "domainName",
+        "hostedZoneId",
+        "alertEmail",
+        "alarmThresholds",
+        "logRetentionDays",
+        "logDatabase",
+        "verifyTimeout",
     ],
     docker: ["localPort", "mysqlImage", "redisImage", "nginxImage"],
 } as const satisfies Record<Target, readonly string[]>;
@@ -425,6 +482,58 @@ function readNetwork(read: ConfigReader, raw: RawConfig): NetworkConfig {
     };
 }
 
+/** Why an alarmThresholds entry is refused: an unknown name, or not a positive number (percentages at most 100). */
+function thresholdProblem(name: string, value: string): string | undefined {
+    if (!(name in DEFAULT_ALARM_THRESHOLDS)) {
+        return `${name} is not a threshold; known: ${Object.keys(DEFAULT_ALARM_THRESHOLDS).join(", ")}`;
+    }
+    const n = Number(value);
+    const isPercent = name.endsWith("Percent");
+    return !Number.isFinite(n) || n <= 0 || (isPercent && n > 100)
+        ? `${name} must be a number above 0${isPercent ? " and at most 100" : ""}`
+        : undefined;
+}
+
+function readOperations(read: ConfigReader, raw: RawConfig): OperationsConfig {
+    const https: HttpsConfig = {
+        certificateArn: read.optionalString(
+            "certificateArn",
+            matches(
+                /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/,
+                "must be an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f",
+            ),
+        ),
+        domainName: read.optionalString(
+            "domainName",
+            matches(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as api.example.com"),
+        ),
+        hostedZoneId: read.optionalString("hostedZoneId", matches(/^Z[A-Z0-9]{4,31}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ")),
+    };
+    if ((https.domainName === undefined) !== (https.hostedZoneId === undefined)) {
+        const [given, missing] = https.domainName === undefined ? ["hostedZoneId", "domainName"] : ["domainName", "hostedZoneId"];
+        read.fail(given, raw[given], `needs ${missing} too: the stack creates the DNS record (and certificate) in that zone`);
+    }
+    const thresholds = { ...DEFAULT_ALARM_THRESHOLDS };
+    for (const [name, value] of Object.entries(read.stringMap("alarmThresholds", thresholdProblem))) {
+        thresholds[name as keyof AlarmThresholds] = Number(value);
+    }
+    const logRetentionDays = read.integer("logRetentionDays", 30, 1, 3653);
+    if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+        read.fail("logRetentionDays", String(logRetentionDays), `must be one of CloudWatch's periods: ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+    return {
+        https: https.certificateArn || https.domainName ? https : undefined,
+        alertEmail: read.optionalString(
+            "alertEmail",
+            matches(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "must be an email address such as oncall@example.com"),
+        ),
+        alarmThresholds: thresholds,
+        logRetentionDays,
+        logDatabase: read.boolean("logDatabase", false),
+        verifyTimeoutSeconds: read.integer("verifyTimeout", 900, 30, 3600),
+    };
+}
+
 /**
  * Validates raw config and returns the cluster's typed configuration, or throws a
  * ConfigError listing every problem. `stack` supplies the default cluster name.
@@ -552,6 +661,7 @@ export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig
             ),
         },
         network: readNetwork(read, raw),
+        operations: readOperations(read, raw),
         local: {
             port: read.integer("localPort", 8080, 1, 65535),
             mysqlImage: read.string("mysqlImage", DEFAULT_LOCAL_IMAGES.mysqlImage, imageCheck),

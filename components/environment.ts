@@ -43,6 +43,8 @@ export interface ServiceEndpoints {
     redisHost: string;
     /** ElastiCache in transit encryption; a local Redis container speaks plain TCP. */
     redisTls: boolean;
+    /** A separate database for New API's log table, when there is one (same user and password). */
+    logDatabaseHost?: string;
 }
 
 /**
@@ -58,6 +60,7 @@ export function secretEnvironment(
         CRYPTO_SECRET: secrets.cryptoSecret,
         SQL_DSN: sqlDsn(secrets.dbPassword, endpoints.databaseHost),
         REDIS_CONN_STRING: redisConnectionString(secrets.redisAuthToken, endpoints.redisHost, endpoints.redisTls),
+        ...(endpoints.logDatabaseHost === undefined ? {} : { LOG_SQL_DSN: sqlDsn(secrets.dbPassword, endpoints.logDatabaseHost) }),
     };
 }
 

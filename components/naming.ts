@@ -56,6 +56,11 @@ export function clusterTags(clusterName: string, stack: string, name?: string): 
     };
 }
 
+/** The CloudWatch log group of the cluster's containers: one stream per node, named after it. */
+export function logGroupName(clusterName: string): string {
+    return `/new-api/${clusterName}`;
+}
+
 /** The tag on a MySQL parameter group that states why the database does not require TLS. */
 export const SECURE_TRANSPORT_REASON_TAG = "new-api:secure-transport-off-reason";
 

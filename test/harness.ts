@@ -1,23 +1,21 @@
 // Runs the whole Pulumi program (index.ts) under Pulumi's mock runtime with a given config,
-// and returns what it registered. Each run loads the program and @pulumi/* afresh, so runs
-// with different config do not share runtime state.
+// and returns what it registered. Runs within a test file share the loaded modules (loading
+// @pulumi/aws is the slow part) and follow each other, never overlap.
 import type * as PulumiModule from "@pulumi/pulumi";
 import { ProgramRun, Registered, RunOptions, evaluateProgram } from "./mockRuntime";
 
 export * from "./mockRuntime";
 
+let previous: Promise<unknown> = Promise.resolve();
+
 /**
  * Runs index.ts with `config` (keys without the project prefix, values as Pulumi stores
- * them) in a fresh module registry, and waits until every resource is registered.
+ * them) and waits until every resource is registered. Runs are queued: the mock runtime
+ * holds one run at a time.
  */
-export async function runProgram(config: Record<string, string>, options: RunOptions = {}): Promise<ProgramRun> {
-    let run: ProgramRun | undefined;
-    await jest.isolateModulesAsync(async () => {
-        run = await evaluateProgram(require, config, options);
-    });
-    if (run === undefined) {
-        throw new Error("the program did not run");
-    }
+export function runProgram(config: Record<string, string>, options: RunOptions = {}): Promise<ProgramRun> {
+    const run = previous.then(() => evaluateProgram(require, config, options));
+    previous = run.catch(() => undefined);
     return run;
 }
 

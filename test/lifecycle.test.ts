@@ -2,7 +2,7 @@
 // checked by what the program registers under mocks and how two runs differ.
 import { parseCloudConfig, writeFile } from "./cloudConfig";
 import { diffRegistrations, registrationKey } from "./diff";
-import { ProgramRun, Registered, isSecret, mockSecret, named, ofType, program, resolve, runProgram } from "./harness";
+import { ProgramRun, Registered, isSecret, mockDigest, mockSecret, named, ofType, program, resolve, runProgram } from "./harness";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const LISTENER = "aws:lb/listener:Listener";
@@ -18,10 +18,14 @@ function slaveResources(index: number): string[] {
         `${COMMAND}::${name}-drain`,
         `aws:lb/targetGroupAttachment:TargetGroupAttachment::${name}`,
         `${COMMAND}::${name}-warmup`,
+        `aws:cloudwatch/metricAlarm:MetricAlarm::${name}-status-check`,
+        `aws:cloudwatch/metricAlarm:MetricAlarm::${name}-recover`,
     ].sort();
 }
 
 const listenerKey = `${LISTENER}::newapi-dev-http`;
+/** The post-deploy check re-runs whenever the set of nodes changes. */
+const verifyKey = `${COMMAND}::newapi-dev-verify`;
 const instanceKey = (name: string) => `${INSTANCE}::newapi-dev-${name}`;
 
 /** The URN suffixes (type::name) of a resource's dependencies. */
@@ -34,7 +38,7 @@ describe("scaling by config", () => {
         expect(diffRegistrations(before.resources, after.resources)).toEqual({
             added: slaveResources(n),
             removed: [],
-            changed: [listenerKey],
+            changed: [listenerKey, verifyKey],
         });
     });
 
@@ -44,7 +48,7 @@ describe("scaling by config", () => {
         expect(diffRegistrations(before.resources, after.resources)).toEqual({
             added: [],
             removed: slaveResources(n),
-            changed: [listenerKey],
+            changed: [listenerKey, verifyKey],
         });
     });
 
@@ -95,7 +99,11 @@ describe("rolling upgrades", () => {
             removed: [],
             changed: [instanceKey("slave-0"), instanceKey("slave-1"), instanceKey("slave-2")],
         });
-        expect([imageOf(after, "master"), imageOf(after, "slave-0")]).toEqual([OLD, NEW]);
+        // Each role runs its image's registry digest.
+        expect([imageOf(after, "master"), imageOf(after, "slave-0")]).toEqual([
+            `calciumion/new-api@${mockDigest(OLD)}`,
+            `calciumion/new-api@${mockDigest(NEW)}`,
+        ]);
     });
 
     test("then the master: image catches up, slaveImage goes, and only the master changes", async () => {

@@ -82,7 +82,29 @@ export function mockState(type: string, name: string, inputs: Record<string, any
         case "aws:elasticache/replicationGroup:ReplicationGroup":
             return { ...inputs, arn, primaryEndpointAddress: `master.${name}.abc123.use1.cache.amazonaws.com` };
         case "aws:lb/loadBalancer:LoadBalancer":
-            return { ...inputs, arn, dnsName: `${name}-123456.${MOCK_REGION}.elb.amazonaws.com` };
+            return {
+                ...inputs,
+                arn,
+                arnSuffix: `app/${name}/0123456789abcdef`,
+                zoneId: "Z35SXDOTRQ7X7K",
+                dnsName: `${name}-123456.${MOCK_REGION}.elb.amazonaws.com`,
+            };
+        case "aws:lb/targetGroup:TargetGroup":
+            return { ...inputs, arn, arnSuffix: `targetgroup/${name}/0123456789abcdef` };
+        case "aws:acm/certificate:Certificate":
+            return {
+                ...inputs,
+                arn,
+                domainValidationOptions: [
+                    { domainName: inputs.domainName, resourceRecordName: `_x1.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: "_x2.acm-validations.aws." },
+                ],
+            };
+        case "aws:acm/certificateValidation:CertificateValidation":
+            return { ...inputs };
+        case "aws:route53/record:Record":
+            return { ...inputs, fqdn: inputs.name };
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return { ...inputs, arn: `arn:aws:logs:${MOCK_REGION}:${MOCK_ACCOUNT}:log-group:${inputs.name}` };
         case "docker:index/remoteImage:RemoteImage":
             return { ...inputs, imageId: `sha256:${createHash("sha256").update(inputs.name).digest("hex")}` };
         case "aws:ec2/instance:Instance": {
@@ -94,7 +116,12 @@ export function mockState(type: string, name: string, inputs: Record<string, any
     }
 }
 
-function mockInvoke(token: string): Record<string, any> {
+/** The registry digest the mock registry reports for an image reference. */
+export function mockDigest(image: string): string {
+    return `sha256:${createHash("sha256").update(`digest of ${image}`).digest("hex")}`;
+}
+
+function mockInvoke(token: string, inputs: Record<string, any>): Record<string, any> {
     switch (token) {
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
             return { names: MOCK_ZONES, zoneIds: ["use1-az1", "use1-az2", "use1-az3"] };
@@ -106,14 +133,18 @@ function mockInvoke(token: string): Record<string, any> {
             return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/test`, userId: "TEST" };
         case "aws:ssm/getParameter:getParameter":
             return { value: MOCK_AMI, type: "String" };
+        case "docker:index/getRegistryImage:getRegistryImage":
+            return { name: inputs.name, sha256Digest: mockDigest(inputs.name) };
         default:
             throw new Error(`unmocked invoke ${token}`);
     }
 }
 
 /**
- * Evaluates index.ts under mocks. `load` is the caller's `require`, so that the caller
- * decides how fresh the loaded modules are; paths are relative to a folder beside index.ts.
+ * Evaluates index.ts under mocks: sets up the mock runtime and config, then calls the program
+ * (index.ts exports it as a function). `load` is the caller's `require`; paths are relative
+ * to a folder beside index.ts. Runs may follow each other in one process: Pulumi keeps its
+ * runtime state in one global store, which setMocks resets.
  */
 export async function evaluateProgram(
     load: NodeRequire,
@@ -141,7 +172,7 @@ export async function evaluateProgram(
             },
             call: (args) => {
                 invokes.push({ token: args.token, inputs: args.inputs });
-                return mockInvoke(args.token);
+                return mockInvoke(args.token, args.inputs);
             },
         },
         PROJECT,
@@ -177,9 +208,10 @@ export async function evaluateProgram(
         Object.fromEntries(Object.entries(config).map(([key, value]) => [`${PROJECT}:${key}`, value])),
     );
     const started = process.hrtime.bigint();
+    const main: () => Record<string, unknown> = load("../index");
     let programExports: Record<string, unknown>;
     try {
-        programExports = load("../index");
+        programExports = main();
     } catch (error) {
         throw new ProgramError(error as Error, resources);
     }

@@ -89,8 +89,19 @@ describe("tier decisions", () => {
         }
     });
 
-    test("the node policy reads only the cluster's parameters and adds no account-wide SSM read", () => {
-        const doc = JSON.parse(nodePolicyDocument("arn:aws:ssm:us-east-1:123456789012:parameter/new-api/newapi-dev"));
+    test("the node policy reads only the cluster's parameters, writes only its logs, and adds no account-wide SSM read", () => {
+        const doc = JSON.parse(
+            nodePolicyDocument(
+                "arn:aws:ssm:us-east-1:123456789012:parameter/new-api/newapi-dev",
+                "arn:aws:logs:us-east-1:123456789012:log-group:/new-api/newapi-dev",
+            ),
+        );
+        expect(doc.Statement).toContainEqual(
+            expect.objectContaining({
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: "arn:aws:logs:us-east-1:123456789012:log-group:/new-api/newapi-dev:*",
+            }),
+        );
         const reads = doc.Statement.filter((s: { Action: string[] }) => s.Action.some((a) => a.startsWith("ssm:Get")));
         expect(reads).toEqual([
             expect.objectContaining({ Resource: "arn:aws:ssm:us-east-1:123456789012:parameter/new-api/newapi-dev/*" }),

@@ -113,6 +113,11 @@ describe("the policy pack on the program's resources", () => {
         expect(findings["alb-https"]).toEqual([expect.stringMatching(/^newapi-dev-alb: serves plain HTTP only; .*Configure a certificate/)]);
     });
 
+    test("with HTTPS (a requested certificate) the HTTPS advisory is satisfied too", async () => {
+        const findings = evaluate(policyResources(await program({ domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" })));
+        expect(Object.keys(findings)).toEqual(["alb-access-logs"]);
+    });
+
     test("the local (docker) target has nothing the pack checks", async () => {
         expect(evaluate(policyResources(await program({ target: "docker" })))).toEqual({});
     });

@@ -8,6 +8,7 @@ import {
     ProgramRun,
     Registered,
     isSecret,
+    mockDigest,
     mockSecret,
     named,
     ofType,
@@ -79,14 +80,16 @@ function parametersRead(instance: Registered): string[] {
 
 
 describe("resource counts", () => {
-    // Per slave: its component, instance, drain and warm-up commands and target group attachment.
-    test.each([0, 1, 2, 5])("slaveCount %i adds exactly five resources per slave", async (slaves) => {
+    // Per slave: its component, instance, drain and warm-up commands, target group attachment
+    // and two status-check alarms.
+    test.each([0, 1, 2, 5])("slaveCount %i adds exactly seven resources per slave", async (slaves) => {
         const base = await program({ slaveCount: "0" });
         const run = await program({ slaveCount: String(slaves) });
-        expect(run.resources.length).toBe(base.resources.length + 5 * slaves);
+        expect(run.resources.length).toBe(base.resources.length + 7 * slaves);
         expect(ofType(run, T.instance)).toHaveLength(1 + slaves);
         expect(ofType(run, T.attachment)).toHaveLength(1 + slaves);
-        expect(ofType(run, T.command)).toHaveLength(2 * (1 + slaves));
+        // Drain and warm-up per node, and the post-deploy check.
+        expect(ofType(run, T.command)).toHaveLength(2 * (1 + slaves) + 1);
         // One set of secrets for the whole cluster, whatever its size.
         expect(ofType(run, T.password)).toHaveLength(4);
         expect(secureParameters(run)).toHaveLength(4);
@@ -114,6 +117,7 @@ describe("resource counts", () => {
                 "new-api:secrets:SecretParameters",
                 "new-api:loadbalancer:LoadBalancer",
                 "new-api:loadbalancer:WeightedListener",
+                "new-api:monitoring:Monitoring",
                 "new-api:nodes:NodeAccess",
                 "new-api:database:Database",
                 "new-api:cache:Cache",
@@ -397,7 +401,9 @@ describe("nodes", () => {
                 SQL_MAX_OPEN_CONNS: "30",
                 STREAMING_TIMEOUT: "600",
             });
-            expect(writeFile(instance.inputs.userData, "/usr/local/sbin/new-api-start")).toContain("image='calciumion/new-api:v0.9.19'");
+            expect(writeFile(instance.inputs.userData, "/usr/local/sbin/new-api-start")).toContain(
+                `image='calciumion/new-api@${mockDigest("calciumion/new-api:v0.9.19")}'`,
+            );
         }
     });
 

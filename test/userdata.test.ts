@@ -39,6 +39,7 @@ function spec(role: "master" | "slave", overrides: Partial<NodeBootSpec> = {}): 
         secretParameters,
         databaseHost: "newapi-dev-db.abc123.us-east-1.rds.amazonaws.com",
         redisHost: "master.newapi-dev-redis.abc123.use1.cache.amazonaws.com",
+        logGroup: "/new-api/newapi-dev",
         batchUpdateInterval: 5,
         ...overrides,
     };

@@ -1,18 +1,25 @@
 // The whole New API cluster: network, secrets, load balancer, shared MySQL and Redis,
 // one master and slaveCount slaves, wired in the order the guide deploys them.
 import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Cache } from "./cache";
 import { ClusterConfig } from "../config";
 import { Database } from "./database";
 import { APP_PORT, nodeEnvironment } from "../environment";
+import { imageDigest, pinnedImage } from "../images";
+import { Https } from "./https";
 import { LoadBalancer, WeightedListener } from "./loadBalancer";
+import { Monitoring, cacheMemberSuffixes } from "./monitoring";
+import { verifyScript } from "./verify";
 import {
     ADMIN_PASSWORD_PARAMETER,
     MASTER_ADDRESS_PARAMETER,
     NodeRole,
     clusterParameterName,
     clusterTags,
+    logGroupName,
     nodeName,
     nodeSubnetIndex,
 } from "../naming";
@@ -49,6 +56,13 @@ export class NewApiCluster extends pulumi.ComponentResource {
     readonly databaseAddress: pulumi.Output<string>;
     readonly redisPrimaryEndpoint: pulumi.Output<string>;
     readonly secretParameterPath: string;
+    /** The image references the nodes run, pinned to their registry digests. */
+    readonly masterImage: pulumi.Output<string>;
+    readonly slaveImage: pulumi.Output<string>;
+    readonly alertTopicArn: pulumi.Output<string>;
+    /** CloudWatch log group of every node's container (one stream per node). */
+    readonly logGroupName: string;
+    readonly logDatabaseAddress?: pulumi.Output<string>;
     /** Each of these is a Pulumi secret. */
     readonly secrets: SecretOutputs;
 
@@ -58,6 +72,8 @@ export class NewApiCluster extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = clusterTags(config.clusterName, pulumi.getStack());
         const region = aws.getRegionOutput({}, parent).region;
+        const partition = aws.getPartitionOutput({}, parent).partition;
+        const operations = config.operations;
         this.listenerWeights = listenerWeights(config.masterWeight, config.slaveWeight, config.slaveCount);
 
         const network = new Network(name, { config: config.network, tags }, parent);
@@ -71,6 +87,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
                 allowedCidrs: config.allowedCidrs,
                 deregistrationDelaySeconds: config.deregistrationDelaySeconds,
                 protect: config.protect,
+                https: operations.https !== undefined,
                 tags,
             },
             parent,
@@ -83,6 +100,8 @@ export class NewApiCluster extends pulumi.ComponentResource {
                 vpcId: network.vpcId,
                 loadBalancerSecurityGroupId: loadBalancer.securityGroupId,
                 secretParameterPath: secrets.parameterPath,
+                logGroupName: logGroupName(config.clusterName),
+                logRetentionDays: operations.logRetentionDays,
                 tags,
             },
             parent,
@@ -106,6 +125,52 @@ export class NewApiCluster extends pulumi.ComponentResource {
             { ...privateService, config: config.cache, authToken: generated.values.redisAuthToken },
             parent,
         );
+        // The guide's "independent log database": New API's log table on its own instance,
+        // same size, user and password as the main one.
+        const logDatabase = operations.logDatabase
+            ? new Database(
+                  `${name}-logdb`,
+                  { ...privateService, config: config.database, password: generated.values.dbPassword },
+                  parent,
+              )
+            : undefined;
+        const monitoring = new Monitoring(
+            name,
+            {
+                alertEmail: operations.alertEmail,
+                thresholds: operations.alarmThresholds,
+                loadBalancerArnSuffix: loadBalancer.arnSuffix,
+                masterTargetGroupArnSuffix: loadBalancer.masterTargetGroupArnSuffix,
+                slavesTargetGroupArnSuffix: loadBalancer.slavesTargetGroupArnSuffix,
+                databases: [
+                    { label: "db", instanceId: database.instanceId },
+                    ...(logDatabase ? [{ label: "logdb", instanceId: logDatabase.instanceId }] : []),
+                ],
+                dbMaxConnections: config.database.maxConnections,
+                cacheClusterIds: cacheMemberSuffixes(config.cache.nodeCount).map((suffix) =>
+                    cache.replicationGroupId.apply((id) => `${id}-${suffix}`),
+                ),
+                tags,
+            },
+            parent,
+        );
+        const recoverActionArn = pulumi.interpolate`arn:${partition}:automate:${region}:ec2:recover`;
+
+        // Every node of a role runs one digest, resolved from its tag once per deployment, so
+        // that a tag moved on the registry can never make nodes drift apart.
+        const digests = new Map<string, pulumi.Output<string>>();
+        const pinned = (image: string): pulumi.Output<string> => {
+            if (imageDigest(image) !== undefined) {
+                return pulumi.output(image);
+            }
+            if (!digests.has(image)) {
+                const digest = docker.getRegistryImageOutput({ name: image }, parent).sha256Digest;
+                digests.set(image, digest.apply((d) => pinnedImage(image, d)));
+            }
+            return digests.get(image) as pulumi.Output<string>;
+        };
+        this.masterImage = pinned(config.image);
+        this.slaveImage = pinned(config.slaveImage);
 
         // One AMI lookup per architecture, shared by the nodes that need it.
         const amiLookups = new Map<string, pulumi.Output<string>>();
@@ -133,17 +198,25 @@ export class NewApiCluster extends pulumi.ComponentResource {
             const instanceType = role === "master" ? config.masterInstanceType : config.instanceType;
             const subnets = network.privateSubnetIds;
             const userData = pulumi
-                .all([region, database.address, cache.primaryEndpoint])
-                .apply(([regionName, databaseHost, redisHost]) =>
+                .all([
+                    region,
+                    database.address,
+                    cache.primaryEndpoint,
+                    logDatabase?.address,
+                    role === "master" ? this.masterImage : this.slaveImage,
+                ])
+                .apply(([regionName, databaseHost, redisHost, logDatabaseHost, image]) =>
                     renderNodeUserData({
                         role,
                         nodeName: nodeNameValue,
-                        image: role === "master" ? config.image : config.slaveImage,
+                        image,
                         region: regionName,
                         environment: nodeEnvironment(role, nodeNameValue, config.node),
                         secretParameters: secrets.parameterNames,
                         databaseHost,
                         redisHost,
+                        logDatabaseHost,
+                        logGroup: logGroupName(config.clusterName),
                         batchUpdateInterval: config.node.batchUpdateInterval,
                         masterSetupWait:
                             role === "slave"
@@ -168,7 +241,9 @@ export class NewApiCluster extends pulumi.ComponentResource {
                         role === "master" ? loadBalancer.masterTargetGroupArn : loadBalancer.slavesTargetGroupArn,
                     deregistrationDelaySeconds: config.deregistrationDelaySeconds,
                     warmupSeconds: config.nodeWarmupSeconds,
-                    bootDependencies,
+                    bootDependencies: [...bootDependencies, access.logGroup],
+                    alarmTopicArn: monitoring.topicArn,
+                    recoverActionArn,
                     tags,
                 },
                 parent,
@@ -199,17 +274,44 @@ export class NewApiCluster extends pulumi.ComponentResource {
         const slaves = Array.from({ length: config.slaveCount }, (_, index) =>
             createNode("slave", index, [...secrets.parameters, masterAddress]),
         );
-        new WeightedListener(
+        const https = operations.https
+            ? new Https(
+                  name,
+                  {
+                      config: operations.https,
+                      loadBalancerDnsName: loadBalancer.dnsName,
+                      loadBalancerZoneId: loadBalancer.zoneId,
+                      tags,
+                  },
+                  parent,
+              )
+            : undefined;
+        const listener = new WeightedListener(
             name,
             {
                 loadBalancerArn: loadBalancer.arn,
                 masterTargetGroupArn: loadBalancer.masterTargetGroupArn,
                 slavesTargetGroupArn: loadBalancer.slavesTargetGroupArn,
                 weights: this.listenerWeights,
+                certificateArn: https?.certificateArn,
                 waitFor: [master, ...slaves],
                 tags,
             },
             parent,
+        );
+        this.url = https ? pulumi.interpolate`https://${https.hostName}` : pulumi.interpolate`http://${loadBalancer.dnsName}`;
+
+        // `pulumi up` ends only when the cluster answers through the load balancer. It runs
+        // again when a node or listener is replaced, and never during a preview.
+        new command.local.Command(
+            `${name}-verify`,
+            {
+                interpreter: ["/bin/sh", "-c"],
+                create: verifyScript(operations.verifyTimeoutSeconds, https !== undefined && operations.https?.domainName === undefined),
+                environment: { URL: this.url },
+                triggers: [...listener.listeners.map((l) => l.arn), ...[master, ...slaves].map((n) => n.instanceId)],
+            },
+            { parent: this, dependsOn: listener.listeners },
         );
 
         this.master = outputsOf(master);
@@ -218,7 +320,9 @@ export class NewApiCluster extends pulumi.ComponentResource {
         this.adminUsername = config.adminUsername;
         this.adminPassword = generated.adminPassword;
         this.albDnsName = loadBalancer.dnsName;
-        this.url = pulumi.interpolate`http://${loadBalancer.dnsName}`;
+        this.alertTopicArn = monitoring.topicArn;
+        this.logGroupName = logGroupName(config.clusterName);
+        this.logDatabaseAddress = logDatabase?.address;
         this.databaseAddress = database.address;
         this.redisPrimaryEndpoint = cache.primaryEndpoint;
         this.secretParameterPath = secrets.parameterPath;
@@ -230,6 +334,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
                 redisTls: true,
             })),
         );
+
 
         this.registerOutputs({
             url: this.url,

@@ -3,6 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_PORT } from "../environment";
+import { TLS_POLICY } from "./https";
 import { ListenerWeights } from "../weights";
 
 export interface LoadBalancerArgs {
@@ -12,6 +13,8 @@ export interface LoadBalancerArgs {
     deregistrationDelaySeconds: number;
     /** Deletion protection on the ALB. */
     protect: boolean;
+    /** Also admit 443 (the listener then serves HTTPS and port 80 redirects). */
+    https: boolean;
     tags: Record<string, string>;
 }
 
@@ -31,9 +34,14 @@ export const HEALTH_CHECK = {
 export class LoadBalancer extends pulumi.ComponentResource {
     readonly securityGroupId: pulumi.Output<string>;
     readonly dnsName: pulumi.Output<string>;
+    readonly zoneId: pulumi.Output<string>;
     readonly arn: pulumi.Output<string>;
     readonly masterTargetGroupArn: pulumi.Output<string>;
     readonly slavesTargetGroupArn: pulumi.Output<string>;
+    /** CloudWatch's dimensions for the load balancer and its target groups. */
+    readonly arnSuffix: pulumi.Output<string>;
+    readonly masterTargetGroupArnSuffix: pulumi.Output<string>;
+    readonly slavesTargetGroupArnSuffix: pulumi.Output<string>;
 
     constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:loadbalancer:LoadBalancer", name, {}, opts);
@@ -43,25 +51,28 @@ export class LoadBalancer extends pulumi.ComponentResource {
             `${name}-alb-sg`,
             {
                 vpcId: args.vpcId,
-                description: "New API load balancer: HTTP from the allowed CIDRs",
+                description: "New API load balancer: HTTP(S) from the allowed CIDRs",
                 tags: { ...args.tags, Name: `${name}-alb-sg` },
             },
             parent,
         );
-        args.allowedCidrs.forEach((cidr, index) => {
-            new aws.vpc.SecurityGroupIngressRule(
-                `${name}-alb-http-${index}`,
-                {
-                    securityGroupId: securityGroup.id,
-                    cidrIpv4: cidr,
-                    ipProtocol: "tcp",
-                    fromPort: 80,
-                    toPort: 80,
-                    description: `HTTP from ${cidr}`,
-                },
-                parent,
-            );
-        });
+        const ports: [string, number][] = args.https ? [["http", 80], ["https", 443]] : [["http", 80]];
+        for (const [protocol, port] of ports) {
+            args.allowedCidrs.forEach((cidr, index) => {
+                new aws.vpc.SecurityGroupIngressRule(
+                    `${name}-alb-${protocol}-${index}`,
+                    {
+                        securityGroupId: securityGroup.id,
+                        cidrIpv4: cidr,
+                        ipProtocol: "tcp",
+                        fromPort: port,
+                        toPort: port,
+                        description: `${protocol.toUpperCase()} from ${cidr}`,
+                    },
+                    parent,
+                );
+            });
+        }
 
         const alb = new aws.lb.LoadBalancer(
             `${name}-alb`,
@@ -98,9 +109,13 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
         this.securityGroupId = securityGroup.id;
         this.dnsName = alb.dnsName;
+        this.zoneId = alb.zoneId;
         this.arn = alb.arn;
+        this.arnSuffix = alb.arnSuffix;
         this.masterTargetGroupArn = masterGroup.arn;
         this.slavesTargetGroupArn = slavesGroup.arn;
+        this.masterTargetGroupArnSuffix = masterGroup.arnSuffix;
+        this.slavesTargetGroupArnSuffix = slavesGroup.arnSuffix;
         this.registerOutputs({
             securityGroupId: this.securityGroupId,
             dnsName: this.dnsName,
@@ -115,43 +130,69 @@ export interface WeightedListenerArgs {
     masterTargetGroupArn: pulumi.Input<string>;
     slavesTargetGroupArn: pulumi.Input<string>;
     weights: ListenerWeights;
+    /** Set: HTTPS on 443 with this certificate, and port 80 only redirects to it. */
+    certificateArn?: pulumi.Input<string>;
     /** The nodes: the listener changes only after every one of them is created and warmed up. */
     waitFor: pulumi.Resource[];
     tags: Record<string, string>;
 }
 
 /**
- * The listener, apart from the load balancer so that it can depend on the nodes: new
+ * The listeners, apart from the load balancer so that they can depend on the nodes: new
  * weights take effect only once the nodes they send traffic to have been created and
  * given their warm-up time.
  */
 export class WeightedListener extends pulumi.ComponentResource {
-    readonly arn: pulumi.Output<string>;
+    /** The listeners, for what must follow them (the post-deploy check). */
+    readonly listeners: aws.lb.Listener[];
 
     constructor(name: string, args: WeightedListenerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:loadbalancer:WeightedListener", name, {}, opts);
-        const listener = new aws.lb.Listener(
-            `${name}-http`,
-            {
-                loadBalancerArn: args.loadBalancerArn,
-                port: 80,
-                protocol: "HTTP",
-                defaultActions: [
-                    {
-                        type: "forward",
-                        forward: {
-                            targetGroups: [
-                                { arn: args.masterTargetGroupArn, weight: args.weights.master },
-                                { arn: args.slavesTargetGroupArn, weight: args.weights.slaves },
-                            ],
-                        },
-                    },
+        const options = { parent: this, dependsOn: args.waitFor };
+        const forward = {
+            type: "forward",
+            forward: {
+                targetGroups: [
+                    { arn: args.masterTargetGroupArn, weight: args.weights.master },
+                    { arn: args.slavesTargetGroupArn, weight: args.weights.slaves },
                 ],
-                tags: args.tags,
             },
-            { parent: this, dependsOn: args.waitFor },
-        );
-        this.arn = listener.arn;
-        this.registerOutputs({ arn: this.arn });
+        };
+        const redirectToHttps = {
+            type: "redirect",
+            redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+        };
+        const https = args.certificateArn !== undefined;
+        this.listeners = [
+            new aws.lb.Listener(
+                `${name}-http`,
+                {
+                    loadBalancerArn: args.loadBalancerArn,
+                    port: 80,
+                    protocol: "HTTP",
+                    defaultActions: [https ? redirectToHttps : forward],
+                    tags: args.tags,
+                },
+                options,
+            ),
+        ];
+        if (https) {
+            this.listeners.push(
+                new aws.lb.Listener(
+                    `${name}-https`,
+                    {
+                        loadBalancerArn: args.loadBalancerArn,
+                        port: 443,
+                        protocol: "HTTPS",
+                        sslPolicy: TLS_POLICY,
+                        certificateArn: args.certificateArn,
+                        defaultActions: [forward],
+                        tags: args.tags,
+                    },
+                    options,
+                ),
+            );
+        }
+        this.registerOutputs({ arns: this.listeners.map((l) => l.arn) });
     }
 }

@@ -25,11 +25,14 @@ export interface NodeAccessArgs {
     loadBalancerSecurityGroupId: pulumi.Input<string>;
     /** SSM path of the cluster's secrets; the role may read nothing else from Parameter Store. */
     secretParameterPath: string;
+    /** The nodes' log group, created here; the role may write to no other. */
+    logGroupName: string;
+    logRetentionDays: number;
     tags: Record<string, string>;
 }
 
-/** The instance role's policy: read the cluster's own parameters, and Session Manager. */
-export function nodePolicyDocument(parameterPathArn: string): string {
+/** The instance role's policy: read the cluster's own parameters, write its own logs, Session Manager. */
+export function nodePolicyDocument(parameterPathArn: string, logGroupArn: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -38,6 +41,12 @@ export function nodePolicyDocument(parameterPathArn: string): string {
                 Effect: "Allow",
                 Action: ["ssm:GetParameter", "ssm:GetParameters"],
                 Resource: `${parameterPathArn}/*`,
+            },
+            {
+                Sid: "WriteClusterLogs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: `${logGroupArn}:*`,
             },
             {
                 // The minimum for Session Manager shells. Not AmazonSSMManagedInstanceCore:
@@ -62,6 +71,8 @@ export class NodeAccess extends pulumi.ComponentResource {
     readonly securityGroupId: pulumi.Output<string>;
     readonly instanceProfileName: pulumi.Output<string>;
     readonly roleArn: pulumi.Output<string>;
+    /** Nodes depend on it: Docker's awslogs driver will not start a container without its group. */
+    readonly logGroup: aws.cloudwatch.LogGroup;
 
     constructor(name: string, args: NodeAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:nodes:NodeAccess", name, {}, opts);
@@ -139,13 +150,21 @@ export class NodeAccess extends pulumi.ComponentResource {
         );
         const partition = aws.getPartitionOutput({}, parent).partition;
         const account = aws.getCallerIdentityOutput({}, parent).accountId;
+        this.logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            { name: args.logGroupName, retentionInDays: args.logRetentionDays, tags: args.tags },
+            parent,
+        );
         new aws.iam.RolePolicy(
             `${name}-policy`,
             {
                 role: role.id,
                 policy: pulumi
-                    .interpolate`arn:${partition}:ssm:${args.region}:${account}:parameter${args.secretParameterPath}`
-                    .apply(nodePolicyDocument),
+                    .all([
+                        pulumi.interpolate`arn:${partition}:ssm:${args.region}:${account}:parameter${args.secretParameterPath}`,
+                        this.logGroup.arn,
+                    ])
+                    .apply(([parameterPathArn, logGroupArn]) => nodePolicyDocument(parameterPathArn, logGroupArn)),
             },
             parent,
         );
@@ -178,8 +197,12 @@ export interface ClusterNodeArgs {
     deregistrationDelaySeconds: number;
     /** Seconds a new node gets to become healthy before `pulumi up` moves on (see below). */
     warmupSeconds: number;
-    /** The SSM parameters the node reads at boot: it must not boot before they exist. */
+    /** What the node reads or writes at boot (secrets, log group): it must not boot before they exist. */
     bootDependencies: pulumi.Resource[];
+    /** Where the node's status-check alarms go. */
+    alarmTopicArn: pulumi.Input<string>;
+    /** EC2's recover action for this region: `arn:<partition>:automate:<region>:ec2:recover`. */
+    recoverActionArn: pulumi.Input<string>;
     tags: Record<string, string>;
 }
 
@@ -259,6 +282,30 @@ export class ClusterNode extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+
+        // A failed instance check alerts; a failed system check (the host) also moves the
+        // instance to healthy hardware, keeping its id, address and volumes.
+        const statusAlarm = (suffix: string, metricName: string, actions: pulumi.Input<string>[], description: string) =>
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-${suffix}`,
+                {
+                    alarmDescription: `${name}: ${description}`,
+                    namespace: "AWS/EC2",
+                    metricName,
+                    statistic: "Maximum",
+                    period: 60,
+                    evaluationPeriods: 2,
+                    comparisonOperator: "GreaterThanOrEqualToThreshold",
+                    threshold: 1,
+                    dimensions: { InstanceId: instance.id },
+                    alarmActions: actions,
+                    okActions: [args.alarmTopicArn],
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+        statusAlarm("status-check", "StatusCheckFailed", [args.alarmTopicArn], "EC2 status checks failing");
+        statusAlarm("recover", "StatusCheckFailed_System", [args.recoverActionArn, args.alarmTopicArn], "EC2 system check failing; recovering the instance");
 
         this.nodeName = name;
         this.instanceId = instance.id;

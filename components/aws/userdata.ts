@@ -15,6 +15,10 @@ export interface NodeBootSpec {
     secretParameters: Record<SecretName, string>;
     databaseHost: string;
     redisHost: string;
+    /** The separate log database (LOG_SQL_DSN), when there is one. */
+    logDatabaseHost?: string;
+    /** The CloudWatch log group the container logs to, in a stream named after the node. */
+    logGroup: string;
     /** BATCH_UPDATE_INTERVAL: how long buffered quota updates may wait before they are written. */
     batchUpdateInterval: number;
     /** Slaves: where to find the master, and how long to wait for its setup before starting anyway. */
@@ -56,7 +60,12 @@ function secretEnvironmentLines(spec: NodeBootSpec): [string, string][] {
     const secrets = Object.keys(SECRET_PARAMETERS) as SecretName[];
     const variables = Object.fromEntries(secrets.map((s) => [s, `\${${secretVariable(s)}}`])) as Record<SecretName, string>;
     return Object.entries(
-        secretEnvironment(variables, { databaseHost: spec.databaseHost, redisHost: spec.redisHost, redisTls: true }),
+        secretEnvironment(variables, {
+            databaseHost: spec.databaseHost,
+            redisHost: spec.redisHost,
+            redisTls: true,
+            logDatabaseHost: spec.logDatabaseHost,
+        }),
     );
 }
 
@@ -119,6 +128,9 @@ function masterSetupWaitLines(wait: NonNullable<NodeBootSpec["masterSetupWait"]>
 export function renderStartScript(spec: NodeBootSpec): string {
     assertHostname("database host", spec.databaseHost);
     assertHostname("redis host", spec.redisHost);
+    if (spec.logDatabaseHost !== undefined) {
+        assertHostname("log database host", spec.logDatabaseHost);
+    }
     const secrets = Object.keys(SECRET_PARAMETERS) as SecretName[];
     return [
         "#!/bin/bash",
@@ -153,7 +165,9 @@ export function renderStartScript(spec: NodeBootSpec): string {
         `  -v ${DATA_DIR}:/data -v ${LOG_DIR}:/app/logs \\`,
         `  --health-cmd ${shellQuote(HEALTH_COMMAND)} \\`,
         "  --health-interval 30s --health-timeout 10s --health-retries 3 --health-start-period 60s \\",
-        "  --log-opt max-size=50m --log-opt max-file=5 \\",
+        // Docker keeps a local copy too, so `docker logs` still works.
+        `  --log-driver awslogs --log-opt awslogs-region="$region" --log-opt awslogs-group=${shellQuote(spec.logGroup)} \\`,
+        `  --log-opt awslogs-stream=${shellQuote(spec.nodeName)} \\`,
         '  "$image" --log-dir /app/logs',
         "",
     ].join("\n");
