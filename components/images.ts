@@ -10,8 +10,7 @@ export function imageRepository(image: string): string {
 
 /** The digest an image reference names, if it names one. */
 export function imageDigest(image: string): string | undefined {
-    const digest = image.split("@")[1];
-    return digest === undefined ? undefined : digest;
+    return image.split("@")[1];
 }
 
 /** The reference that pins `image` to `digest`: every node given it runs the same bytes. */
