@@ -133,6 +133,9 @@ export interface OperationsConfig {
 /** CloudWatch Logs' allowed retention periods, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
+/** The root user the local target's setup creates unless adminUsername says otherwise. */
+export const LOCAL_ADMIN_USERNAME = "admin";
+
 /** The image the stack runs unless `image` is set: a pinned release, never `latest`. */
 export const DEFAULT_IMAGE = "calciumion/new-api:v0.9.20-patch.2";
 
@@ -641,7 +644,7 @@ export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig
             read.optionalString(
                 "adminUsername",
                 matches(/^[A-Za-z0-9_.-]{1,12}$/, "must be 1-12 letters, digits, '_', '.' or '-' (New API's limit is 12)"),
-            ) ?? (target === "docker" ? "admin" : undefined),
+            ) ?? (target === "docker" ? LOCAL_ADMIN_USERNAME : undefined),
         protect,
         finalSnapshot: read.boolean("finalSnapshot", protect),
         allowedCidrs: read.stringList("allowedCidrs", ["0.0.0.0/0"], "IPv4 CIDR blocks such as 203.0.113.0/24", cidrCheck),

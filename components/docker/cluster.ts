@@ -3,7 +3,7 @@
 // and nginx in front with the guide's weights, published on 127.0.0.1:localPort.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterConfig } from "../config";
+import { ClusterConfig, LOCAL_ADMIN_USERNAME } from "../config";
 import {
     APP_PORT,
     DATABASE_NAME,
@@ -78,8 +78,8 @@ export class LocalCluster extends pulumi.ComponentResource {
         super("new-api:docker:LocalCluster", name, {}, opts);
         const config = args.config;
         const parent = { parent: this };
-        // The config layer defaults adminUsername on this target: the quick start sets itself up.
-        const adminUsername = config.adminUsername ?? "admin";
+        // The quick start sets itself up; the config layer already defaults adminUsername here.
+        const adminUsername = config.adminUsername ?? LOCAL_ADMIN_USERNAME;
         const labels = [{ label: "new-api.cluster", value: config.clusterName }];
 
         const generated = new GeneratedSecrets(name, { adminPassword: true }, parent);
