@@ -64,8 +64,11 @@ export function secretEnvironment(
     };
 }
 
+/** What New API's JSON answers say when a request succeeded (/api/status, /api/setup). */
+export const SUCCESS_MARKER = '"success":true';
+
 /** The container health check: the guide's, on /api/status. */
-export const HEALTH_COMMAND = `wget -q -O - http://127.0.0.1:${APP_PORT}/api/status | grep -q '"success":true'`;
+export const HEALTH_COMMAND = `wget -q -O - http://127.0.0.1:${APP_PORT}/api/status | grep -q '${SUCCESS_MARKER}'`;
 
 /** What /api/status says once the setup wizard has been completed. */
 export const SETUP_DONE_MARKER = '"setup":true';

@@ -9,6 +9,7 @@ import { ClusterConfig } from "../config";
 import { Database } from "./database";
 import { APP_PORT, nodeEnvironment } from "../environment";
 import { imageDigest, pinnedImage } from "../images";
+import { memoize } from "../memoize";
 import { Https } from "./https";
 import { LoadBalancer, WeightedListener } from "./loadBalancer";
 import { Monitoring, cacheMemberSuffixes } from "./monitoring";
@@ -158,32 +159,22 @@ export class NewApiCluster extends pulumi.ComponentResource {
 
         // Every node of a role runs one digest, resolved from its tag once per deployment, so
         // that a tag moved on the registry can never make nodes drift apart.
-        const digests = new Map<string, pulumi.Output<string>>();
-        const pinned = (image: string): pulumi.Output<string> => {
-            if (imageDigest(image) !== undefined) {
-                return pulumi.output(image);
-            }
-            if (!digests.has(image)) {
-                const digest = docker.getRegistryImageOutput({ name: image }, parent).sha256Digest;
-                digests.set(image, digest.apply((d) => pinnedImage(image, d)));
-            }
-            return digests.get(image) as pulumi.Output<string>;
-        };
+        const pinned = memoize((image): pulumi.Output<string> =>
+            imageDigest(image) !== undefined
+                ? pulumi.output(image)
+                : docker
+                      .getRegistryImageOutput({ name: image }, parent)
+                      .sha256Digest.apply((digest) => pinnedImage(image, digest)),
+        );
         this.masterImage = pinned(config.image);
         this.slaveImage = pinned(config.slaveImage);
 
         // One AMI lookup per architecture, shared by the nodes that need it.
-        const amiLookups = new Map<string, pulumi.Output<string>>();
-        const amiFor = (instanceType: string): pulumi.Output<string> => {
-            if (config.amiId !== undefined) {
-                return pulumi.output(config.amiId);
-            }
-            const parameter = AL2023_AMI_PARAMETERS[instanceArchitecture(instanceType)];
-            if (!amiLookups.has(parameter)) {
-                amiLookups.set(parameter, aws.ssm.getParameterOutput({ name: parameter }, parent).value);
-            }
-            return amiLookups.get(parameter) as pulumi.Output<string>;
-        };
+        const latestAmi = memoize((parameter) => aws.ssm.getParameterOutput({ name: parameter }, parent).value);
+        const amiFor = (instanceType: string): pulumi.Output<string> =>
+            config.amiId !== undefined
+                ? pulumi.output(config.amiId)
+                : latestAmi(AL2023_AMI_PARAMETERS[instanceArchitecture(instanceType)]);
 
         const masterAddressParameter = clusterParameterName(config.clusterName, MASTER_ADDRESS_PARAMETER);
         const adminSetup =

@@ -1,7 +1,14 @@
 // Rendering of a node's cloud-config. EC2 shows userData in clear text, so it carries only
 // SSM parameter names, never a secret: the start script reads the secrets at every start.
 import * as YAML from "yaml";
-import { APP_PORT, HEALTH_COMMAND, SETUP_DONE_MARKER, secretEnvironment, setupRequestBody } from "../environment";
+import {
+    APP_PORT,
+    HEALTH_COMMAND,
+    SETUP_DONE_MARKER,
+    SUCCESS_MARKER,
+    secretEnvironment,
+    setupRequestBody,
+} from "../environment";
 import { NodeRole, SECRET_PARAMETERS, SecretName } from "../naming";
 
 export interface NodeBootSpec {
@@ -261,7 +268,7 @@ export function renderSetupScript(spec: NodeBootSpec): string {
         setupRequestBody(username, "${admin_password}"),
         "EOF",
         ')"',
-        "if [[ \"$response\" != *'\"success\":true'* ]]; then",
+        `if [[ "$response" != *'${SUCCESS_MARKER}'* ]]; then`,
         '  echo "new-api-setup: POST /api/setup failed: ${response}" >&2',
         "  exit 1",
         "fi",

@@ -1,6 +1,6 @@
 // The post-deploy check `pulumi up` runs on the operator's machine: the cluster must answer
 // GET /api/status with success through the load balancer, within a deadline.
-import { SETUP_DONE_MARKER } from "../environment";
+import { SETUP_DONE_MARKER, SUCCESS_MARKER } from "../environment";
 
 /**
  * A POSIX sh script that polls "$URL/api/status" until it reports success. `insecure` skips
@@ -11,7 +11,7 @@ export function verifyScript(timeoutSeconds: number, insecure: boolean): string 
     return [
         "set -u",
         `deadline=$(( $(date +%s) + ${timeoutSeconds} ))`,
-        `until ${curl} "$URL/api/status" | grep -q '"success":true'; do`,
+        `until ${curl} "$URL/api/status" | grep -q '${SUCCESS_MARKER}'; do`,
         '  if [ "$(date +%s)" -ge "$deadline" ]; then',
         `    echo "new-api-cluster: $URL/api/status did not report success within ${timeoutSeconds} s; check the target groups' health in the EC2 console and the nodes' logs (README, Troubleshooting)" >&2`,
         "    exit 1",

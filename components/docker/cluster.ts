@@ -10,11 +10,13 @@ import {
     DATABASE_USER,
     HEALTH_COMMAND,
     SETUP_DONE_MARKER,
+    SUCCESS_MARKER,
     ServiceEndpoints,
     nodeEnvironment,
     secretEnvironment,
     setupRequestBody,
 } from "../environment";
+import { memoize } from "../memoize";
 import { NodeRole, nodeName } from "../naming";
 import { GeneratedSecrets, SecretOutputs, secretOutputs } from "../secrets";
 import { ListenerWeights, listenerWeights } from "../weights";
@@ -58,7 +60,7 @@ export function localSetupScript(masterHost: string, username: string): string {
         "EOF",
         `response="$(wget -q -O - --header 'Content-Type: application/json' --post-file=/tmp/setup.json http://${masterHost}:${APP_PORT}/api/setup)"`,
         'case "$response" in',
-        `  *'"success":true'*) echo "new-api-setup: created the root user ${username}" ;;`,
+        `  *'${SUCCESS_MARKER}'*) echo "new-api-setup: created the root user ${username}" ;;`,
         '  *) echo "new-api-setup: POST /api/setup failed: $response" >&2; exit 1 ;;',
         "esac",
     ].join("\n");
@@ -86,14 +88,15 @@ export class LocalCluster extends pulumi.ComponentResource {
         const secrets = generated.values;
         const network = new docker.Network(name, { name, driver: "bridge", labels }, parent);
         const volume = (volumeName: string) => new docker.Volume(volumeName, { name: volumeName, labels }, parent).name;
-        const images = new Map<string, docker.RemoteImage>();
-        const image = (reference: string) => {
-            if (!images.has(reference)) {
-                const resourceName = `${name}-${reference.replace(/[^A-Za-z0-9.-]+/g, "-")}`;
-                images.set(reference, new docker.RemoteImage(resourceName, { name: reference, keepLocally: true }, parent));
-            }
-            return (images.get(reference) as docker.RemoteImage).imageId;
-        };
+        const pulled = memoize(
+            (reference) =>
+                new docker.RemoteImage(
+                    `${name}-${reference.replace(/[^A-Za-z0-9.-]+/g, "-")}`,
+                    { name: reference, keepLocally: true },
+                    parent,
+                ),
+        );
+        const image = (reference: string) => pulled(reference).imageId;
         const onNetwork = (alias: string) => [{ name: network.name, aliases: [alias] }];
 
         const mysql = new docker.Container(
@@ -101,9 +104,7 @@ export class LocalCluster extends pulumi.ComponentResource {
             {
                 name: `${name}-mysql`,
                 image: image(config.local.mysqlImage),
-                envs: pulumi
-                    .all([secrets.dbPassword])
-                    .apply(([password]) => [
+                envs: secrets.dbPassword.apply((password) => [
                         `MYSQL_DATABASE=${DATABASE_NAME}`,
                         `MYSQL_USER=${DATABASE_USER}`,
                         `MYSQL_PASSWORD=${password}`,
