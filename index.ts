@@ -37,6 +37,7 @@ export = () => {
         alertTopicArn: onAws?.alertTopicArn,
         logGroupName: onAws?.logGroupName,
         logDatabaseAddress: onAws?.logDatabaseAddress,
+        finalSnapshots: onAws?.finalSnapshots,
 
         // Docker
         masterContainer: local?.masterContainer,

@@ -2,6 +2,7 @@
 // checked, before any resource is created. Everything here is pure except
 // `loadClusterConfig`, which only collects the raw strings from Pulumi.
 import * as pulumi from "@pulumi/pulumi";
+import { USER_DATA_MAX_BYTES, largestUserDataBytes } from "./aws/userdata";
 import { parseCidr } from "./cidr";
 
 export const CONFIG_NAMESPACE = "new-api-cluster";
@@ -20,6 +21,8 @@ export interface DatabaseConfig {
     multiAz: boolean;
     backupRetentionDays: number;
     maxConnections: number;
+    /** Modify the database now rather than in its next maintenance window (needed for a major upgrade). */
+    applyImmediately: boolean;
 }
 
 export interface CacheConfig {
@@ -202,6 +205,7 @@ export const TARGET_ONLY_KEYS = {
         "dbMaxAllocatedStorage",
         "dbEngineVersion",
         "dbMultiAz",
+        "dbApplyImmediately",
         "dbBackupRetentionDays",
         "cacheNodeType",
         "cacheNodeCount",
@@ -251,6 +255,9 @@ export function matches(pattern: RegExp, description: string): Check {
     return (value) => (pattern.test(value) ? undefined : description);
 }
 
+/** How much of a refused value a problem quotes. */
+const SHOWN_VALUE_LENGTH = 120;
+
 /**
  * Reads one key at a time and records every problem, so that an operator sees all
  * mistakes at once. Each problem names the key, the value given and what is allowed.
@@ -260,9 +267,11 @@ class ConfigReader {
 
     constructor(private readonly raw: RawConfig) {}
 
-    /** Records a problem with a key's value (which may involve other settings). */
+    /** Records a problem with a key's value (which may involve other settings); a long value is shown cut short. */
     fail(key: string, value: string | undefined, allowed: string): void {
-        this.problems.push(`${CONFIG_NAMESPACE}:${key} = ${JSON.stringify(value ?? "")}: ${allowed}`);
+        const text = value ?? "";
+        const shown = text.length > SHOWN_VALUE_LENGTH ? `${text.slice(0, SHOWN_VALUE_LENGTH)}… (${text.length} characters)` : text;
+        this.problems.push(`${CONFIG_NAMESPACE}:${key} = ${JSON.stringify(shown)}: ${allowed}`);
     }
 
     isSet(key: string): boolean {
@@ -440,6 +449,11 @@ export function extraEnvProblem(name: string, value: string): string | undefined
     return undefined;
 }
 
+/** RDS storage autoscaling: MaxAllocatedStorage must be at least 10% above AllocatedStorage (USER_PIOPS.Autoscaling). */
+export function smallestStorageAutoscalingCeiling(allocatedStorageGb: number): number {
+    return Math.ceil((allocatedStorageGb * 11) / 10);
+}
+
 /** The default cluster name for a stack: `newapi-<stack>`, lower-cased, other characters as '-'. */
 export function defaultClusterName(stack: string): string {
     return `newapi-${stack.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`.replace(/-+$/, "");
@@ -485,6 +499,24 @@ function readNetwork(read: ConfigReader, raw: RawConfig): NetworkConfig {
     };
 }
 
+/**
+ * The load balancer's security group takes one rule per CIDR and port (80, and 443 with HTTPS);
+ * EC2 allows 60 inbound rules per group by default ("Inbound or outbound rules per security group").
+ */
+export const MAX_ALLOWED_CIDRS = 30;
+
+function readAllowedCidrs(read: ConfigReader): string[] {
+    const cidrs = read.stringList("allowedCidrs", ["0.0.0.0/0"], "IPv4 CIDR blocks such as 203.0.113.0/24", cidrCheck);
+    if (cidrs.length > MAX_ALLOWED_CIDRS) {
+        read.fail(
+            "allowedCidrs",
+            JSON.stringify(cidrs),
+            `lists ${cidrs.length} blocks; at most ${MAX_ALLOWED_CIDRS} fit in the load balancer's security group (EC2's 60 inbound rules, one per block and port): use larger blocks`,
+        );
+    }
+    return cidrs;
+}
+
 /** Why an alarmThresholds entry is refused: an unknown name, or not a positive number (percentages at most 100). */
 function thresholdProblem(name: string, value: string): string | undefined {
     if (!(name in DEFAULT_ALARM_THRESHOLDS)) {
@@ -496,6 +528,9 @@ function thresholdProblem(name: string, value: string): string | undefined {
         ? `${name} must be a number above 0${isPercent ? " and at most 100" : ""}`
         : undefined;
 }
+
+/** ACM RequestCertificate: the Common Name (the first domain name) is at most 64 octets. */
+const ACM_COMMON_NAME_MAX = 64;
 
 function readOperations(read: ConfigReader, raw: RawConfig): OperationsConfig {
     const https: HttpsConfig = {
@@ -512,6 +547,14 @@ function readOperations(read: ConfigReader, raw: RawConfig): OperationsConfig {
         ),
         hostedZoneId: read.optionalString("hostedZoneId", matches(/^Z[A-Z0-9]{4,31}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ")),
     };
+    // ACM puts the first domain name in the certificate's Common Name, which holds 64 octets.
+    if (https.domainName !== undefined && https.certificateArn === undefined && https.domainName.length > ACM_COMMON_NAME_MAX) {
+        read.fail(
+            "domainName",
+            https.domainName,
+            `is ${https.domainName.length} characters; ACM can request a certificate for at most ${ACM_COMMON_NAME_MAX}: use a shorter name or give certificateArn`,
+        );
+    }
     if ((https.domainName === undefined) !== (https.hostedZoneId === undefined)) {
         const [given, missing] = https.domainName === undefined ? ["hostedZoneId", "domainName"] : ["domainName", "hostedZoneId"];
         read.fail(given, raw[given], `needs ${missing} too: the stack creates the DNS record (and certificate) in that zone`);
@@ -584,11 +627,12 @@ export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig
 
     const allocatedStorageGb = read.integer("dbAllocatedStorage", 20, 20, 65536);
     const maxAllocatedStorageGb = read.integer("dbMaxAllocatedStorage", 100, 0, 65536);
-    if (maxAllocatedStorageGb !== 0 && maxAllocatedStorageGb < allocatedStorageGb) {
+    const smallestCeiling = smallestStorageAutoscalingCeiling(allocatedStorageGb);
+    if (maxAllocatedStorageGb !== 0 && maxAllocatedStorageGb < smallestCeiling) {
         read.fail(
             "dbMaxAllocatedStorage",
             String(maxAllocatedStorageGb),
-            `must be 0 (no storage autoscaling) or at least dbAllocatedStorage (${allocatedStorageGb})`,
+            `must be 0 (no storage autoscaling) or at least ${smallestCeiling}: RDS wants the ceiling 10% above dbAllocatedStorage (${allocatedStorageGb})`,
         );
     }
     const database: DatabaseConfig = {
@@ -601,12 +645,13 @@ export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig
         maxAllocatedStorageGb,
         engineVersion: read.string(
             "dbEngineVersion",
-            "8.0",
-            matches(/^8\.(0|4)(\.\d+)?$/, "must be a MySQL 8.0 or 8.4 engine version such as 8.0 or 8.0.40"),
+            "8.4",
+            matches(/^8\.(0|4)(\.\d+)?$/, "must be a MySQL 8.4 or 8.0 engine version such as 8.4 or 8.4.7 (8.0 only in RDS Extended Support)"),
         ),
         multiAz: read.boolean("dbMultiAz", false),
         backupRetentionDays: read.integer("dbBackupRetentionDays", 7, 1, 35),
         maxConnections: read.integer("dbMaxConnections", 500, 10, 16000),
+        applyImmediately: read.boolean("dbApplyImmediately", false),
     };
 
     // Every node may open sqlMaxOpenConns connections; the database must admit all of them.
@@ -647,7 +692,7 @@ export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig
             ) ?? (target === "docker" ? LOCAL_ADMIN_USERNAME : undefined),
         protect,
         finalSnapshot: read.boolean("finalSnapshot", protect),
-        allowedCidrs: read.stringList("allowedCidrs", ["0.0.0.0/0"], "IPv4 CIDR blocks such as 203.0.113.0/24", cidrCheck),
+        allowedCidrs: readAllowedCidrs(read),
         node,
         database,
         cache: {
@@ -673,6 +718,18 @@ export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig
         },
     };
 
+    // Only extraEnv can grow a node's userData without bound; EC2 refuses more than 16 KB.
+    if (read.problems.length === 0 && target === "aws") {
+        const bytes = largestUserDataBytes(config);
+        if (bytes > USER_DATA_MAX_BYTES) {
+            read.fail(
+                "extraEnv",
+                raw.extraEnv,
+                `makes a node's userData up to ${bytes} bytes, and EC2 allows ${USER_DATA_MAX_BYTES}; ` +
+                    `shorten extraEnv by at least ${bytes - USER_DATA_MAX_BYTES} bytes`,
+            );
+        }
+    }
     if (read.problems.length > 0) {
         throw new ConfigError(read.problems);
     }

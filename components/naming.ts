@@ -64,7 +64,15 @@ export function logGroupName(clusterName: string): string {
 /** The tag on a MySQL parameter group that states why the database does not require TLS. */
 export const SECURE_TRANSPORT_REASON_TAG = "new-api:secure-transport-off-reason";
 
-/** The final snapshot taken when a protected database or cache is deleted: stable, so it can be found. */
-export function finalSnapshotIdentifier(clusterName: string, tier: "mysql" | "redis"): string {
-    return `${clusterName}-${tier}-final`;
+/** The data tiers that take a final snapshot when they are deleted. */
+export type SnapshotTier = "mysql" | "mysql-log" | "redis";
+
+/**
+ * The final snapshot taken when a database or cache is deleted. Snapshot names are unique in
+ * an account and region and outlive the stack, so each carries a suffix generated once per
+ * stack: destroying a re-created cluster of the same name never collides with the snapshot of
+ * the last one (DBSnapshotAlreadyExists would stop `pulumi destroy` half-way).
+ */
+export function finalSnapshotIdentifier(clusterName: string, tier: SnapshotTier, suffix: string): string {
+    return `${clusterName}-${tier}-final-${suffix}`;
 }

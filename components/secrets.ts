@@ -11,10 +11,34 @@ export interface GeneratedSecretsArgs {
 }
 
 /**
- * Letters and digits only, so that DSNs, URLs and JSON need no escaping and the RDS password
- * rules (no / @ " or space) and the ElastiCache AUTH rules (16-128 printable) both hold.
+ * How long each generated secret is. All are letters and digits only, so that DSNs, URLs and
+ * JSON need no escaping; the length is the largest each consumer accepts, up to 48:
+ * - dbPassword: RDS MySQL MasterUserPassword, 8-41 printable ASCII characters other than
+ *   / @ " and space (API_CreateDBInstance).
+ * - redisAuthToken: ElastiCache AuthToken, 16-128 printable characters (API_CreateReplicationGroup).
+ * - adminPassword: New API's user model allows 8-20 characters (model.User, validate "min=8,max=20").
  */
-export const SECRET_LENGTH = 48;
+export const SECRET_LENGTHS: Record<SecretName | "adminPassword", number> = {
+    sessionSecret: 48,
+    cryptoSecret: 48,
+    dbPassword: 40,
+    redisAuthToken: 48,
+    adminPassword: 20,
+};
+
+/** The random.RandomPassword arguments of a secret: its length, and at least 4 of each class. */
+export function passwordArgs(secret: keyof typeof SECRET_LENGTHS): random.RandomPasswordArgs {
+    return {
+        length: SECRET_LENGTHS[secret],
+        special: false,
+        upper: true,
+        lower: true,
+        numeric: true,
+        minUpper: 4,
+        minLower: 4,
+        minNumeric: 4,
+    };
+}
 
 export class GeneratedSecrets extends pulumi.ComponentResource {
     /** The node secrets, each a Pulumi secret. */
@@ -24,30 +48,17 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
 
     constructor(name: string, args: GeneratedSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:secrets:GeneratedSecrets", name, {}, opts);
-        const generate = (leaf: string) => {
-            const password = new random.RandomPassword(
-                `${name}-${leaf}`,
-                {
-                    length: SECRET_LENGTH,
-                    special: false,
-                    upper: true,
-                    lower: true,
-                    numeric: true,
-                    minUpper: 4,
-                    minLower: 4,
-                    minNumeric: 4,
-                },
-                { parent: this },
-            );
+        const generate = (secret: keyof typeof SECRET_LENGTHS, leaf: string) => {
+            const password = new random.RandomPassword(`${name}-${leaf}`, passwordArgs(secret), { parent: this });
             // The provider marks `result` secret; under test mocks it does not, so say it here too.
             return pulumi.secret(password.result);
         };
         const values = {} as Record<SecretName, pulumi.Output<string>>;
         for (const secret of Object.keys(SECRET_PARAMETERS) as SecretName[]) {
-            values[secret] = generate(SECRET_PARAMETERS[secret]);
+            values[secret] = generate(secret, SECRET_PARAMETERS[secret]);
         }
         this.values = values;
-        this.adminPassword = args.adminPassword ? generate(ADMIN_PASSWORD_PARAMETER) : undefined;
+        this.adminPassword = args.adminPassword ? generate("adminPassword", ADMIN_PASSWORD_PARAMETER) : undefined;
         this.registerOutputs({});
     }
 }

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
-import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigError, DEFAULT_IMAGE, RawConfig, defaultClusterName, parseClusterConfig } from "../components/config";
+import { CONFIG_KEYS, ConfigError, DEFAULT_IMAGE, RawConfig, defaultClusterName, parseClusterConfig } from "../components/config";
+import { STACK_FILES, readStackFile } from "./stackFiles";
 
 function problemsOf(raw: RawConfig): string[] {
     try {
@@ -10,7 +10,7 @@ function problemsOf(raw: RawConfig): string[] {
         expect(e).toBeInstanceOf(ConfigError);
         return (e as ConfigError).problems;
     }
-    throw new Error(`expected ${JSON.stringify(raw)} to be refused`);
+    throw new Error(`expected ${JSON.stringify(raw).slice(0, 200)} to be refused`);
 }
 
 describe("parseClusterConfig", () => {
@@ -27,7 +27,7 @@ describe("parseClusterConfig", () => {
             slaveWeight: 5,
             allowedCidrs: ["0.0.0.0/0"],
             node: { syncFrequency: 60, batchUpdateInterval: 5, timezone: "UTC", redisPoolSize: 10, extraEnv: {} },
-            database: { engineVersion: "8.0", multiAz: false, backupRetentionDays: 7, instanceClass: "db.t4g.micro" },
+            database: { engineVersion: "8.4", multiAz: false, backupRetentionDays: 7, instanceClass: "db.t4g.micro", applyImmediately: false },
             cache: { nodeCount: 2, nodeType: "cache.t4g.micro" },
             network: { kind: "new", vpcCidr: "10.0.0.0/16", azCount: 2, natGateways: "onePerAz" },
         });
@@ -128,13 +128,19 @@ describe("parseClusterConfig", () => {
         ["db class", { dbInstanceClass: "t4g.micro" }, /dbInstanceClass = "t4g.micro": must be an RDS instance class/],
         ["cache node count", { cacheNodeCount: "0" }, /cacheNodeCount = "0": must be a whole number from 1 to 6/],
         ["backup days 0", { dbBackupRetentionDays: "0" }, /dbBackupRetentionDays = "0": must be a whole number from 1 to 35/],
-        ["MySQL 5.7", { dbEngineVersion: "5.7" }, /dbEngineVersion = "5.7": must be a MySQL 8.0 or 8.4 engine version/],
+        ["MySQL 5.7", { dbEngineVersion: "5.7" }, /dbEngineVersion = "5.7": must be a MySQL 8.4 or 8.0 engine version/],
         ["natGateways", { natGateways: "none" }, /natGateways = "none": must be one of onePerAz, single/],
         ["cluster name", { clusterName: "New_API" }, /clusterName = "New_API": must be 1-17 characters/],
         ["cluster name too long", { clusterName: "a-very-long-cluster-name" }, /clusterName = "a-very-long-cluster-name": must be 1-17/],
         ["cluster name trailing hyphen", { clusterName: "newapi-" }, /clusterName = "newapi-": must be 1-17/],
         ["idle over open conns", { sqlMaxOpenConns: "10", sqlMaxIdleConns: "20" }, /sqlMaxIdleConns = "20": must not exceed sqlMaxOpenConns \(10\)/],
-        ["storage autoscaling below storage", { dbAllocatedStorage: "100", dbMaxAllocatedStorage: "50" }, /dbMaxAllocatedStorage = "50": must be 0 .* or at least dbAllocatedStorage \(100\)/],
+        ["storage autoscaling below storage", { dbAllocatedStorage: "100", dbMaxAllocatedStorage: "50" }, /dbMaxAllocatedStorage = "50": must be 0 .* or at least 110: .*dbAllocatedStorage \(100\)/],
+        // RDS refuses a ceiling that is not 10% above the storage ("Invalid max storage size").
+        ["storage autoscaling ceiling equal to storage", { dbAllocatedStorage: "100", dbMaxAllocatedStorage: "100" }, /dbMaxAllocatedStorage = "100": must be 0 .* or at least 110/],
+        ["storage autoscaling ceiling under 10% above", { dbAllocatedStorage: "25", dbMaxAllocatedStorage: "27" }, /dbMaxAllocatedStorage = "27": must be 0 .* or at least 28/],
+        ["a domain too long for an ACM certificate", { domainName: `${"a".repeat(60)}.example.com`, hostedZoneId: "Z0123456789ABCDEFGHIJ" }, /domainName = "a{60}\.example\.com": is 72 characters; ACM can request a certificate for at most 64/],
+        ["more CIDRs than the ALB's security group holds", { allowedCidrs: JSON.stringify(Array.from({ length: 31 }, (_, i) => `198.51.${i}.0/24`)) }, /allowedCidrs = .*lists 31 blocks; at most 30 fit/],
+        ["extraEnv that makes userData larger than EC2 allows", { extraEnv: JSON.stringify(Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`EXTRA_${i}`, "x".repeat(90)]))) }, /extraEnv = "\{.*… \(\d+ characters\)": makes a node's userData up to \d+ bytes, and EC2 allows 16384; shorten extraEnv by at least \d+ bytes/],
         ["amiId", { amiId: "ami-xyz" }, /amiId = "ami-xyz": must be an AMI id/],
         ["extraEnv not a map", { extraEnv: '["A=1"]' }, /extraEnv = .*must be a map of NAME: value/],
         ["extraEnv overriding NODE_TYPE", { extraEnv: '{"NODE_TYPE":"master"}' }, /extraEnv = .*NODE_TYPE is set by the stack itself/],
@@ -173,6 +179,25 @@ describe("parseClusterConfig", () => {
         expect(parseClusterConfig({ slaveCount: "100", sqlMaxOpenConns: "10", dbMaxConnections: "1010" }, "dev").slaveCount).toBe(100);
     });
 
+    test("the limits AWS sets are accepted up to the edge", () => {
+        expect(parseClusterConfig({ dbAllocatedStorage: "100", dbMaxAllocatedStorage: "110" }, "dev").database.maxAllocatedStorageGb).toBe(110);
+        expect(parseClusterConfig({ dbAllocatedStorage: "25", dbMaxAllocatedStorage: "28" }, "dev").database.maxAllocatedStorageGb).toBe(28);
+        const cidrs = Array.from({ length: 30 }, (_, i) => `198.51.${i}.0/24`);
+        expect(parseClusterConfig({ allowedCidrs: JSON.stringify(cidrs) }, "dev").allowedCidrs).toEqual(cidrs);
+        const domainName = `${"a".repeat(52)}.example.com`;
+        expect(parseClusterConfig({ domainName, hostedZoneId: "Z0123456789ABCDEFGHIJ" }, "dev").operations.https?.domainName).toBe(domainName);
+        // A long name is fine with a certificate of the operator's own: nothing is requested.
+        const long = `${"a".repeat(60)}.example.com`;
+        const certificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f";
+        expect(parseClusterConfig({ domainName: long, hostedZoneId: "Z0123456789ABCDEFGHIJ", certificateArn }, "dev").operations.https?.domainName).toBe(long);
+    });
+
+    test("the userData limit applies to the AWS target only, and names extraEnv alone", () => {
+        const extraEnv = JSON.stringify(Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`EXTRA_${i}`, "x".repeat(90)])));
+        expect(problemsOf({ extraEnv })).toEqual([expect.stringMatching(/^new-api-cluster:extraEnv = /)]);
+        expect(parseClusterConfig({ extraEnv, target: "docker" }, "dev").node.extraEnv).toHaveProperty("EXTRA_119");
+    });
+
     test("every problem is reported at once", () => {
         const problems = problemsOf({ slaveCount: "abc", masterWeight: "0", image: "" });
         expect(problems.map((p) => p.split(" = ")[0])).toEqual([
@@ -209,26 +234,17 @@ describe("defaultClusterName", () => {
 });
 
 describe("the stack files", () => {
-    const root = path.join(__dirname, "..");
-    const stackFiles = fs.readdirSync(root).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
-
     test("there are a dev, a prod and a local example", () => {
-        expect(stackFiles.sort()).toEqual(["Pulumi.dev.yaml", "Pulumi.local.yaml", "Pulumi.prod.yaml"]);
+        expect(STACK_FILES).toEqual(["Pulumi.dev.yaml", "Pulumi.local.yaml", "Pulumi.prod.yaml"]);
     });
 
-    test.each(stackFiles)("%s is valid config, as Pulumi would hand it to the program", (file) => {
-        const doc = YAML.parse(fs.readFileSync(path.join(root, file), "utf8")) as { config: Record<string, unknown> };
-        const raw: RawConfig = {};
-        for (const [key, value] of Object.entries(doc.config)) {
-            if (key.startsWith(`${CONFIG_NAMESPACE}:`)) {
-                raw[key.slice(CONFIG_NAMESPACE.length + 1)] = typeof value === "string" ? value : JSON.stringify(value);
-            }
-        }
-        const config = parseClusterConfig(raw, file.split(".")[1]);
+    test.each(STACK_FILES)("%s is valid config, as Pulumi would hand it to the program", (file) => {
+        const { stack, config: raw, document } = readStackFile(file);
+        const config = parseClusterConfig(raw, stack);
         expect(config.protect).toBe(file === "Pulumi.prod.yaml");
         expect(config.target).toBe(file === "Pulumi.local.yaml" ? "docker" : "aws");
         if (config.target === "aws") {
-            expect(doc.config["aws:region"]).toMatch(/^[a-z]{2}-[a-z]+-\d$/);
+            expect(document["aws:region"]).toMatch(/^[a-z]{2}-[a-z]+-\d$/);
         }
     });
 });

@@ -2,7 +2,19 @@
 // checked by what the program registers under mocks and how two runs differ.
 import { parseCloudConfig, writeFile } from "./cloudConfig";
 import { diffRegistrations, registrationKey } from "./diff";
-import { ProgramRun, Registered, isSecret, mockDigest, mockSecret, named, ofType, program, resolve, runProgram } from "./harness";
+import {
+    ProgramRun,
+    Registered,
+    isSecret,
+    mockDigest,
+    mockRandomHex,
+    mockSecret,
+    named,
+    ofType,
+    program,
+    resolve,
+    runProgram,
+} from "./harness";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const LISTENER = "aws:lb/listener:Listener";
@@ -203,9 +215,14 @@ describe("preview", () => {
     });
 });
 
+/** The suffix the mocks generate for the stack's final snapshot names (random.RandomId, 4 bytes). */
+const SNAPSHOT_SUFFIX = mockRandomHex("newapi-dev-final-snapshot", 4);
+
 describe("protect", () => {
     test("off (dev): no deletion protection, no final snapshots, nothing Pulumi-protected", async () => {
         const run = await program();
+        expect(ofType(run, "random:index/randomId:RandomId")).toEqual([]);
+        expect(run.exports.finalSnapshots).toBeUndefined();
         expect(ofType(run, "aws:rds/instance:Instance")[0].inputs).toMatchObject({ deletionProtection: false, skipFinalSnapshot: true });
         expect(ofType(run, "aws:rds/instance:Instance")[0].inputs).not.toHaveProperty("finalSnapshotIdentifier");
         const redis = ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup")[0].inputs;
@@ -215,16 +232,23 @@ describe("protect", () => {
         expect(run.resources.filter((r) => r.options.protect)).toEqual([]);
     });
 
-    test("on: deletion protection, stable final snapshots, Pulumi protect on the data tiers", async () => {
+    test("on: deletion protection, final snapshots named per stack, Pulumi protect on the data tiers", async () => {
         const run = await program({ protect: "true" });
         expect(ofType(run, "aws:rds/instance:Instance")[0].inputs).toMatchObject({
             deletionProtection: true,
             skipFinalSnapshot: false,
-            finalSnapshotIdentifier: "newapi-dev-mysql-final",
+            finalSnapshotIdentifier: `newapi-dev-mysql-final-${SNAPSHOT_SUFFIX}`,
         });
         expect(ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup")[0].inputs).toMatchObject({
             snapshotRetentionLimit: 7,
-            finalSnapshotIdentifier: "newapi-dev-redis-final",
+            finalSnapshotIdentifier: `newapi-dev-redis-final-${SNAPSHOT_SUFFIX}`,
+        });
+        expect(ofType(run, "random:index/randomId:RandomId").map((r) => [r.name, r.inputs.byteLength])).toEqual([
+            ["newapi-dev-final-snapshot", 4],
+        ]);
+        expect(await resolve(run, run.exports.finalSnapshots)).toEqual({
+            mysql: `newapi-dev-mysql-final-${SNAPSHOT_SUFFIX}`,
+            redis: `newapi-dev-redis-final-${SNAPSHOT_SUFFIX}`,
         });
         expect(ofType(run, "aws:lb/loadBalancer:LoadBalancer")[0].inputs.enableDeletionProtection).toBe(true);
         expect(run.resources.filter((r) => r.options.protect).map(registrationKey).sort()).toEqual([
@@ -238,12 +262,54 @@ describe("protect", () => {
         expect(ofType(run, "aws:rds/instance:Instance")[0].inputs).toMatchObject({
             deletionProtection: false,
             skipFinalSnapshot: false,
-            finalSnapshotIdentifier: "newapi-dev-mysql-final",
+            finalSnapshotIdentifier: `newapi-dev-mysql-final-${SNAPSHOT_SUFFIX}`,
         });
         expect(ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup")[0].inputs.finalSnapshotIdentifier).toBe(
-            "newapi-dev-redis-final",
+            `newapi-dev-redis-final-${SNAPSHOT_SUFFIX}`,
         );
         expect(ofType(run, "aws:lb/loadBalancer:LoadBalancer")[0].inputs.enableDeletionProtection).toBe(false);
         expect(run.resources.filter((r) => r.options.protect)).toEqual([]);
     });
 });
+
+describe("final snapshots", () => {
+    test("the main and the log database snapshot under different names, unique to the stack", async () => {
+        const run = await program({ finalSnapshot: "true", logDatabase: "true" });
+        const identifiers = ofType(run, "aws:rds/instance:Instance").map((r) => [r.name, r.inputs.finalSnapshotIdentifier]);
+        expect(identifiers).toEqual([
+            ["newapi-dev-db", `newapi-dev-mysql-final-${SNAPSHOT_SUFFIX}`],
+            ["newapi-dev-logdb", `newapi-dev-mysql-log-final-${SNAPSHOT_SUFFIX}`],
+        ]);
+        expect(await resolve(run, run.exports.finalSnapshots)).toEqual({
+            mysql: `newapi-dev-mysql-final-${SNAPSHOT_SUFFIX}`,
+            "mysql-log": `newapi-dev-mysql-log-final-${SNAPSHOT_SUFFIX}`,
+            redis: `newapi-dev-redis-final-${SNAPSHOT_SUFFIX}`,
+        });
+    });
+});
+
+describe("MySQL 8.0 -> 8.4", () => {
+    test("changes the database in place, allowed as a major upgrade, and replaces only its parameter group", async () => {
+        const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+        const before = await runProgram({ dbEngineVersion: "8.0" });
+        const warned = warn.mock.calls.flat().join("\n");
+        warn.mockClear();
+        const after = await runProgram({ dbEngineVersion: "8.4", dbApplyImmediately: "true" });
+        expect(warned).toMatch(/MySQL 8\.0 is past RDS standard support \(2026-07-31\): RDS bills Extended Support/);
+        expect(warn.mock.calls.flat().join("\n")).not.toMatch(/standard support/);
+        warn.mockRestore();
+        expect(diffRegistrations(before.resources, after.resources)).toEqual({
+            added: [],
+            removed: [],
+            changed: ["aws:rds/instance:Instance::newapi-dev-db", "aws:rds/parameterGroup:ParameterGroup::newapi-dev-db-params"],
+        });
+        expect(ofType(after, "aws:rds/instance:Instance")[0].inputs).toMatchObject({
+            engineVersion: "8.4",
+            allowMajorVersionUpgrade: true,
+            applyImmediately: true,
+        });
+        expect(ofType(before, "aws:rds/parameterGroup:ParameterGroup")[0].inputs.family).toBe("mysql8.0");
+        expect(ofType(after, "aws:rds/parameterGroup:ParameterGroup")[0].inputs.family).toBe("mysql8.4");
+    });
+});
+

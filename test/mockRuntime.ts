@@ -3,12 +3,16 @@
 // (test/harness.ts) and the benchmark (bench/), so it must not depend on jest.
 import type * as PulumiModule from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import { ADMIN_PASSWORD_PARAMETER, SECRET_PARAMETERS, SecretName } from "../components/naming";
+import { passwordArgs } from "../components/secrets";
 
 export const PROJECT = "new-api-cluster";
 export const MOCK_REGION = "us-east-1";
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_AMI = "ami-0123456789abcdef0";
 export const MOCK_ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
+/** A Local Zone of the mock region, which an opted-in account's zone list includes. */
+export const MOCK_LOCAL_ZONE = "us-east-1-bos-1a";
 
 /** Resource options as the engine receives them (mocks' newResource does not see them). */
 export interface RegisteredOptions {
@@ -60,9 +64,60 @@ export interface RunOptions {
     preview?: boolean;
 }
 
-/** A deterministic, recognisable stand-in for a generated secret. */
+/** terraform-provider-random's character classes (random_password; special is its default set). */
+const PASSWORD_CLASSES = {
+    upper: "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    lower: "abcdefghijklmnopqrstuvwxyz",
+    numeric: "0123456789",
+    special: "!@#$%&*()-_=+[]{}<>:?",
+} as const;
+
+/**
+ * What random.RandomPassword would generate for `inputs`, deterministically from `name`: the
+ * requested length, only the enabled classes, at least each class's minimum. So AWS's length
+ * and character rules bite under mocks as they would on a real deploy.
+ */
+export function mockPassword(name: string, inputs: Record<string, any>): string {
+    let counter = 0;
+    const pick = (alphabet: string) => {
+        const byte = createHash("sha256").update(`${name}/${counter++}`).digest()[0];
+        return alphabet[byte % alphabet.length];
+    };
+    const enabled = (Object.keys(PASSWORD_CLASSES) as (keyof typeof PASSWORD_CLASSES)[]).filter((c) => inputs[c] ?? true);
+    const alphabetOf = (c: keyof typeof PASSWORD_CLASSES) =>
+        c === "special" && inputs.overrideSpecial !== undefined ? inputs.overrideSpecial : PASSWORD_CLASSES[c];
+    const minimums = { upper: inputs.minUpper, lower: inputs.minLower, numeric: inputs.minNumeric, special: inputs.minSpecial };
+    const chars = enabled.flatMap((c) => Array.from({ length: minimums[c] ?? 0 }, () => pick(alphabetOf(c))));
+    const all = enabled.map(alphabetOf).join("");
+    while (chars.length < inputs.length) {
+        chars.push(pick(all));
+    }
+    // Interleave the guaranteed characters with the rest, as the provider shuffles them.
+    return chars
+        .map((char, i) => ({ char, key: createHash("sha256").update(`${name}#${i}`).digest("hex") }))
+        .sort((a, b) => a.key.localeCompare(b.key))
+        .map((c) => c.char)
+        .join("");
+}
+
+/** What random.RandomId's `hex` is under the mocks: byteLength bytes, deterministically from `name`. */
+export function mockRandomHex(name: string, byteLength: number): string {
+    return createHash("sha256").update(name).digest("hex").slice(0, 2 * byteLength);
+}
+
+/** The value the mocks generate for one of the program's secrets, e.g. "newapi-dev-db-password". */
 export function mockSecret(name: string): string {
-    return `MOCKSECRET${createHash("sha256").update(name).digest("hex").slice(0, 38)}`;
+    const secret = (Object.keys(SECRET_PARAMETERS) as SecretName[]).find((s) => name.endsWith(`-${SECRET_PARAMETERS[s]}`));
+    const kind = secret ?? (name.endsWith(`-${ADMIN_PASSWORD_PARAMETER}`) ? "adminPassword" : undefined);
+    if (kind === undefined) {
+        throw new Error(`${name} is not one of the program's generated secrets`);
+    }
+    return mockPassword(name, passwordArgs(kind));
+}
+
+/** The id the mocks give a resource. */
+export function mockId(name: string): string {
+    return `${name}-id`;
 }
 
 /** Outputs a real provider would compute, for the resources whose outputs the program uses. */
@@ -70,7 +125,9 @@ export function mockState(type: string, name: string, inputs: Record<string, any
     const arn = `arn:aws:mock:${MOCK_REGION}:${MOCK_ACCOUNT}:${type}/${name}`;
     switch (type) {
         case "random:index/randomPassword:RandomPassword":
-            return { ...inputs, result: mockSecret(name) };
+            return { ...inputs, result: mockPassword(name, inputs) };
+        case "random:index/randomId:RandomId":
+            return { ...inputs, hex: mockRandomHex(name, inputs.byteLength) };
         case "aws:rds/instance:Instance":
             return {
                 ...inputs,
@@ -123,8 +180,15 @@ export function mockDigest(image: string): string {
 
 function mockInvoke(token: string, inputs: Record<string, any>): Record<string, any> {
     switch (token) {
-        case "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return { names: MOCK_ZONES, zoneIds: ["use1-az1", "use1-az2", "use1-az3"] };
+        case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+            // As in an account that has opted in to a Local Zone: it comes first unless filtered out.
+            const standardOnly = (inputs.filters ?? []).some(
+                (f: { name: string; values: string[] }) => f.name === "opt-in-status" && f.values.join() === "opt-in-not-required",
+            );
+            return standardOnly
+                ? { names: MOCK_ZONES, zoneIds: ["use1-az1", "use1-az2", "use1-az3"] }
+                : { names: [MOCK_LOCAL_ZONE, ...MOCK_ZONES], zoneIds: ["use1-bos1-az1", "use1-az1", "use1-az2", "use1-az3"] };
+        }
         case "aws:index/getRegion:getRegion":
             return { name: MOCK_REGION, region: MOCK_REGION };
         case "aws:index/getPartition:getPartition":
@@ -168,7 +232,7 @@ export async function evaluateProgram(
                 // A preview knows neither ids nor computed outputs: the engine leaves them unknown.
                 return preview
                     ? { id: undefined, state: args.inputs }
-                    : { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) };
+                    : { id: mockId(args.name), state: mockState(args.type, args.name, args.inputs) };
             },
             call: (args) => {
                 invokes.push({ token: args.token, inputs: args.inputs });

@@ -1,8 +1,8 @@
 import { parseCidr, planSubnets } from "../components/cidr";
-import { mysqlParameterGroupFamily, mysqlParameters } from "../components/aws/database";
+import { isExtendedSupportMysql, mysqlParameterGroupFamily, mysqlParameters } from "../components/aws/database";
 import { redisDefaultParameterGroup } from "../components/aws/cache";
-import { clusterTags, nodeName, nodeSubnetIndex, secretParameterName, secretParameterPath } from "../components/naming";
-import { instanceArchitecture, nodePolicyDocument } from "../components/aws/nodes";
+import { clusterTags, finalSnapshotIdentifier, nodeName, nodeSubnetIndex, secretParameterName, secretParameterPath } from "../components/naming";
+import { instanceArchitecture, nodePolicyDocument, supportsRecoverAction } from "../components/aws/nodes";
 import { parseClusterConfig } from "../components/config";
 
 describe("naming", () => {
@@ -73,6 +73,29 @@ describe("tier decisions", () => {
             collation_server: "utf8mb4_unicode_ci",
             max_connections: "500",
         });
+    });
+
+    test("MySQL 8.0 is in RDS Extended Support, 8.4 is not", () => {
+        for (const version of ["8.0", "8.0.40"]) {
+            expect(isExtendedSupportMysql(version)).toBe(true);
+        }
+        for (const version of ["8.4", "8.4.7"]) {
+            expect(isExtendedSupportMysql(version)).toBe(false);
+        }
+    });
+
+    test("final snapshots: one name per data tier, with the stack's suffix", () => {
+        const names = (["mysql", "mysql-log", "redis"] as const).map((tier) => finalSnapshotIdentifier("newapi-prod", tier, "0a1b2c3d"));
+        expect(names).toEqual(["newapi-prod-mysql-final-0a1b2c3d", "newapi-prod-mysql-log-final-0a1b2c3d", "newapi-prod-redis-final-0a1b2c3d"]);
+    });
+
+    test("the EC2 recover action: EBS-only families yes, instance-store families and others no", () => {
+        for (const type of ["t3.small", "t4g.micro", "m7i.large", "m7i-flex.large", "c7g.xlarge", "r6i.metal", "m5.24xlarge"]) {
+            expect({ type, supported: supportsRecoverAction(type) }).toEqual({ type, supported: true });
+        }
+        for (const type of ["c5d.large", "m6gd.large", "i4i.large", "m5ad.large", "g4dn.xlarge", "z1d.large"]) {
+            expect({ type, supported: supportsRecoverAction(type) }).toEqual({ type, supported: false });
+        }
     });
 
     test("Redis default parameter groups", () => {

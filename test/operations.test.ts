@@ -111,7 +111,7 @@ describe("alarms and notifications", () => {
         );
         const tg = (group: string) => ({ TargetGroup: `targetgroup/newapi-dev-${group}/0123456789abcdef`, LoadBalancer: "app/newapi-dev-alb/0123456789abcdef" });
         expect(a["master-unhealthy"]).toMatchObject({ metricName: "UnHealthyHostCount", threshold: 0, dimensions: tg("master") });
-        expect(a["master-down"]).toMatchObject({ metricName: "HealthyHostCount", comparisonOperator: "LessThanThreshold", threshold: 1, treatMissingData: "breaching" });
+        expect(a["master-down"]).toMatchObject({ metricName: "HealthyHostCount", comparisonOperator: "LessThanThreshold", threshold: 1, treatMissingData: "notBreaching" });
         expect(a["slaves-unhealthy"]).toMatchObject({ metricName: "UnHealthyHostCount", dimensions: tg("slaves") });
         expect(a["http-5xx-rate"].threshold).toBe(5);
         expect(a["http-5xx-rate"].metricQueries.find((q: { id: string }) => q.id === "rate").expression).toBe(

@@ -208,12 +208,14 @@ describe("secrets", () => {
 });
 
 describe("shared MySQL", () => {
-    test("encrypted, private, backed up, MySQL 8.0 with utf8mb4 and the connection budget", async () => {
+    test("encrypted, private, backed up, MySQL 8.4 with utf8mb4 and the connection budget", async () => {
         const run = await program();
         const db = ofType(run, T.rds)[0].inputs;
         expect(db).toMatchObject({
             engine: "mysql",
-            engineVersion: "8.0",
+            engineVersion: "8.4",
+            allowMajorVersionUpgrade: true,
+            applyImmediately: false,
             storageEncrypted: true,
             publiclyAccessible: false,
             backupRetentionPeriod: 7,
@@ -226,7 +228,7 @@ describe("shared MySQL", () => {
             autoMinorVersionUpgrade: true,
         });
         const params = ofType(run, T.rdsParams)[0].inputs;
-        expect(params.family).toBe("mysql8.0");
+        expect(params.family).toBe("mysql8.4");
         const byName = Object.fromEntries(params.parameters.map((p: { name: string; value: string }) => [p.name, p.value]));
         expect(byName).toMatchObject({ character_set_server: "utf8mb4", collation_server: "utf8mb4_unicode_ci", max_connections: "500" });
     });
@@ -360,6 +362,13 @@ describe("nodes", () => {
         expect(named(run, T.instance, "newapi-dev-slave-0").inputs).toMatchObject({ instanceType: "t3.small", ami: "ami-0fedcba9876543210" });
         expect(named(run, T.instance, "newapi-dev-master").options.ignoreChanges).toEqual([]);
         expect(run.invokes.filter((i) => i.token === "aws:ssm/getParameter:getParameter")).toEqual([]);
+    });
+
+    test("instance-store types keep the status-check alarm and get no recover action, which CloudWatch refuses for them", async () => {
+        const run = await program({ instanceType: "c5d.large", masterInstanceType: "m7i.large", slaveCount: "1" });
+        const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name);
+        expect(alarms).toEqual(expect.arrayContaining(["newapi-dev-master-status-check", "newapi-dev-master-recover", "newapi-dev-slave-0-status-check"]));
+        expect(alarms).not.toContain("newapi-dev-slave-0-recover");
     });
 
     test("Graviton types get the arm64 AMI", async () => {
@@ -509,6 +518,13 @@ describe("network", () => {
         for (const s of ofType(run, T.subnet)) {
             expect(s.inputs.mapPublicIpOnLaunch ?? false).toBe(false);
         }
+    });
+
+    test("subnets only in the region's own zones, never a Local Zone the account opted in to", async () => {
+        const run = await program();
+        const lookups = run.invokes.filter((i) => i.token === "aws:index/getAvailabilityZones:getAvailabilityZones");
+        expect(lookups.map((i) => i.inputs.filters)).toEqual([[{ name: "opt-in-status", values: ["opt-in-not-required"] }]]);
+        expect(new Set(ofType(run, T.subnet).map((s) => s.inputs.availabilityZone))).toEqual(new Set(["us-east-1a", "us-east-1b"]));
     });
 
     test("three zones and a single NAT gateway", async () => {

@@ -4,8 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CacheConfig } from "../config";
 import { REDIS_PORT } from "../environment";
-import { finalSnapshotIdentifier } from "../naming";
-import { PrivateServiceArgs, serviceSecurityGroup } from "./privateService";
+import { PrivateServiceArgs, finalSnapshotName, serviceSecurityGroup } from "./privateService";
 
 export interface CacheArgs extends PrivateServiceArgs {
     config: CacheConfig;
@@ -26,12 +25,15 @@ export class Cache extends pulumi.ComponentResource {
     /** The primary endpoint: the one address New API's single-node client talks to. */
     readonly primaryEndpoint: pulumi.Output<string>;
     readonly replicationGroupId: pulumi.Output<string>;
+    /** Set when the cache takes a final snapshot on deletion: that snapshot's name. */
+    readonly finalSnapshotIdentifier?: pulumi.Output<string>;
 
     constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:cache:Cache", name, {}, opts);
         const parent = { parent: this };
         const config = args.config;
         const replicated = config.nodeCount >= 2;
+        const finalSnapshotIdentifier = finalSnapshotName(args, "redis");
 
         const securityGroup = serviceSecurityGroup(name, "Redis", REDIS_PORT, args, parent);
 
@@ -62,7 +64,7 @@ export class Cache extends pulumi.ComponentResource {
                 subnetGroupName: subnetGroup.name,
                 securityGroupIds: [securityGroup.id],
                 snapshotRetentionLimit: args.protect ? PROTECTED_SNAPSHOT_RETENTION_DAYS : 0,
-                finalSnapshotIdentifier: args.finalSnapshot ? finalSnapshotIdentifier(args.clusterName, "redis") : undefined,
+                finalSnapshotIdentifier,
                 tags: args.tags,
             },
             { parent: this, protect: args.protect },
@@ -71,6 +73,7 @@ export class Cache extends pulumi.ComponentResource {
         this.securityGroupId = securityGroup.id;
         this.primaryEndpoint = group.primaryEndpointAddress;
         this.replicationGroupId = group.id;
+        this.finalSnapshotIdentifier = finalSnapshotIdentifier;
         this.registerOutputs({
             securityGroupId: this.securityGroupId,
             primaryEndpoint: this.primaryEndpoint,

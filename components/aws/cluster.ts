@@ -4,10 +4,11 @@ import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { Cache } from "./cache";
 import { ClusterConfig } from "../config";
 import { Database } from "./database";
-import { APP_PORT, nodeEnvironment } from "../environment";
+import { APP_PORT } from "../environment";
 import { imageDigest, pinnedImage } from "../images";
 import { memoize } from "../memoize";
 import { Https } from "./https";
@@ -15,9 +16,9 @@ import { LoadBalancer, WeightedListener } from "./loadBalancer";
 import { Monitoring, cacheMemberSuffixes } from "./monitoring";
 import { verifyScript } from "./verify";
 import {
-    ADMIN_PASSWORD_PARAMETER,
     MASTER_ADDRESS_PARAMETER,
     NodeRole,
+    SnapshotTier,
     clusterParameterName,
     clusterTags,
     logGroupName,
@@ -28,7 +29,7 @@ import { Network } from "./network";
 import { AL2023_AMI_PARAMETERS, ClusterNode, NodeAccess, instanceArchitecture } from "./nodes";
 import { GeneratedSecrets, SecretOutputs, secretOutputs } from "../secrets";
 import { SecretParameters } from "./secretParameters";
-import { renderNodeUserData } from "./userdata";
+import { nodeBootSpec, renderNodeUserData } from "./userdata";
 import { ListenerWeights, listenerWeights } from "../weights";
 
 export interface NewApiClusterArgs {
@@ -64,6 +65,8 @@ export class NewApiCluster extends pulumi.ComponentResource {
     /** CloudWatch log group of every node's container (one stream per node). */
     readonly logGroupName: string;
     readonly logDatabaseAddress?: pulumi.Output<string>;
+    /** With finalSnapshot: the snapshots `pulumi destroy` leaves behind, by data tier. */
+    readonly finalSnapshots?: Partial<Record<SnapshotTier, pulumi.Output<string>>>;
     /** Each of these is a Pulumi secret. */
     readonly secrets: SecretOutputs;
 
@@ -112,13 +115,15 @@ export class NewApiCluster extends pulumi.ComponentResource {
             subnetIds: network.privateSubnetIds,
             clientSecurityGroupId: access.securityGroupId,
             protect: config.protect,
-            finalSnapshot: config.finalSnapshot,
+            finalSnapshotSuffix: config.finalSnapshot
+                ? new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, parent).hex
+                : undefined,
             clusterName: config.clusterName,
             tags,
         };
         const database = new Database(
             `${name}-db`,
-            { ...privateService, config: config.database, password: generated.values.dbPassword },
+            { ...privateService, tier: "mysql", config: config.database, password: generated.values.dbPassword },
             parent,
         );
         const cache = new Cache(
@@ -131,7 +136,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
         const logDatabase = operations.logDatabase
             ? new Database(
                   `${name}-logdb`,
-                  { ...privateService, config: config.database, password: generated.values.dbPassword },
+                  { ...privateService, tier: "mysql-log", config: config.database, password: generated.values.dbPassword },
                   parent,
               )
             : undefined;
@@ -176,16 +181,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
                 ? pulumi.output(config.amiId)
                 : latestAmi(AL2023_AMI_PARAMETERS[instanceArchitecture(instanceType)]);
 
-        const masterAddressParameter = clusterParameterName(config.clusterName, MASTER_ADDRESS_PARAMETER);
-        const adminSetup =
-            config.adminUsername === undefined
-                ? undefined
-                : {
-                      username: config.adminUsername,
-                      passwordParameter: clusterParameterName(config.clusterName, ADMIN_PASSWORD_PARAMETER),
-                  };
         const createNode = (role: NodeRole, index: number, bootDependencies: pulumi.Resource[]): ClusterNode => {
-            const nodeNameValue = nodeName(config.clusterName, role, index);
             const instanceType = role === "master" ? config.masterInstanceType : config.instanceType;
             const subnets = network.privateSubnetIds;
             const userData = pulumi
@@ -197,27 +193,12 @@ export class NewApiCluster extends pulumi.ComponentResource {
                     role === "master" ? this.masterImage : this.slaveImage,
                 ])
                 .apply(([regionName, databaseHost, redisHost, logDatabaseHost, image]) =>
-                    renderNodeUserData({
-                        role,
-                        nodeName: nodeNameValue,
-                        image,
-                        region: regionName,
-                        environment: nodeEnvironment(role, nodeNameValue, config.node),
-                        secretParameters: secrets.parameterNames,
-                        databaseHost,
-                        redisHost,
-                        logDatabaseHost,
-                        logGroup: logGroupName(config.clusterName),
-                        batchUpdateInterval: config.node.batchUpdateInterval,
-                        masterSetupWait:
-                            role === "slave"
-                                ? { masterAddressParameter, timeoutSeconds: config.slaveSetupTimeoutSeconds }
-                                : undefined,
-                        adminSetup: role === "master" ? adminSetup : undefined,
-                    }),
+                    renderNodeUserData(
+                        nodeBootSpec(config, role, index, { region: regionName, image, databaseHost, redisHost, logDatabaseHost }),
+                    ),
                 );
             return new ClusterNode(
-                nodeNameValue,
+                nodeName(config.clusterName, role, index),
                 {
                     role,
                     instanceType,
@@ -253,7 +234,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
         const masterAddress = new aws.ssm.Parameter(
             `${name}-${MASTER_ADDRESS_PARAMETER}`,
             {
-                name: masterAddressParameter,
+                name: clusterParameterName(config.clusterName, MASTER_ADDRESS_PARAMETER),
                 description: "Private address of the New API master; slaves wait for its setup",
                 type: "String",
                 // Not `value`, which the provider always treats as a secret.
@@ -314,6 +295,13 @@ export class NewApiCluster extends pulumi.ComponentResource {
         this.alertTopicArn = monitoring.topicArn;
         this.logGroupName = logGroupName(config.clusterName);
         this.logDatabaseAddress = logDatabase?.address;
+        this.finalSnapshots = config.finalSnapshot
+            ? {
+                  mysql: database.finalSnapshotIdentifier,
+                  "mysql-log": logDatabase?.finalSnapshotIdentifier,
+                  redis: cache.finalSnapshotIdentifier,
+              }
+            : undefined;
         this.databaseAddress = database.address;
         this.redisPrimaryEndpoint = cache.primaryEndpoint;
         this.secretParameterPath = secrets.parameterPath;

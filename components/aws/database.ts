@@ -4,18 +4,28 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseConfig } from "../config";
 import { DATABASE_NAME, DATABASE_USER, MYSQL_PORT } from "../environment";
-import { SECURE_TRANSPORT_REASON_TAG, finalSnapshotIdentifier } from "../naming";
-import { PrivateServiceArgs, serviceSecurityGroup } from "./privateService";
+import { SECURE_TRANSPORT_REASON_TAG, SnapshotTier } from "../naming";
+import { PrivateServiceArgs, finalSnapshotName, serviceSecurityGroup } from "./privateService";
 
 export interface DatabaseArgs extends PrivateServiceArgs {
+    /** The main database, or the separate one for New API's log table: their snapshots are named apart. */
+    tier: Extract<SnapshotTier, "mysql" | "mysql-log">;
     config: DatabaseConfig;
     password: pulumi.Input<string>;
 }
 
-
 /** Why this database does not require TLS (the policy pack's rds-secure-transport reads it). */
+/** RDS tag values allow only letters, digits, white space and _ . : / = + - @ (no quote, comma or semicolon). */
 const SECURE_TRANSPORT_REASON =
-    "New API's MySQL DSN cannot load the RDS CA bundle; traffic stays in private subnets behind security groups";
+    "New API DSN has no RDS CA bundle - traffic stays in private subnets behind security groups";
+
+/** RDS for MySQL 8.0 left standard support on this day; 8.4 is the current major version. */
+export const MYSQL_80_STANDARD_SUPPORT_END = "2026-07-31";
+
+/** True for a MySQL version that RDS only runs in (billed) Extended Support. */
+export function isExtendedSupportMysql(engineVersion: string): boolean {
+    return /^8\.0(\.|$)/.test(engineVersion);
+}
 
 /** The RDS parameter group family of a MySQL engine version: "8.0.40" -> "mysql8.0". */
 export function mysqlParameterGroupFamily(engineVersion: string): string {
@@ -44,6 +54,8 @@ export class Database extends pulumi.ComponentResource {
     readonly address: pulumi.Output<string>;
     readonly port: pulumi.Output<number>;
     readonly instanceId: pulumi.Output<string>;
+    /** Set when the database takes a final snapshot on deletion: that snapshot's identifier. */
+    readonly finalSnapshotIdentifier?: pulumi.Output<string>;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:database:Database", name, {}, opts);
@@ -51,6 +63,14 @@ export class Database extends pulumi.ComponentResource {
         const config = args.config;
 
         const securityGroup = serviceSecurityGroup(name, "MySQL", MYSQL_PORT, args, parent);
+        const finalSnapshotIdentifier = finalSnapshotName(args, args.tier);
+        if (isExtendedSupportMysql(config.engineVersion)) {
+            pulumi.log.warn(
+                `MySQL ${config.engineVersion} is past RDS standard support (${MYSQL_80_STANDARD_SUPPORT_END}): RDS bills Extended Support for it. ` +
+                    "Upgrade to 8.4 (README, Upgrades).",
+                this,
+            );
+        }
 
         const subnetGroup = new aws.rds.SubnetGroup(
             `${name}-subnets`,
@@ -61,7 +81,7 @@ export class Database extends pulumi.ComponentResource {
             `${name}-params`,
             {
                 family: mysqlParameterGroupFamily(config.engineVersion),
-                description: "New API MySQL: utf8mb4 and the cluster's connection budget",
+                description: "New API MySQL: utf8mb4 and the connection budget of the cluster",
                 parameters: mysqlParameters(config),
                 tags: { ...args.tags, [SECURE_TRANSPORT_REASON_TAG]: SECURE_TRANSPORT_REASON },
             },
@@ -74,6 +94,10 @@ export class Database extends pulumi.ComponentResource {
                 engine: "mysql",
                 engineVersion: config.engineVersion,
                 autoMinorVersionUpgrade: true,
+                // Lets a change of dbEngineVersion from 8.0 to 8.4 go through (RDS refuses a major
+                // upgrade without it); it never happens unless the version in config changes.
+                allowMajorVersionUpgrade: true,
+                applyImmediately: config.applyImmediately,
                 instanceClass: config.instanceClass,
                 allocatedStorage: config.allocatedStorageGb,
                 maxAllocatedStorage: config.maxAllocatedStorageGb === 0 ? undefined : config.maxAllocatedStorageGb,
@@ -90,8 +114,8 @@ export class Database extends pulumi.ComponentResource {
                 multiAz: config.multiAz,
                 backupRetentionPeriod: config.backupRetentionDays,
                 copyTagsToSnapshot: true,
-                skipFinalSnapshot: !args.finalSnapshot,
-                finalSnapshotIdentifier: args.finalSnapshot ? finalSnapshotIdentifier(args.clusterName, "mysql") : undefined,
+                skipFinalSnapshot: args.finalSnapshotSuffix === undefined,
+                finalSnapshotIdentifier,
                 deletionProtection: args.protect,
                 tags: args.tags,
             },
@@ -102,6 +126,7 @@ export class Database extends pulumi.ComponentResource {
         this.address = instance.address;
         this.port = instance.port;
         this.instanceId = instance.identifier;
+        this.finalSnapshotIdentifier = finalSnapshotIdentifier;
         this.registerOutputs({
             securityGroupId: this.securityGroupId,
             address: this.address,

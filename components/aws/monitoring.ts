@@ -80,7 +80,9 @@ export class Monitoring extends pulumi.ComponentResource {
             statistic: "Minimum",
             comparisonOperator: "LessThanThreshold",
             threshold: 1,
-            treatMissingData: "breaching",
+            // The target group reports nothing until a listener forwards to it: a new stack's
+            // first minutes are not an outage. Once it reports, a master down reports 0.
+            treatMissingData: "notBreaching",
             dimensions: targetGroupDimensions(args.masterTargetGroupArnSuffix),
         });
         alarm("slaves-unhealthy", "A slave target is failing its /api/status health check", {

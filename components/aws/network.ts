@@ -5,6 +5,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { planSubnets } from "../cidr";
 import { NetworkConfig } from "../config";
 
+/**
+ * Only the region's own availability zones: an account that has opted in to a Local Zone or a
+ * Wavelength Zone sees those too, where RDS and ElastiCache may not be offered
+ * (DescribeAvailabilityZones, filter opt-in-status).
+ */
+export const STANDARD_ZONES_FILTER = { name: "opt-in-status", values: ["opt-in-not-required"] };
+
 export interface NetworkArgs {
     config: NetworkConfig;
     tags: Record<string, string>;
@@ -28,7 +35,7 @@ export class Network extends pulumi.ComponentResource {
             const parent = { parent: this };
             const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
             const plan = planSubnets(config.vpcCidr, config.azCount);
-            const zones = aws.getAvailabilityZonesOutput({ state: "available" }, parent).names;
+            const zones = aws.getAvailabilityZonesOutput({ state: "available", filters: [STANDARD_ZONES_FILTER] }, parent).names;
 
             const vpc = new aws.ec2.Vpc(
                 `${name}-vpc`,

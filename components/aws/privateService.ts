@@ -2,6 +2,7 @@
 // security group that admits one port from one source group.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { SnapshotTier, finalSnapshotIdentifier } from "../naming";
 
 /** Where a private service lives, who may reach it, and how it is protected. */
 export interface PrivateServiceArgs {
@@ -11,10 +12,18 @@ export interface PrivateServiceArgs {
     clientSecurityGroupId: pulumi.Input<string>;
     /** Deletion protection and Pulumi's protect; off, destroy needs no manual step. */
     protect: boolean;
-    /** A final snapshot, named after the cluster, when the service is deleted. */
-    finalSnapshot: boolean;
+    /** Set: a final snapshot when the service is deleted, named by finalSnapshotIdentifier with this suffix. */
+    finalSnapshotSuffix?: pulumi.Input<string>;
     clusterName: string;
     tags: Record<string, string>;
+}
+
+/** The service's final snapshot identifier, when it takes one. */
+export function finalSnapshotName(args: PrivateServiceArgs, tier: SnapshotTier): pulumi.Output<string> | undefined {
+    const suffix = args.finalSnapshotSuffix;
+    return suffix === undefined
+        ? undefined
+        : pulumi.output(suffix).apply((s) => finalSnapshotIdentifier(args.clusterName, tier, s));
 }
 
 /**

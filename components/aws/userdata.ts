@@ -1,15 +1,28 @@
 // Rendering of a node's cloud-config. EC2 shows userData in clear text, so it carries only
 // SSM parameter names, never a secret: the start script reads the secrets at every start.
 import * as YAML from "yaml";
+import type { ClusterConfig } from "../config";
 import {
     APP_PORT,
     HEALTH_COMMAND,
     SETUP_DONE_MARKER,
     SUCCESS_MARKER,
+    nodeEnvironment,
     secretEnvironment,
     setupRequestBody,
 } from "../environment";
-import { NodeRole, SECRET_PARAMETERS, SecretName } from "../naming";
+import { imageDigest, pinnedImage } from "../images";
+import {
+    ADMIN_PASSWORD_PARAMETER,
+    MASTER_ADDRESS_PARAMETER,
+    NodeRole,
+    SECRET_PARAMETERS,
+    SecretName,
+    clusterParameterName,
+    logGroupName,
+    nodeName,
+    secretParameterName,
+} from "../naming";
 
 export interface NodeBootSpec {
     role: NodeRole;
@@ -32,6 +45,69 @@ export interface NodeBootSpec {
     masterSetupWait?: { masterAddressParameter: string; timeoutSeconds: number };
     /** Master with automatic setup: the root user and the SSM parameter of its password. */
     adminSetup?: { username: string; passwordParameter: string };
+}
+
+/** What a node's userData needs that only exists once other resources do. */
+export interface NodeBootPlacement {
+    region: string;
+    /** The pinned image of the node's role. */
+    image: string;
+    databaseHost: string;
+    redisHost: string;
+    logDatabaseHost?: string;
+}
+
+/** The boot spec of one node of the cluster: every node of a role differs only in its name. */
+export function nodeBootSpec(config: ClusterConfig, role: NodeRole, index: number, placement: NodeBootPlacement): NodeBootSpec {
+    const name = nodeName(config.clusterName, role, index);
+    const secrets = Object.keys(SECRET_PARAMETERS) as SecretName[];
+    return {
+        ...placement,
+        role,
+        nodeName: name,
+        environment: nodeEnvironment(role, name, config.node),
+        secretParameters: Object.fromEntries(secrets.map((s) => [s, secretParameterName(config.clusterName, s)])) as Record<SecretName, string>,
+        logGroup: logGroupName(config.clusterName),
+        batchUpdateInterval: config.node.batchUpdateInterval,
+        masterSetupWait:
+            role === "slave"
+                ? {
+                      masterAddressParameter: clusterParameterName(config.clusterName, MASTER_ADDRESS_PARAMETER),
+                      timeoutSeconds: config.slaveSetupTimeoutSeconds,
+                  }
+                : undefined,
+        adminSetup:
+            role === "master" && config.adminUsername !== undefined
+                ? { username: config.adminUsername, passwordParameter: clusterParameterName(config.clusterName, ADMIN_PASSWORD_PARAMETER) }
+                : undefined,
+    };
+}
+
+/** EC2 RunInstances: userData may hold at most 16 KB before base64 encoding. */
+export const USER_DATA_MAX_BYTES = 16384;
+
+/** A host name of DNS's maximum length (253), so that no real endpoint renders longer. */
+const LONGEST_HOST = Array.from({ length: 4 }, () => "h".repeat(62)).join(".").slice(0, 253);
+
+/**
+ * The most bytes any node's userData can take for this config, whatever the endpoints, region
+ * and digests turn out to be: the master and the highest-numbered slave rendered with the
+ * longest values those can have. Checked when config is read, before anything is created.
+ */
+export function largestUserDataBytes(config: ClusterConfig): number {
+    const digest = `sha256:${"0".repeat(64)}`;
+    const placement = (image: string): NodeBootPlacement => ({
+        region: "xx-xxxxxxxxxxxxxxx-99",
+        image: imageDigest(image) === undefined ? pinnedImage(image, digest) : image,
+        databaseHost: LONGEST_HOST,
+        redisHost: LONGEST_HOST,
+        logDatabaseHost: config.operations.logDatabase ? LONGEST_HOST : undefined,
+    });
+    const nodes = [nodeBootSpec(config, "master", 0, placement(config.image))];
+    if (config.slaveCount > 0) {
+        nodes.push(nodeBootSpec(config, "slave", config.slaveCount - 1, placement(config.slaveImage)));
+    }
+    return Math.max(...nodes.map((spec) => Buffer.byteLength(renderNodeUserData(spec), "utf8")));
 }
 
 export const CONTAINER_NAME = "new-api";

@@ -1,0 +1,168 @@
+// The AWS API contract: what the program registers, over a matrix of configurations, must
+// obey every rule AWS documents for it (test/contract/tables.ts); and every rule is shown to
+// fire on a value AWS would refuse, so that none of them can pass by accident.
+import { largestUserDataBytes } from "../components/aws/userdata";
+import { ClusterConfig, parseClusterConfig } from "../components/config";
+import { checkContract, contextOf, unwrapSecrets, viewOf } from "./contract/check";
+import { ResourceView } from "./contract/rules";
+import { CONTRACT } from "./contract/tables";
+import { Registered, ofType, program, runProgram } from "./harness";
+import { STACK_FILES, readStackFile } from "./stackFiles";
+
+const HOSTED_ZONE = "Z0123456789ABCDEFGHIJ";
+const CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f";
+/** clusterName's longest allowed value (17 characters). */
+const LONGEST_NAME = "newapi-production";
+/** The longest name ACM can request a certificate for (64 characters). */
+const LONGEST_DOMAIN = `${"a".repeat(52)}.example.com`;
+
+/** Every optional feature at once, with the longest names, on a new VPC with a requested certificate. */
+const EVERYTHING: Record<string, string> = {
+    clusterName: LONGEST_NAME,
+    slaveCount: "3",
+    azCount: "3",
+    protect: "true",
+    finalSnapshot: "true",
+    logDatabase: "true",
+    adminUsername: "operator-adm",
+    alertEmail: "oncall@example.com",
+    domainName: LONGEST_DOMAIN,
+    hostedZoneId: HOSTED_ZONE,
+    dbMultiAz: "true",
+    dbApplyImmediately: "true",
+    allowedCidrs: JSON.stringify(Array.from({ length: 30 }, (_, i) => `198.51.${i}.0/24`)),
+};
+
+/** The same on an existing VPC, with a certificate of the operator's own. */
+const EVERYTHING_EXISTING_VPC: Record<string, string> = {
+    ...Object.fromEntries(Object.entries(EVERYTHING).filter(([key]) => key !== "azCount")),
+    certificateArn: CERTIFICATE,
+    vpcId: "vpc-0123456789abcdef0",
+    publicSubnetIds: '["subnet-0000000000000000a","subnet-0000000000000000b","subnet-0000000000000000c"]',
+    privateSubnetIds: '["subnet-0000000000000000d","subnet-0000000000000000e","subnet-0000000000000000f"]',
+};
+
+/** The config with the largest single extraEnv value that config validation still accepts. */
+function withLargestExtraEnv(base: Record<string, string>): Record<string, string> {
+    const attempt = (size: number) => ({ ...base, extraEnv: JSON.stringify({ PADDING: "x".repeat(size) }) });
+    const accepted = (size: number) => {
+        try {
+            parseClusterConfig(attempt(size), "dev");
+            return true;
+        } catch {
+            return false;
+        }
+    };
+    let [low, high] = [0, 16384];
+    while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        [low, high] = accepted(middle) ? [middle, high] : [low, middle - 1];
+    }
+    return attempt(low);
+}
+
+const MATRIX: [string, Record<string, string>, string][] = [
+    ...STACK_FILES.map((file): [string, Record<string, string>, string] => {
+        const { stack, config } = readStackFile(file);
+        return [file, config, stack];
+    }),
+    ["0 slaves", { slaveCount: "0" }, "dev"],
+    ["1 slave", { slaveCount: "1" }, "dev"],
+    ["100 slaves", { slaveCount: "100", sqlMaxOpenConns: "4" }, "dev"],
+    ["the longest clusterName", { clusterName: LONGEST_NAME }, "dev"],
+    ["every option, HTTPS by a requested certificate", EVERYTHING, "dev"],
+    ["every option on an existing VPC, HTTPS by certificateArn", EVERYTHING_EXISTING_VPC, "dev"],
+    ["the largest extraEnv config accepts, every option", withLargestExtraEnv(EVERYTHING), "dev"],
+    ["instance-store types (no EC2 recover action)", { instanceType: "c5d.large", masterInstanceType: "m6gd.large" }, "dev"],
+];
+
+describe("the AWS contract over the configuration matrix", () => {
+    test.each(MATRIX)("%s: AWS would accept every value the program sends", async (_, config, stack) => {
+        const run = await runProgram(config, { stack });
+        expect(checkContract(run.resources)).toEqual([]);
+
+        // The config-time userData bound really bounds what the nodes get.
+        const parsed: ClusterConfig = parseClusterConfig(config, stack);
+        if (parsed.target === "aws") {
+            const sizes = ofType(run, "aws:ec2/instance:Instance").map((i) => Buffer.byteLength(i.inputs.userData, "utf8"));
+            expect(Math.max(...sizes)).toBeLessThanOrEqual(largestUserDataBytes(parsed));
+        }
+    });
+
+    test("the largest accepted extraEnv brings userData close to EC2's limit, and no further", () => {
+        const config = parseClusterConfig(withLargestExtraEnv(EVERYTHING), "dev");
+        expect(largestUserDataBytes(config)).toBeLessThanOrEqual(16384);
+        expect(largestUserDataBytes(config)).toBeGreaterThan(16384 - 10);
+    });
+});
+
+describe("the contract covers the program", () => {
+    test("every AWS resource type the program registers has a table, and every table a resource type", async () => {
+        const [all, existing] = await Promise.all([program(EVERYTHING), program(EVERYTHING_EXISTING_VPC)]);
+        const registered = new Set([...all.resources, ...existing.resources].map((r) => r.type).filter((t) => t.startsWith("aws:")));
+        expect([...registered].sort()).toEqual(Object.keys(CONTRACT).sort());
+    });
+
+    test("a type without a table is itself a violation", () => {
+        const stray: Registered = {
+            type: "aws:s3/bucket:Bucket",
+            name: "stray",
+            inputs: {},
+            options: { urn: "", parent: "", dependencies: [], propertyDependencies: {}, ignoreChanges: [], protect: false, deleteBeforeReplace: false },
+        };
+        expect(checkContract([stray])).toEqual([expect.objectContaining({ rule: "aws:s3/bucket:Bucket has a contract table" })]);
+    });
+
+    test("an autonamed resource whose name would be too long for the provider is a violation", () => {
+        const group: Registered = {
+            type: "aws:lb/targetGroup:TargetGroup",
+            name: "a-target-group-name-of-25",
+            inputs: { port: 3000, protocol: "HTTP", targetType: "instance" },
+            options: { urn: "", parent: "", dependencies: [], propertyDependencies: {}, ignoreChanges: [], protect: false, deleteBeforeReplace: false },
+        };
+        expect(checkContract([group]).map((v) => v.rule)).toContain("the provider can autoname it");
+    });
+
+    test("secrets are checked as AWS receives them: unwrapped", async () => {
+        const run = await program(EVERYTHING);
+        const db = ofType(run, "aws:rds/instance:Instance")[0];
+        expect(typeof db.inputs.password).toBe("object");
+        expect(unwrapSecrets(db.inputs).password).toMatch(/^[A-Za-z0-9]{40}$/);
+    });
+});
+
+/** Each rule of each table, by type and what it says. */
+const RULES = Object.entries(CONTRACT).flatMap(([type, table]) => table.rules.map((r, i): [string, string, number] => [type, r.says, i]));
+const COLLECTIVE = Object.entries(CONTRACT).flatMap(([type, table]) =>
+    (table.collective ?? []).map((r, i): [string, string, number] => [type, r.says, i]),
+);
+
+/** The program's own resources of a type, as AWS receives them, from the runs with every option on. */
+async function viewsOf(type: string): Promise<ResourceView[]> {
+    const runs = await Promise.all([program(EVERYTHING), program(EVERYTHING_EXISTING_VPC)]);
+    const run = runs.find((r) => ofType(r, type).length > 0) ?? runs[0];
+    return ofType(run, type).map((r) => viewOf(r, CONTRACT[type]).view);
+}
+
+describe("every rule fires on a value AWS refuses", () => {
+    test.each(RULES)("%s: %s", async (type, _, index) => {
+        const rule = CONTRACT[type].rules[index];
+        const views = await viewsOf(type);
+        expect(views.length).toBeGreaterThan(0);
+        const run = await program(EVERYTHING);
+        const context = contextOf(run.resources.map((r) => viewOf(r, CONTRACT[r.type]).view));
+        for (const view of views) {
+            expect(rule.check(view, context)).toBeUndefined();
+        }
+        const broken = { ...views[0], inputs: rule.breaks(views[0].inputs) };
+        expect(rule.check(broken, context)).toEqual(expect.any(String));
+    });
+
+    test.each(COLLECTIVE)("%s: %s", async (type, _, index) => {
+        const rule = CONTRACT[type].collective?.[index];
+        const views = await viewsOf(type);
+        const context = contextOf(views);
+        expect(rule?.check(views, context)).toEqual([]);
+        expect(rule?.check(rule.breaks(views), context).length).toBeGreaterThan(0);
+    });
+});

@@ -1,0 +1,550 @@
+// The AWS API contract, one table per resource type the program registers: what AWS accepts
+// for every field the program sets, each rule citing the reference that states it. Mocks accept
+// anything; these are what a real `pulumi up` would be refused for. Adding a resource type to
+// the program means adding its table here (check.ts reports a type without one).
+import { supportsRecoverAction } from "../../components/aws/nodes";
+import { MOCK_ACCOUNT, MOCK_REGION } from "../mockRuntime";
+import {
+    Constraint,
+    Table,
+    cidr,
+    count,
+    bytes,
+    field,
+    integer,
+    jsonDocument,
+    length,
+    oneOf,
+    pattern,
+    perParent,
+    required,
+    rule,
+    unique,
+    valuesAt,
+    withValueAt,
+} from "./rules";
+
+const EC2 = "https://docs.aws.amazon.com/AWSEC2/latest/APIReference";
+const EC2_GUIDE = "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide";
+const RDS = "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference";
+const RDS_GUIDE = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide";
+const ELASTICACHE = "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference";
+const ELASTICACHE_GUIDE = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg";
+const ELB = "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference";
+const ELB_GUIDE = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application";
+const IAM = "https://docs.aws.amazon.com/IAM/latest/APIReference";
+const IAM_QUOTAS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html";
+const SSM = "https://docs.aws.amazon.com/systems-manager/latest/APIReference";
+const SNS = "https://docs.aws.amazon.com/sns/latest/api";
+const CLOUDWATCH = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference";
+const LOGS = "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference";
+const ACM = "https://docs.aws.amazon.com/acm/latest/APIReference";
+const ROUTE53 = "https://docs.aws.amazon.com/Route53/latest/APIReference";
+
+/** Letters, digits, white space and _ . : / = + - @: the tag characters of most services. */
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** ElastiCache's narrower set (ASCII only). */
+const ELASTICACHE_TAG_CHARACTERS = /^[a-zA-Z0-9 _./=+:\-@]*$/;
+
+/**
+ * A service's tag rules: at most 50 tags, keys of 1-128 and values of at most 256 characters,
+ * no `aws:` prefix, and (outside EC2, which allows any character) only `characters`.
+ */
+function tags(ref: string, characters?: RegExp): Constraint {
+    return {
+        says: `are at most 50 tags, keys 1-128 and values 0-256 characters${characters ? `, matching ${characters}` : ""}, no aws: prefix`,
+        test: (value) => {
+            const entries = Object.entries(value as Record<string, unknown>);
+            if (entries.length > 50) {
+                return `${entries.length} tags, more than 50`;
+            }
+            for (const [key, v] of entries) {
+                const text = String(v);
+                if (key.length < 1 || key.length > 128 || text.length > 256) {
+                    return `tag ${key}: keys have 1-128 and values 0-256 characters`;
+                }
+                if (/^aws:/i.test(key)) {
+                    return `tag ${key}: the aws: prefix is reserved`;
+                }
+                if (characters && (!characters.test(key) || !characters.test(text))) {
+                    return `tag ${key} = ${JSON.stringify(text)}: only letters, digits, white space and _ . : / = + - @ (${ref})`;
+                }
+            }
+            return undefined;
+        },
+        bad: characters ? { "new-api:why": "it's; not allowed" } : { "aws:cloudformation:stack-name": "reserved" },
+    };
+}
+
+const tagRule = (ref: string, characters?: RegExp) => field("tags", tags(ref, characters), ref);
+
+/** RDS and ElastiCache identifiers: a letter first, then letters, digits and single hyphens, no hyphen last. */
+function awsIdentifier(max: number, lowerCase: boolean): Constraint {
+    const letters = lowerCase ? "a-z" : "a-zA-Z";
+    const re = new RegExp(`^(?=.{1,${max}}$)[${letters}](?!.*--)[${letters}0-9-]*(?<!-)$`);
+    return pattern(re, `1-${max} ${lowerCase ? "lower-case " : ""}letters, digits and single hyphens, a letter first and no hyphen last`, "final--snapshot-");
+}
+
+/** EC2 security group names and descriptions (CreateSecurityGroup) and rule descriptions (IpRange). */
+const EC2_DESCRIPTION = pattern(/^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]{0,255}$/, "at most 255 of a-zA-Z0-9, space and ._-:/()#,@[]+=&;{}!$*", "Slaves poll the master's status");
+/** A rule that names another group (UserIdGroupPair) allows the same set without '&'. */
+const EC2_GROUP_RULE_DESCRIPTION = pattern(/^[a-zA-Z0-9 ._\-:/()#,@[\]+=;{}!$*]{0,255}$/, "at most 255 of a-zA-Z0-9, space and ._-:/()#,@[]+=;{}!$*", "nodes & load balancer");
+
+/** A region's own availability zone (us-east-1a), not a Local Zone (us-east-1-bos-1a) or Wavelength Zone. */
+const STANDARD_ZONE = pattern(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "a standard availability zone such as us-east-1a", "us-east-1-bos-1a");
+
+const securityGroupRule = (groupRuleDescription: boolean): Table => ({
+    rules: [
+        required("securityGroupId", `${EC2}/API_AuthorizeSecurityGroupIngress.html`),
+        field("ipProtocol", oneOf(["tcp", "udp", "icmp", "icmpv6", "-1"]), `${EC2}/API_IpPermission.html`),
+        field("fromPort", integer(0, 65535), `${EC2}/API_IpPermission.html`),
+        field("toPort", integer(0, 65535), `${EC2}/API_IpPermission.html`),
+        rule(
+            "fromPort is at most toPort",
+            `${EC2}/API_IpPermission.html`,
+            (i) => i.fromPort === undefined || i.fromPort <= i.toPort,
+            (i) => ({ ...i, fromPort: 443, toPort: 80 }),
+        ),
+        rule(
+            "exactly one source or destination: cidrIpv4, cidrIpv6, prefixListId or referencedSecurityGroupId",
+            `${EC2}/API_IpPermission.html`,
+            (i) => ["cidrIpv4", "cidrIpv6", "prefixListId", "referencedSecurityGroupId"].filter((k) => i[k] !== undefined).length === 1,
+            (i) => ({ ...i, cidrIpv4: "10.0.0.0/16", referencedSecurityGroupId: "sg-0123456789abcdef0" }),
+        ),
+        field("cidrIpv4", cidr(0, 32), `${EC2}/API_IpRange.html`),
+        rule(
+            `description: ${EC2_DESCRIPTION.says}${groupRuleDescription ? "; without '&' where the rule names a group" : ""}`,
+            `${EC2}/API_UserIdGroupPair.html`,
+            (i) =>
+                i.description === undefined ||
+                (i.referencedSecurityGroupId === undefined ? EC2_DESCRIPTION : EC2_GROUP_RULE_DESCRIPTION).test(i.description, i) === undefined,
+            (i) => ({ ...i, description: "Slaves poll the master's status" }),
+        ),
+    ],
+    // "Inbound or outbound rules per security group": 60 by default, each way.
+    collective: [perParent("securityGroupId", 60, "at most 60 rules per security group and direction", "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html")],
+});
+
+/** CloudWatch alarm periods: 10, 20, 30 or a multiple of 60 seconds. */
+const ALARM_PERIOD: Constraint = {
+    says: "is 10, 20, 30 or a multiple of 60",
+    test: (v) => ([10, 20, 30].includes(v) || (Number.isInteger(v) && v > 0 && v % 60 === 0) ? undefined : "must be 10, 20, 30 or a multiple of 60"),
+    bad: 90,
+};
+
+export const CONTRACT: Record<string, Table> = {
+    "aws:ec2/vpc:Vpc": {
+        rules: [field("cidrBlock", cidr(16, 28), `${EC2}/API_CreateVpc.html`), tagRule(`${EC2_GUIDE}/Using_Tags.html`)],
+    },
+    "aws:ec2/internetGateway:InternetGateway": {
+        rules: [required("vpcId", `${EC2}/API_AttachInternetGateway.html`), tagRule(`${EC2_GUIDE}/Using_Tags.html`)],
+    },
+    "aws:ec2/subnet:Subnet": {
+        rules: [
+            field("cidrBlock", cidr(16, 28), `${EC2}/API_CreateSubnet.html`),
+            // RDS and ElastiCache may not be offered in a Local Zone, where an opted-in account's zones list would put a subnet.
+            field("availabilityZone", STANDARD_ZONE, `${EC2}/API_DescribeAvailabilityZones.html`),
+            tagRule(`${EC2_GUIDE}/Using_Tags.html`),
+        ],
+        collective: [unique("cidrBlock", `${EC2}/API_CreateSubnet.html`)],
+    },
+    "aws:ec2/routeTable:RouteTable": {
+        rules: [
+            field("routes[].cidrBlock", cidr(0, 32), `${EC2}/API_CreateRoute.html`),
+            rule(
+                "every route has exactly one target",
+                `${EC2}/API_CreateRoute.html`,
+                (i) => (i.routes ?? []).every((r: Record<string, unknown>) => ["gatewayId", "natGatewayId"].filter((k) => r[k] !== undefined).length === 1),
+                (i) => withValueAt(i, "routes[]", { cidrBlock: "0.0.0.0/0", gatewayId: "igw-1", natGatewayId: "nat-1" }),
+            ),
+            tagRule(`${EC2_GUIDE}/Using_Tags.html`),
+        ],
+    },
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": {
+        rules: [required("subnetId", `${EC2}/API_AssociateRouteTable.html`), required("routeTableId", `${EC2}/API_AssociateRouteTable.html`)],
+    },
+    "aws:ec2/eip:Eip": {
+        rules: [field("domain", oneOf(["vpc"]), `${EC2}/API_AllocateAddress.html`), tagRule(`${EC2_GUIDE}/Using_Tags.html`)],
+    },
+    "aws:ec2/natGateway:NatGateway": {
+        rules: [
+            required("subnetId", `${EC2}/API_CreateNatGateway.html`),
+            required("allocationId", `${EC2}/API_CreateNatGateway.html`),
+            tagRule(`${EC2_GUIDE}/Using_Tags.html`),
+        ],
+    },
+    "aws:ec2/securityGroup:SecurityGroup": {
+        autonaming: { property: "name", separator: "-", maxLength: 255 },
+        rules: [
+            field("name", pattern(/^(?!sg-)[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]{1,255}$/, "1-255 EC2 description characters, not starting with sg-", "sg-nodes"), `${EC2}/API_CreateSecurityGroup.html`),
+            required("description", `${EC2}/API_CreateSecurityGroup.html`),
+            field("description", EC2_DESCRIPTION, `${EC2}/API_CreateSecurityGroup.html`),
+            tagRule(`${EC2_GUIDE}/Using_Tags.html`),
+        ],
+    },
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": securityGroupRule(true),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": securityGroupRule(true),
+    "aws:ec2/instance:Instance": {
+        rules: [
+            field("instanceType", pattern(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an instance type such as t3.small", "t3_small"), `${EC2}/API_RunInstances.html`),
+            field("userData", bytes(16384), `${EC2_GUIDE}/instancedata-add-user-data.html`),
+            field("metadataOptions.httpPutResponseHopLimit", integer(1, 64), `${EC2}/API_InstanceMetadataOptionsRequest.html`),
+            field("metadataOptions.httpTokens", oneOf(["optional", "required"]), `${EC2}/API_InstanceMetadataOptionsRequest.html`),
+            field("rootBlockDevice.volumeType", oneOf(["standard", "io1", "io2", "gp2", "gp3", "sc1", "st1"]), `${EC2}/API_EbsBlockDevice.html`),
+            field("rootBlockDevice.volumeSize", integer(1, 16384), `${EC2}/API_EbsBlockDevice.html`),
+            tagRule(`${EC2_GUIDE}/Using_Tags.html`),
+        ],
+    },
+    "aws:iam/role:Role": {
+        autonaming: { property: "name", separator: "-", maxLength: 64 },
+        rules: [
+            field("name", pattern(/^[\w+=,.@-]{1,64}$/, "1-64 of letters, digits and _+=,.@-", "new api role"), `${IAM}/API_CreateRole.html`),
+            field("description", pattern(/^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]{0,1000}$/, "at most 1000 printable Latin-1 characters", "nodes \u2192 role"), `${IAM}/API_CreateRole.html`),
+            // "Role trust policy length": 2,048 characters by default, white space not counted.
+            field("assumeRolePolicy", jsonDocument(2048), IAM_QUOTAS),
+            tagRule(`${IAM}/API_Tag.html`, TAG_CHARACTERS),
+        ],
+    },
+    "aws:iam/rolePolicy:RolePolicy": {
+        autonaming: { property: "name", separator: "-", maxLength: 255 },
+        rules: [
+            field("name", pattern(/^[\w+=,.@-]{1,128}$/, "1-128 of letters, digits and _+=,.@-", "x".repeat(129)), `${IAM}/API_PutRolePolicy.html`),
+            required("role", `${IAM}/API_PutRolePolicy.html`),
+            // All of a role's inline policies together: 10,240 characters, white space not counted.
+            field("policy", jsonDocument(10240), IAM_QUOTAS),
+        ],
+        collective: [unique("name", `${IAM}/API_PutRolePolicy.html`)],
+    },
+    "aws:iam/instanceProfile:InstanceProfile": {
+        autonaming: { property: "name", separator: "-", maxLength: 255 },
+        rules: [
+            field("name", pattern(/^[\w+=,.@-]{1,128}$/, "1-128 of letters, digits and _+=,.@-", "x".repeat(129)), `${IAM}/API_CreateInstanceProfile.html`),
+            required("role", `${IAM}/API_AddRoleToInstanceProfile.html`),
+            tagRule(`${IAM}/API_Tag.html`, TAG_CHARACTERS),
+        ],
+    },
+    "aws:ssm/parameter:Parameter": {
+        rules: [
+            required("name", `${SSM}/API_PutParameter.html`),
+            field(
+                "name",
+                pattern(/^(?!\/?(aws|ssm))(\/[a-zA-Z0-9_.-]+){1,15}$/i, "a path of 1-15 levels of a-zA-Z0-9_.-, not starting with aws or ssm", "/aws/new-api/secret"),
+                `${SSM}/API_PutParameter.html`,
+            ),
+            // The name with its ARN prefix: at most 1011 characters.
+            field("name", length(1, 1011 - `arn:aws:ssm:${MOCK_REGION}:${MOCK_ACCOUNT}:parameter`.length), `${SSM}/API_PutParameter.html`),
+            field("description", length(0, 1024), `${SSM}/API_PutParameter.html`),
+            field("type", oneOf(["String", "StringList", "SecureString"]), `${SSM}/API_PutParameter.html`),
+            // Standard tier values hold 4 KB.
+            field("value", length(1, 4096), `${SSM}/API_PutParameter.html`),
+            field("insecureValue", length(1, 4096), `${SSM}/API_PutParameter.html`),
+            tagRule(`${SSM}/API_Tag.html`, TAG_CHARACTERS),
+        ],
+        collective: [unique("name", `${SSM}/API_PutParameter.html`)],
+    },
+    "aws:sns/topic:Topic": {
+        autonaming: { property: "name", separator: "-", maxLength: 80 },
+        rules: [
+            field("name", pattern(/^[A-Za-z0-9_-]{1,256}$/, "1-256 of letters, digits, _ and -", "alerts.topic"), `${SNS}/API_CreateTopic.html`),
+            tagRule(`${SNS}/API_Tag.html`, TAG_CHARACTERS),
+        ],
+    },
+    "aws:sns/topicSubscription:TopicSubscription": {
+        rules: [
+            field("protocol", oneOf(["http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose"]), `${SNS}/API_Subscribe.html`),
+            rule(
+                "an email subscription's endpoint is an email address",
+                `${SNS}/API_Subscribe.html`,
+                (i) => i.protocol !== "email" || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(i.endpoint),
+                (i) => ({ ...i, protocol: "email", endpoint: "oncall" }),
+            ),
+            required("topic", `${SNS}/API_Subscribe.html`),
+        ],
+    },
+    "aws:cloudwatch/logGroup:LogGroup": {
+        rules: [
+            field("name", pattern(/^(?!aws\/)[.\-_/#A-Za-z0-9]{1,512}$/, "1-512 of .-_/#A-Za-z0-9, not starting with aws/", "/new api/logs"), `${LOGS}/API_CreateLogGroup.html`),
+            field("retentionInDays", oneOf([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]), `${LOGS}/API_PutRetentionPolicy.html`),
+            tagRule(`${LOGS}/API_CreateLogGroup.html`, TAG_CHARACTERS),
+        ],
+        collective: [unique("name", `${LOGS}/API_CreateLogGroup.html`)],
+    },
+    "aws:cloudwatch/metricAlarm:MetricAlarm": {
+        autonaming: { property: "name", separator: "-", maxLength: 255 },
+        rules: [
+            field("name", length(1, 255), `${CLOUDWATCH}/API_PutMetricAlarm.html`),
+            field("alarmDescription", length(0, 1024), `${CLOUDWATCH}/API_PutMetricAlarm.html`),
+            field(
+                "comparisonOperator",
+                oneOf(["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"]),
+                `${CLOUDWATCH}/API_PutMetricAlarm.html`,
+            ),
+            field("evaluationPeriods", integer(1, 86400), `${CLOUDWATCH}/API_PutMetricAlarm.html`),
+            field("period", ALARM_PERIOD, `${CLOUDWATCH}/API_PutMetricAlarm.html`),
+            field("metricQueries[].metric.period", ALARM_PERIOD, `${CLOUDWATCH}/API_MetricStat.html`),
+            rule(
+                "period x evaluationPeriods is at most one day (7 days for periods of an hour or more)",
+                `${CLOUDWATCH}/API_PutMetricAlarm.html`,
+                (i) => {
+                    const period = i.period ?? valuesAt(i, "metricQueries[].metric.period")[0];
+                    return period === undefined || period * i.evaluationPeriods <= (period < 3600 ? 86400 : 604800);
+                },
+                (i) => ({ ...i, period: 60, evaluationPeriods: 1441 }),
+            ),
+            field("statistic", oneOf(["SampleCount", "Average", "Sum", "Minimum", "Maximum"]), `${CLOUDWATCH}/API_PutMetricAlarm.html`),
+            field("extendedStatistic", pattern(/^p(\d{1,2}(\.\d{1,2})?|100)$/, "a percentile such as p90", "p900"), `${CLOUDWATCH}/API_PutMetricAlarm.html`),
+            field("treatMissingData", oneOf(["breaching", "notBreaching", "ignore", "missing"]), `${CLOUDWATCH}/API_PutMetricAlarm.html`),
+            rule(
+                "a single metric (metricName with exactly one of statistic and extendedStatistic), or metricQueries and none of those",
+                `${CLOUDWATCH}/API_PutMetricAlarm.html`,
+                (i) =>
+                    i.metricQueries === undefined
+                        ? i.metricName !== undefined && (i.statistic === undefined) !== (i.extendedStatistic === undefined)
+                        : ["metricName", "namespace", "statistic", "extendedStatistic", "period", "dimensions"].every((k) => i[k] === undefined),
+                (i) => ({ ...i, statistic: "Average", extendedStatistic: "p90" }),
+            ),
+            field("metricQueries", count(1, 20), `${CLOUDWATCH}/API_PutMetricAlarm.html`),
+            field("metricQueries[].id", pattern(/^[a-z][a-zA-Z0-9_]{0,254}$/, "a lower-case letter, then letters, digits and _", "5xx"), `${CLOUDWATCH}/API_MetricDataQuery.html`),
+            rule(
+                "exactly one metric query returns data",
+                `${CLOUDWATCH}/API_PutMetricAlarm.html`,
+                (i) => i.metricQueries === undefined || i.metricQueries.filter((q: { returnData?: boolean }) => q.returnData).length === 1,
+                (i) => ({ ...i, metricQueries: [...(i.metricQueries ?? []), { id: "other", expression: "1", returnData: true }, { id: "again", expression: "2", returnData: true }] }),
+            ),
+            rule(
+                "at most 30 dimensions, each value 1-1024 characters",
+                `${CLOUDWATCH}/API_Dimension.html`,
+                (i) =>
+                    [i.dimensions, ...valuesAt(i, "metricQueries[].metric.dimensions")]
+                        .filter((d) => d !== undefined)
+                        .every((d) => Object.keys(d).length <= 30 && Object.values(d).every((v) => String(v).length >= 1 && String(v).length <= 1024)),
+                (i) => ({ ...i, dimensions: { ...i.dimensions, InstanceId: "" } }),
+            ),
+            field("alarmActions", count(0, 5), `${CLOUDWATCH}/API_PutMetricAlarm.html`),
+            field("okActions", count(0, 5), `${CLOUDWATCH}/API_PutMetricAlarm.html`),
+            rule(
+                "the EC2 recover action only on StatusCheckFailed_System of an instance whose type supports it",
+                `${EC2_GUIDE}/cloudwatch-recovery.html`,
+                (i, context) => {
+                    if (!(i.alarmActions ?? []).some((a: string) => /:ec2:recover$/.test(a))) {
+                        return true;
+                    }
+                    const instance = context.byId("aws:ec2/instance:Instance", i.dimensions?.InstanceId);
+                    return i.metricName === "StatusCheckFailed_System" && instance !== undefined && supportsRecoverAction(instance.inputs.instanceType);
+                },
+                (i) => ({ ...i, metricName: "StatusCheckFailed", alarmActions: [`arn:aws:automate:${MOCK_REGION}:ec2:recover`] }),
+            ),
+            tagRule(`${CLOUDWATCH}/API_Tag.html`, TAG_CHARACTERS),
+        ],
+        collective: [unique("name", `${CLOUDWATCH}/API_PutMetricAlarm.html`)],
+    },
+    "aws:rds/subnetGroup:SubnetGroup": {
+        autonaming: { property: "name", separator: "-", maxLength: 255 },
+        rules: [
+            field("name", pattern(/^(?!default$)[a-z][a-z0-9 ._-]{0,254}$/, "1-255 lower-case letters, digits, spaces, . _ and -, a letter first, not default", "Db_Subnets"), `${RDS}/API_CreateDBSubnetGroup.html`),
+            field("description", length(1, 255), `${RDS}/API_CreateDBSubnetGroup.html`),
+            // The group must cover at least two availability zones.
+            field("subnetIds", count(2, 20), `${RDS}/API_CreateDBSubnetGroup.html`),
+            tagRule(`${RDS}/API_Tag.html`, TAG_CHARACTERS),
+        ],
+    },
+    "aws:rds/parameterGroup:ParameterGroup": {
+        autonaming: { property: "name", separator: "-", maxLength: 255 },
+        rules: [
+            field("name", awsIdentifier(255, true), `${RDS}/API_CreateDBParameterGroup.html`),
+            field("family", oneOf(["mysql8.0", "mysql8.4"]), `${RDS_GUIDE}/MySQL.Concepts.VersionMgmt.html`),
+            field("description", length(1, 255), `${RDS}/API_CreateDBParameterGroup.html`),
+            rule(
+                "each parameter is set once",
+                `${RDS}/API_ModifyDBParameterGroup.html`,
+                (i) => new Set((i.parameters ?? []).map((p: { name: string }) => p.name)).size === (i.parameters ?? []).length,
+                (i) => ({ ...i, parameters: [...(i.parameters ?? []), ...(i.parameters ?? [{ name: "max_connections", value: "1" }]).slice(0, 1)] }),
+            ),
+            tagRule(`${RDS}/API_Tag.html`, TAG_CHARACTERS),
+        ],
+    },
+    "aws:rds/instance:Instance": {
+        // The provider appends 7 hex characters to the logical name, with no separator.
+        autonaming: { property: "identifier", separator: "", maxLength: 255 },
+        rules: [
+            field("identifier", awsIdentifier(63, true), `${RDS}/API_CreateDBInstance.html`),
+            field("engine", oneOf(["mysql"]), `${RDS}/API_CreateDBInstance.html`),
+            // MySQL 8.0 is in paid Extended Support since 2026-07-31; 8.4 is in standard support until 2029-07-31.
+            field("engineVersion", pattern(/^8\.(0|4)(\.\d+)?$/, "a MySQL 8.0 or 8.4 version RDS offers", "5.7"), `${RDS_GUIDE}/MySQL.Concepts.VersionMgmt.html`),
+            field("instanceClass", pattern(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, "an instance class such as db.t4g.micro", "t4g.micro"), `${RDS}/API_CreateDBInstance.html`),
+            field("storageType", oneOf(["gp2", "gp3", "io1", "io2", "standard"]), `${RDS}/API_CreateDBInstance.html`),
+            field("allocatedStorage", integer(20, 65536), `${RDS}/API_CreateDBInstance.html`),
+            rule(
+                "maxAllocatedStorage, when set, is at least 10% above allocatedStorage",
+                `${RDS_GUIDE}/USER_PIOPS.Autoscaling.html`,
+                (i) => i.maxAllocatedStorage === undefined || i.maxAllocatedStorage >= i.allocatedStorage * 1.1,
+                (i) => ({ ...i, maxAllocatedStorage: i.allocatedStorage }),
+            ),
+            field("dbName", pattern(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, "1-64 letters, digits and _, a letter first", "new-api"), `${RDS}/API_CreateDBInstance.html`),
+            field("username", pattern(/^[A-Za-z][A-Za-z0-9_]{0,15}$/, "1-16 letters, digits and _, a letter first", "new-api-admin-user"), `${RDS}/API_CreateDBInstance.html`),
+            required("password", `${RDS}/API_CreateDBInstance.html`),
+            field("password", pattern(/^[\x21-\x7e]{8,41}$/, "8-41 printable ASCII characters", "x".repeat(48)), `${RDS}/API_CreateDBInstance.html`),
+            field("password", pattern(/^[^/"@]*$/, 'free of /, " and @', "pass/word@123"), `${RDS}/API_CreateDBInstance.html`),
+            field("port", integer(1150, 65535), `${RDS}/API_CreateDBInstance.html`),
+            field("backupRetentionPeriod", integer(0, 35), `${RDS}/API_CreateDBInstance.html`),
+            field("finalSnapshotIdentifier", awsIdentifier(255, false), `${RDS}/API_DeleteDBInstance.html`),
+            rule(
+                "finalSnapshotIdentifier is given exactly when skipFinalSnapshot is false",
+                `${RDS}/API_DeleteDBInstance.html`,
+                (i) => (i.skipFinalSnapshot === false) === (i.finalSnapshotIdentifier !== undefined),
+                (i) => ({ ...i, skipFinalSnapshot: false, finalSnapshotIdentifier: undefined }),
+            ),
+            tagRule(`${RDS}/API_Tag.html`, TAG_CHARACTERS),
+        ],
+        collective: [
+            unique("identifier", `${RDS}/API_CreateDBInstance.html`),
+            // DBSnapshotAlreadyExists would stop `pulumi destroy` at the second database.
+            unique("finalSnapshotIdentifier", `${RDS}/API_DeleteDBInstance.html`),
+        ],
+    },
+    "aws:elasticache/subnetGroup:SubnetGroup": {
+        autonaming: { property: "name", separator: "-", maxLength: 255 },
+        rules: [
+            field("name", pattern(/^[a-z0-9-]{1,255}$/, "1-255 lower-case letters, digits and hyphens", "Redis_Subnets"), `${ELASTICACHE}/API_CreateCacheSubnetGroup.html`),
+            field("description", length(1, 255), `${ELASTICACHE}/API_CreateCacheSubnetGroup.html`),
+            field("subnetIds", count(1, 20), `${ELASTICACHE}/API_CreateCacheSubnetGroup.html`),
+            tagRule(`${ELASTICACHE_GUIDE}/Tagging-Resources.html`, ELASTICACHE_TAG_CHARACTERS),
+        ],
+    },
+    "aws:elasticache/replicationGroup:ReplicationGroup": {
+        autonaming: { property: "replicationGroupId", separator: "-", maxLength: 40 },
+        rules: [
+            field("replicationGroupId", awsIdentifier(40, true), `${ELASTICACHE}/API_CreateReplicationGroup.html`),
+            field("description", length(1, 255), `${ELASTICACHE}/API_CreateReplicationGroup.html`),
+            field("engine", oneOf(["redis", "valkey"]), `${ELASTICACHE}/API_CreateReplicationGroup.html`),
+            field("engineVersion", pattern(/^[67]\.\d+$/, "a Redis OSS 6.x or 7.x version", "5.0.6"), `${ELASTICACHE_GUIDE}/engine-versions.html`),
+            rule(
+                "parameterGroupName is the default group of the engine's major version",
+                `${ELASTICACHE_GUIDE}/ParameterGroups.Engine.html`,
+                (i) => i.parameterGroupName === (String(i.engineVersion).startsWith("6.") ? "default.redis6.x" : `default.redis${String(i.engineVersion).split(".")[0]}`),
+                (i) => ({ ...i, parameterGroupName: "default.redis5.0" }),
+            ),
+            field("numCacheClusters", integer(1, 6), `${ELASTICACHE}/API_CreateReplicationGroup.html`),
+            rule(
+                "automatic failover needs at least two nodes",
+                `${ELASTICACHE}/API_CreateReplicationGroup.html`,
+                (i) => !i.automaticFailoverEnabled || i.numCacheClusters >= 2,
+                (i) => ({ ...i, automaticFailoverEnabled: true, numCacheClusters: 1 }),
+            ),
+            rule(
+                "Multi-AZ needs automatic failover",
+                `${ELASTICACHE_GUIDE}/AutoFailover.html`,
+                (i) => !i.multiAzEnabled || i.automaticFailoverEnabled === true,
+                (i) => ({ ...i, multiAzEnabled: true, automaticFailoverEnabled: false }),
+            ),
+            field(
+                "authToken",
+                pattern(/^[A-Za-z0-9!&#$^<>-]{16,128}$/, "16-128 printable characters, the only specials ! & # $ ^ < > -", "short@token"),
+                `${ELASTICACHE}/API_CreateReplicationGroup.html`,
+            ),
+            rule(
+                "an AUTH token needs in-transit encryption",
+                `${ELASTICACHE}/API_CreateReplicationGroup.html`,
+                (i) => i.authToken === undefined || i.transitEncryptionEnabled === true,
+                (i) => ({ ...i, authToken: "a".repeat(32), transitEncryptionEnabled: false }),
+            ),
+            field("authTokenUpdateStrategy", oneOf(["SET", "ROTATE", "DELETE"]), `${ELASTICACHE}/API_ModifyReplicationGroup.html`),
+            field("port", integer(1, 65535), `${ELASTICACHE}/API_CreateReplicationGroup.html`),
+            field("snapshotRetentionLimit", integer(0, 35), `${ELASTICACHE_GUIDE}/backups-automatic.html`),
+            field("finalSnapshotIdentifier", awsIdentifier(255, false), `${ELASTICACHE}/API_DeleteReplicationGroup.html`),
+            tagRule(`${ELASTICACHE_GUIDE}/Tagging-Resources.html`, ELASTICACHE_TAG_CHARACTERS),
+        ],
+        collective: [unique("replicationGroupId", `${ELASTICACHE}/API_CreateReplicationGroup.html`), unique("finalSnapshotIdentifier", `${ELASTICACHE}/API_CreateSnapshot.html`)],
+    },
+    "aws:lb/loadBalancer:LoadBalancer": {
+        autonaming: { property: "name", separator: "-", maxLength: 255 },
+        rules: [
+            field(
+                "name",
+                pattern(/^(?!internal-)(?!-)[a-zA-Z0-9-]{1,32}(?<!-)$/, "1-32 letters, digits and hyphens, no hyphen first or last, not starting with internal-", "x".repeat(33)),
+                `${ELB}/API_CreateLoadBalancer.html`,
+            ),
+            field("loadBalancerType", oneOf(["application", "network", "gateway"]), `${ELB}/API_CreateLoadBalancer.html`),
+            // An Application Load Balancer needs subnets in at least two availability zones.
+            field("subnets", count(2, 200), `${ELB}/API_CreateLoadBalancer.html`),
+            field("idleTimeout", integer(1, 4000), `${ELB}/API_LoadBalancerAttribute.html`),
+            tagRule(`${ELB}/API_Tag.html`, TAG_CHARACTERS),
+        ],
+        collective: [unique("name", `${ELB}/API_CreateLoadBalancer.html`)],
+    },
+    "aws:lb/targetGroup:TargetGroup": {
+        autonaming: { property: "name", separator: "-", maxLength: 32 },
+        rules: [
+            field("name", pattern(/^(?!-)[a-zA-Z0-9-]{1,32}(?<!-)$/, "1-32 letters, digits and hyphens, no hyphen first or last", "-slaves"), `${ELB}/API_CreateTargetGroup.html`),
+            field("port", integer(1, 65535), `${ELB}/API_CreateTargetGroup.html`),
+            field("protocol", oneOf(["HTTP", "HTTPS"]), `${ELB}/API_CreateTargetGroup.html`),
+            field("targetType", oneOf(["instance", "ip", "lambda", "alb"]), `${ELB}/API_CreateTargetGroup.html`),
+            field("deregistrationDelay", integer(0, 3600), `${ELB}/API_TargetGroupAttribute.html`),
+            field("healthCheck.interval", integer(5, 300), `${ELB}/API_CreateTargetGroup.html`),
+            field("healthCheck.timeout", integer(2, 120), `${ELB}/API_CreateTargetGroup.html`),
+            rule(
+                "the health check timeout is shorter than its interval",
+                `${ELB}/API_CreateTargetGroup.html`,
+                (i) => i.healthCheck === undefined || i.healthCheck.timeout < i.healthCheck.interval,
+                (i) => withValueAt(i, "healthCheck.timeout", i.healthCheck?.interval ?? 30),
+            ),
+            field("healthCheck.healthyThreshold", integer(2, 10), `${ELB}/API_CreateTargetGroup.html`),
+            field("healthCheck.unhealthyThreshold", integer(2, 10), `${ELB}/API_CreateTargetGroup.html`),
+            field("healthCheck.path", pattern(/^\/.{0,1023}$/s, "a path of 1-1024 characters starting with /", "api/status"), `${ELB}/API_CreateTargetGroup.html`),
+            field("healthCheck.matcher", pattern(/^([2-4]\d\d)([,-][2-4]\d\d)*$/, "HTTP codes from 200 to 499, as a list or range", "500"), `${ELB}/API_Matcher.html`),
+            tagRule(`${ELB}/API_Tag.html`, TAG_CHARACTERS),
+        ],
+        collective: [unique("name", `${ELB}/API_CreateTargetGroup.html`)],
+    },
+    "aws:lb/listener:Listener": {
+        rules: [
+            field("port", integer(1, 65535), `${ELB}/API_CreateListener.html`),
+            field("protocol", oneOf(["HTTP", "HTTPS"]), `${ELB}/API_CreateListener.html`),
+            rule(
+                "an HTTPS listener has a certificate and a security policy",
+                `${ELB}/API_CreateListener.html`,
+                (i) => i.protocol !== "HTTPS" || (i.certificateArn !== undefined && i.sslPolicy !== undefined),
+                (i) => ({ ...i, protocol: "HTTPS", certificateArn: undefined }),
+            ),
+            field("sslPolicy", pattern(/^ELBSecurityPolicy-[A-Za-z0-9-]+$/, "an ELB security policy name", "TLS13"), `${ELB_GUIDE}/describe-ssl-policies.html`),
+            field("defaultActions[].type", oneOf(["forward", "redirect", "fixed-response"]), `${ELB}/API_Action.html`),
+            // "Target groups per action per Application Load Balancer": 5.
+            field("defaultActions[].forward.targetGroups", count(1, 5), `${ELB_GUIDE}/load-balancer-limits.html`),
+            field("defaultActions[].forward.targetGroups[].weight", integer(0, 999), `${ELB}/API_TargetGroupTuple.html`),
+            field("defaultActions[].redirect.statusCode", oneOf(["HTTP_301", "HTTP_302"]), `${ELB}/API_RedirectActionConfig.html`),
+            field("defaultActions[].redirect.protocol", oneOf(["HTTP", "HTTPS", "#{protocol}"]), `${ELB}/API_RedirectActionConfig.html`),
+            tagRule(`${ELB}/API_Tag.html`, TAG_CHARACTERS),
+        ],
+    },
+    "aws:lb/targetGroupAttachment:TargetGroupAttachment": {
+        rules: [field("port", integer(1, 65535), `${ELB}/API_TargetDescription.html`), required("targetId", `${ELB}/API_RegisterTargets.html`)],
+    },
+    "aws:acm/certificate:Certificate": {
+        rules: [
+            // The first name becomes the certificate's Common Name, at most 64 octets.
+            field(
+                "domainName",
+                pattern(/^(?=.{1,64}$)(\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])$/, "a DNS name of at most 64 characters", `${"a".repeat(60)}.example.com`),
+                `${ACM}/API_RequestCertificate.html`,
+            ),
+            field("validationMethod", oneOf(["DNS", "EMAIL"]), `${ACM}/API_RequestCertificate.html`),
+            tagRule(`${ACM}/API_Tag.html`, TAG_CHARACTERS),
+        ],
+    },
+    "aws:acm/certificateValidation:CertificateValidation": {
+        rules: [required("certificateArn", `${ACM}/API_DescribeCertificate.html`)],
+    },
+    "aws:route53/record:Record": {
+        rules: [
+            field("name", length(1, 1024), `${ROUTE53}/API_ResourceRecordSet.html`),
+            field("type", oneOf(["A", "AAAA", "CAA", "CNAME", "DS", "MX", "NAPTR", "NS", "PTR", "SOA", "SPF", "SRV", "TXT"]), `${ROUTE53}/API_ResourceRecordSet.html`),
+            field("ttl", integer(0, 2147483647), `${ROUTE53}/API_ResourceRecordSet.html`),
+            rule(
+                "an alias record has no TTL and no records; any other record has both",
+                `${ROUTE53}/API_ResourceRecordSet.html`,
+                (i) => (i.aliases === undefined ? i.ttl !== undefined && i.records !== undefined : i.ttl === undefined && i.records === undefined),
+                (i) => ({ ...i, aliases: [{ name: "alb.example.com", zoneId: "Z35SXDOTRQ7X7K", evaluateTargetHealth: true }], ttl: 300 }),
+            ),
+        ],
+    },
+};
