@@ -454,6 +454,9 @@ export function smallestStorageAutoscalingCeiling(allocatedStorageGb: number): n
     return Math.ceil((allocatedStorageGb * 11) / 10);
 }
 
+/** The Redis OSS versions ElastiCache offers for new replication groups (6.x leaves standard support on 2027-01-31). */
+export const REDIS_ENGINE_VERSIONS = ["7.1", "7.0", "6.2", "6.0"] as const;
+
 /** The default cluster name for a stack: `newapi-<stack>`, lower-cased, other characters as '-'. */
 export function defaultClusterName(stack: string): string {
     return `newapi-${stack.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`.replace(/-+$/, "");
@@ -532,7 +535,7 @@ function thresholdProblem(name: string, value: string): string | undefined {
 /** ACM RequestCertificate: the Common Name (the first domain name) is at most 64 octets. */
 const ACM_COMMON_NAME_MAX = 64;
 
-function readOperations(read: ConfigReader, raw: RawConfig): OperationsConfig {
+function readOperations(read: ConfigReader, raw: RawConfig, awsRegion: string | undefined): OperationsConfig {
     const https: HttpsConfig = {
         certificateArn: read.optionalString(
             "certificateArn",
@@ -547,6 +550,11 @@ function readOperations(read: ConfigReader, raw: RawConfig): OperationsConfig {
         ),
         hostedZoneId: read.optionalString("hostedZoneId", matches(/^Z[A-Z0-9]{4,31}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ")),
     };
+    // A load balancer can only use a certificate from its own region's ACM.
+    const certificateRegion = https.certificateArn?.split(":")[3];
+    if (certificateRegion !== undefined && awsRegion !== undefined && certificateRegion !== awsRegion) {
+        read.fail("certificateArn", https.certificateArn, `is a certificate in ${certificateRegion}; the load balancer is in aws:region ${awsRegion} and can use only a certificate from there`);
+    }
     // ACM puts the first domain name in the certificate's Common Name, which holds 64 octets.
     if (https.domainName !== undefined && https.certificateArn === undefined && https.domainName.length > ACM_COMMON_NAME_MAX) {
         read.fail(
@@ -582,9 +590,10 @@ function readOperations(read: ConfigReader, raw: RawConfig): OperationsConfig {
 
 /**
  * Validates raw config and returns the cluster's typed configuration, or throws a
- * ConfigError listing every problem. `stack` supplies the default cluster name.
+ * ConfigError listing every problem. `stack` supplies the default cluster name; `awsRegion`
+ * (the aws:region setting, when there is one) is where an ACM certificate must live.
  */
-export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig {
+export function parseClusterConfig(raw: RawConfig, stack: string, awsRegion?: string): ClusterConfig {
     const read = new ConfigReader(raw);
 
     for (const key of Object.keys(raw).filter((k) => !CONFIG_KEYS.includes(k))) {
@@ -702,14 +711,10 @@ export function parseClusterConfig(raw: RawConfig, stack: string): ClusterConfig
                 matches(/^cache\.[a-z0-9-]+\.[a-z0-9]+$/, "must be an ElastiCache node type such as cache.t4g.micro"),
             ),
             nodeCount: read.integer("cacheNodeCount", 2, 1, 6),
-            engineVersion: read.string(
-                "cacheEngineVersion",
-                "7.1",
-                matches(/^[67]\.\d+$/, "must be a Redis OSS engine version such as 7.1"),
-            ),
+            engineVersion: read.oneOf("cacheEngineVersion", "7.1", REDIS_ENGINE_VERSIONS),
         },
         network: readNetwork(read, raw),
-        operations: readOperations(read, raw),
+        operations: readOperations(read, raw, awsRegion),
         local: {
             port: read.integer("localPort", 8080, 1, 65535),
             mysqlImage: read.string("mysqlImage", DEFAULT_LOCAL_IMAGES.mysqlImage, imageCheck),
@@ -745,5 +750,5 @@ export function loadClusterConfig(): ClusterConfig {
             raw[key.slice(prefix.length)] = value;
         }
     }
-    return parseClusterConfig(raw, pulumi.getStack());
+    return parseClusterConfig(raw, pulumi.getStack(), new pulumi.Config("aws").get("region"));
 }

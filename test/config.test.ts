@@ -128,6 +128,7 @@ describe("parseClusterConfig", () => {
         ["db class", { dbInstanceClass: "t4g.micro" }, /dbInstanceClass = "t4g.micro": must be an RDS instance class/],
         ["cache node count", { cacheNodeCount: "0" }, /cacheNodeCount = "0": must be a whole number from 1 to 6/],
         ["backup days 0", { dbBackupRetentionDays: "0" }, /dbBackupRetentionDays = "0": must be a whole number from 1 to 35/],
+        ["a Redis version ElastiCache does not offer", { cacheEngineVersion: "7.3" }, /cacheEngineVersion = "7.3": must be one of 7.1, 7.0, 6.2, 6.0/],
         ["MySQL 5.7", { dbEngineVersion: "5.7" }, /dbEngineVersion = "5.7": must be a MySQL 8.4 or 8.0 engine version/],
         ["natGateways", { natGateways: "none" }, /natGateways = "none": must be one of onePerAz, single/],
         ["cluster name", { clusterName: "New_API" }, /clusterName = "New_API": must be 1-17 characters/],
@@ -190,6 +191,14 @@ describe("parseClusterConfig", () => {
         const long = `${"a".repeat(60)}.example.com`;
         const certificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f";
         expect(parseClusterConfig({ domainName: long, hostedZoneId: "Z0123456789ABCDEFGHIJ", certificateArn }, "dev").operations.https?.domainName).toBe(long);
+    });
+
+    test("a certificate from another region than aws:region is refused", () => {
+        const certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f";
+        expect(() => parseClusterConfig({ certificateArn }, "dev", "us-east-1")).toThrow(
+            /certificateArn = "arn:aws:acm:eu-west-1:.*": is a certificate in eu-west-1; the load balancer is in aws:region us-east-1/,
+        );
+        expect(parseClusterConfig({ certificateArn }, "dev", "eu-west-1").operations.https?.certificateArn).toBe(certificateArn);
     });
 
     test("the userData limit applies to the AWS target only, and names extraEnv alone", () => {

@@ -37,6 +37,7 @@ const EVERYTHING: Record<string, string> = {
 const EVERYTHING_EXISTING_VPC: Record<string, string> = {
     ...Object.fromEntries(Object.entries(EVERYTHING).filter(([key]) => key !== "azCount")),
     certificateArn: CERTIFICATE,
+    "aws:region": "us-east-1",
     vpcId: "vpc-0123456789abcdef0",
     publicSubnetIds: '["subnet-0000000000000000a","subnet-0000000000000000b","subnet-0000000000000000c"]',
     privateSubnetIds: '["subnet-0000000000000000d","subnet-0000000000000000e","subnet-0000000000000000f"]',
@@ -63,8 +64,9 @@ function withLargestExtraEnv(base: Record<string, string>): Record<string, strin
 
 const MATRIX: [string, Record<string, string>, string][] = [
     ...STACK_FILES.map((file): [string, Record<string, string>, string] => {
-        const { stack, config } = readStackFile(file);
-        return [file, config, stack];
+        const { stack, config, document } = readStackFile(file);
+        const region = document["aws:region"];
+        return [file, typeof region === "string" ? { ...config, "aws:region": region } : config, stack];
     }),
     ["0 slaves", { slaveCount: "0" }, "dev"],
     ["1 slave", { slaveCount: "1" }, "dev"],
@@ -82,7 +84,8 @@ describe("the AWS contract over the configuration matrix", () => {
         expect(checkContract(run.resources)).toEqual([]);
 
         // The config-time userData bound really bounds what the nodes get.
-        const parsed: ClusterConfig = parseClusterConfig(config, stack);
+        const { "aws:region": region, ...own } = config;
+        const parsed: ClusterConfig = parseClusterConfig(own, stack, region);
         if (parsed.target === "aws") {
             const sizes = ofType(run, "aws:ec2/instance:Instance").map((i) => Buffer.byteLength(i.inputs.userData, "utf8"));
             expect(Math.max(...sizes)).toBeLessThanOrEqual(largestUserDataBytes(parsed));

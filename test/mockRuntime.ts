@@ -62,6 +62,7 @@ export interface ProgramRun {
 export interface RunOptions {
     stack?: string;
     preview?: boolean;
+
 }
 
 /** terraform-provider-random's character classes (random_password; special is its default set). */
@@ -185,9 +186,7 @@ function mockInvoke(token: string, inputs: Record<string, any>): Record<string, 
             const standardOnly = (inputs.filters ?? []).some(
                 (f: { name: string; values: string[] }) => f.name === "opt-in-status" && f.values.join() === "opt-in-not-required",
             );
-            return standardOnly
-                ? { names: MOCK_ZONES, zoneIds: ["use1-az1", "use1-az2", "use1-az3"] }
-                : { names: [MOCK_LOCAL_ZONE, ...MOCK_ZONES], zoneIds: ["use1-bos1-az1", "use1-az1", "use1-az2", "use1-az3"] };
+            return { names: standardOnly ? MOCK_ZONES : [MOCK_LOCAL_ZONE, ...MOCK_ZONES] };
         }
         case "aws:index/getRegion:getRegion":
             return { name: MOCK_REGION, region: MOCK_REGION };
@@ -268,8 +267,9 @@ export async function evaluateProgram(
             callback(error, response);
         });
     };
+    // Keys without a namespace are this project's; others (aws:region) are passed as they are.
     pulumi.runtime.setAllConfig(
-        Object.fromEntries(Object.entries(config).map(([key, value]) => [`${PROJECT}:${key}`, value])),
+        Object.fromEntries(Object.entries(config).map(([key, value]) => [key.includes(":") ? key : `${PROJECT}:${key}`, value])),
     );
     const started = process.hrtime.bigint();
     const main: () => Record<string, unknown> = load("../index");

@@ -3,6 +3,7 @@ import { isExtendedSupportMysql, mysqlParameterGroupFamily, mysqlParameters } fr
 import { redisDefaultParameterGroup } from "../components/aws/cache";
 import { clusterTags, finalSnapshotIdentifier, nodeName, nodeSubnetIndex, secretParameterName, secretParameterPath } from "../components/naming";
 import { instanceArchitecture, nodePolicyDocument, supportsRecoverAction } from "../components/aws/nodes";
+import { zoneShortage } from "../components/aws/network";
 import { parseClusterConfig } from "../components/config";
 
 describe("naming", () => {
@@ -36,6 +37,16 @@ describe("naming", () => {
     test("the longest cluster name keeps autonamed target groups within ALB's 32 characters", () => {
         const longest = parseClusterConfig({ clusterName: "a".repeat(17) }, "dev").clusterName;
         expect(`${longest}-slaves`.length + 8).toBeLessThanOrEqual(32);
+    });
+});
+
+describe("availability zones", () => {
+    test("azCount must fit in the zones the region offers the account", () => {
+        expect(zoneShortage(["us-east-1a", "us-east-1b", "us-east-1c"], 3)).toBeUndefined();
+        expect(zoneShortage(["us-west-1a", "us-west-1c"], 2)).toBeUndefined();
+        expect(zoneShortage(["us-west-1a", "us-west-1c"], 3)).toBe(
+            "new-api-cluster:azCount = 3, but this region offers this account 2 availability zones (us-west-1a, us-west-1c): set azCount to 2",
+        );
     });
 });
 

@@ -596,6 +596,10 @@ describe("bad config", () => {
         [{ slaveCount: "abc" }, /new-api-cluster:slaveCount = "abc"/],
         [{ image: "calciumion/new-api:latest" }, /new-api-cluster:image = "calciumion\/new-api:latest"/],
         [{ vpcId: "vpc-0123456789abcdef0" }, /new-api-cluster:vpcId/],
+        [
+            { "aws:region": "us-east-1", certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f" },
+            /new-api-cluster:certificateArn = .*: is a certificate in eu-west-1; the load balancer is in aws:region us-east-1/,
+        ],
     ])("%j fails before any resource is created", async (config, message) => {
         const error = await runProgram(config).then(
             () => undefined,

@@ -12,6 +12,18 @@ import { NetworkConfig } from "../config";
  */
 export const STANDARD_ZONES_FILTER = { name: "opt-in-status", values: ["opt-in-not-required"] };
 
+/**
+ * Why the region's zones cannot hold azCount subnets of each kind, or undefined when they can:
+ * with fewer zones, two of the ALB's subnets would share one, which ELB refuses. Known only
+ * once the zones are listed, so it fails the deployment rather than config validation.
+ */
+export function zoneShortage(zones: string[], azCount: number): string | undefined {
+    return zones.length < azCount
+        ? `new-api-cluster:azCount = ${azCount}, but this region offers this account ${zones.length} ` +
+              `availability zones (${zones.join(", ")}): set azCount to ${zones.length}`
+        : undefined;
+}
+
 export interface NetworkArgs {
     config: NetworkConfig;
     tags: Record<string, string>;
@@ -35,7 +47,15 @@ export class Network extends pulumi.ComponentResource {
             const parent = { parent: this };
             const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
             const plan = planSubnets(config.vpcCidr, config.azCount);
-            const zones = aws.getAvailabilityZonesOutput({ state: "available", filters: [STANDARD_ZONES_FILTER] }, parent).names;
+            const zones = aws
+                .getAvailabilityZonesOutput({ state: "available", filters: [STANDARD_ZONES_FILTER] }, parent)
+                .names.apply((names) => {
+                    const problem = zoneShortage(names, config.azCount);
+                    if (problem) {
+                        throw new pulumi.ResourceError(problem, this);
+                    }
+                    return names;
+                });
 
             const vpc = new aws.ec2.Vpc(
                 `${name}-vpc`,

@@ -142,6 +142,7 @@ export const CONTRACT: Record<string, Table> = {
     "aws:ec2/subnet:Subnet": {
         rules: [
             field("cidrBlock", cidr(16, 28), `${EC2}/API_CreateSubnet.html`),
+            required("availabilityZone", `${EC2}/API_CreateSubnet.html`),
             // RDS and ElastiCache may not be offered in a Local Zone, where an opted-in account's zones list would put a subnet.
             field("availabilityZone", STANDARD_ZONE, `${EC2}/API_DescribeAvailabilityZones.html`),
             tagRule(`${EC2_GUIDE}/Using_Tags.html`),
@@ -417,7 +418,7 @@ export const CONTRACT: Record<string, Table> = {
             field("replicationGroupId", awsIdentifier(40, true), `${ELASTICACHE}/API_CreateReplicationGroup.html`),
             field("description", length(1, 255), `${ELASTICACHE}/API_CreateReplicationGroup.html`),
             field("engine", oneOf(["redis", "valkey"]), `${ELASTICACHE}/API_CreateReplicationGroup.html`),
-            field("engineVersion", pattern(/^[67]\.\d+$/, "a Redis OSS 6.x or 7.x version", "5.0.6"), `${ELASTICACHE_GUIDE}/engine-versions.html`),
+            field("engineVersion", oneOf(["6.0", "6.2", "7.0", "7.1"]), `${ELASTICACHE_GUIDE}/engine-versions.html`),
             rule(
                 "parameterGroupName is the default group of the engine's major version",
                 `${ELASTICACHE_GUIDE}/ParameterGroups.Engine.html`,
