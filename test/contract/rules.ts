@@ -227,10 +227,10 @@ export function jsonDocument(maxNonWhitespace: number): Constraint {
     };
 }
 
-/** Every value of a resource type is distinct: names and identifiers unique in an account and region. */
-export function unique(path: string, ref: string): CollectiveRule {
+/** Every value of a resource type is distinct: names and identifiers unique in an account and region (or a narrower scope). */
+export function unique(path: string, ref: string, scope = "in the account and region"): CollectiveRule {
     return {
-        says: `${path} is unique in the account and region`,
+        says: `${path} is unique ${scope}`,
         ref,
         check: (resources) => {
             const seen = new Map<unknown, string>();

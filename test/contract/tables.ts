@@ -147,7 +147,8 @@ export const CONTRACT: Record<string, Table> = {
             field("availabilityZone", STANDARD_ZONE, `${EC2}/API_DescribeAvailabilityZones.html`),
             tagRule(`${EC2_GUIDE}/Using_Tags.html`),
         ],
-        collective: [unique("cidrBlock", `${EC2}/API_CreateSubnet.html`)],
+        // Overlapping subnets are refused (InvalidSubnet.Conflict); the program makes one VPC's.
+        collective: [unique("cidrBlock", `${EC2}/API_CreateSubnet.html`, "in the VPC")],
     },
     "aws:ec2/routeTable:RouteTable": {
         rules: [
@@ -214,7 +215,7 @@ export const CONTRACT: Record<string, Table> = {
             // All of a role's inline policies together: 10,240 characters, white space not counted.
             field("policy", jsonDocument(10240), IAM_QUOTAS),
         ],
-        collective: [unique("name", `${IAM}/API_PutRolePolicy.html`)],
+        collective: [unique("name", `${IAM}/API_PutRolePolicy.html`, "per role")],
     },
     "aws:iam/instanceProfile:InstanceProfile": {
         autonaming: { property: "name", separator: "-", maxLength: 255 },
