@@ -67,8 +67,20 @@ export function secretEnvironment(
 /** What New API's JSON answers say when a request succeeded (/api/status, /api/setup). */
 export const SUCCESS_MARKER = '"success":true';
 
-/** The container health check: the guide's, on /api/status. */
-export const HEALTH_COMMAND = `wget -q -O - http://127.0.0.1:${APP_PORT}/api/status | grep -q '${SUCCESS_MARKER}'`;
+/**
+ * What health checks ask for. Not /api/status, the guide's: every /api route passes New API's
+ * global API rate limit (GLOBAL_API_RATE_LIMIT, 180 requests per 180 s per client IP, counted
+ * in the shared Redis), and health checks come from a few addresses only: every container's
+ * own check from 127.0.0.1, each load balancer node's checks of every target from its own IP.
+ * A cluster of 30 nodes spends that budget on checks alone, and its nodes flap. Relay routes
+ * have no global limit, and GET /v1/models without a token is answered 401 by TokenAuth
+ * before it reads anything: proof that the server and its router answer, as /api/status was,
+ * with real clients' /api limit left as it is.
+ */
+export const HEALTH_CHECK = { path: "/v1/models", status: 401 } as const;
+
+/** The container health check: New API answers HEALTH_CHECK's request with its status. */
+export const HEALTH_COMMAND = `wget -S -O /dev/null http://127.0.0.1:${APP_PORT}${HEALTH_CHECK.path} 2>&1 | grep -q 'HTTP/[0-9.]* ${HEALTH_CHECK.status} '`;
 
 /** What /api/status says once the setup wizard has been completed. */
 export const SETUP_DONE_MARKER = '"setup":true';

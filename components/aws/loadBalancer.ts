@@ -2,7 +2,7 @@
 // and a listener that forwards to both, weighted like the guide's nginx upstream (weights.ts).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_PORT } from "../environment";
+import { APP_PORT, HEALTH_CHECK } from "../environment";
 import { TLS_POLICY } from "./https";
 import { ListenerWeights } from "../weights";
 
@@ -18,13 +18,13 @@ export interface LoadBalancerArgs {
     tags: Record<string, string>;
 }
 
-/** The guide's container health check, as an ALB target group health check. */
-export const HEALTH_CHECK = {
+/** The nodes' health check (see environment.ts, HEALTH_CHECK: not rate-limited by New API). */
+export const TARGET_HEALTH_CHECK = {
     enabled: true,
-    path: "/api/status",
+    path: HEALTH_CHECK.path,
     protocol: "HTTP",
     port: "traffic-port",
-    matcher: "200",
+    matcher: String(HEALTH_CHECK.status),
     interval: 30,
     timeout: 10,
     healthyThreshold: 2,
@@ -99,7 +99,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     protocol: "HTTP",
                     targetType: "instance",
                     deregistrationDelay: args.deregistrationDelaySeconds,
-                    healthCheck: HEALTH_CHECK,
+                    healthCheck: TARGET_HEALTH_CHECK,
                     tags: { ...args.tags, Name: `${name}-${role}` },
                 },
                 parent,

@@ -67,7 +67,7 @@ export class Monitoring extends pulumi.ComponentResource {
             TargetGroup: targetGroup,
             LoadBalancer: args.loadBalancerArnSuffix,
         });
-        alarm("master-unhealthy", "The master target is failing its /api/status health check", {
+        alarm("master-unhealthy", "The master target is failing its health check", {
             namespace: "AWS/ApplicationELB",
             metricName: "UnHealthyHostCount",
             statistic: "Maximum",
@@ -85,7 +85,7 @@ export class Monitoring extends pulumi.ComponentResource {
             treatMissingData: "notBreaching",
             dimensions: targetGroupDimensions(args.masterTargetGroupArnSuffix),
         });
-        alarm("slaves-unhealthy", "A slave target is failing its /api/status health check", {
+        alarm("slaves-unhealthy", "A slave target is failing its health check", {
             namespace: "AWS/ApplicationELB",
             metricName: "UnHealthyHostCount",
             statistic: "Maximum",
