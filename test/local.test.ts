@@ -102,7 +102,7 @@ describe("local nodes", () => {
                     { volumeName: `${c.name}-data`, containerPath: "/data" },
                     { volumeName: `${c.name}-logs`, containerPath: "/app/logs" },
                 ],
-                healthcheck: { tests: ["CMD-SHELL", expect.stringContaining("http://127.0.0.1:3000/api/status")] },
+                healthcheck: { tests: ["CMD-SHELL", expect.stringContaining("http://127.0.0.1:3000/v1/models")] },
             });
         }
     });

@@ -463,7 +463,7 @@ describe("load balancer", () => {
         });
     });
 
-    test("two target groups on 3000 with the guide's health check and a short deregistration delay", async () => {
+    test("two target groups on 3000, health-checked where New API never rate-limits, with a short deregistration delay", async () => {
         const run = await program();
         const groups = ofType(run, T.targetGroup);
         expect(groups.map((g) => g.name).sort()).toEqual(["newapi-dev-master", "newapi-dev-slaves"]);
@@ -472,7 +472,7 @@ describe("load balancer", () => {
                 port: 3000,
                 protocol: "HTTP",
                 deregistrationDelay: 30,
-                healthCheck: { path: "/api/status", matcher: "200", interval: 30, timeout: 10, unhealthyThreshold: 3 },
+                healthCheck: { path: "/v1/models", matcher: "401", interval: 30, timeout: 10, unhealthyThreshold: 3 },
             });
         }
     });

@@ -128,7 +128,7 @@ describe("renderNodeUserData", () => {
         expect(script).toContain("image='calciumion/new-api:v0.9.20-patch.2'");
         expect(script).toMatch(/-p 3000:3000/);
         expect(script).toMatch(/-v \/var\/lib\/new-api\/data:\/data -v \/var\/log\/new-api:\/app\/logs/);
-        expect(script).toMatch(/--health-cmd .*\/api\/status/);
+        expect(script).toMatch(/--health-cmd .*\/v1\/models/);
         expect(script).toMatch(/--health-interval 30s --health-timeout 10s --health-retries 3/);
         expect(script).toMatch(/"\$image" --log-dir \/app\/logs\n$/);
     });
