@@ -70,7 +70,7 @@ export interface ClusterConfig {
     masterWeight: number;
     slaveWeight: number;
     deregistrationDelaySeconds: number;
-    /** How long `pulumi up` gives a new node to become healthy before it shifts traffic or removes old nodes. */
+    /** How long at most `pulumi up` waits for a new node to turn healthy before it shifts traffic or removes old nodes. */
     nodeWarmupSeconds: number;
     /** How long a slave's start waits for the master to finish setup before starting anyway. */
     slaveSetupTimeoutSeconds: number;
@@ -690,7 +690,7 @@ export function parseClusterConfig(raw: RawConfig, stack: string, awsRegion?: st
         masterWeight: read.integer("masterWeight", 3, 1, 999),
         slaveWeight: read.integer("slaveWeight", 5, 1, 999),
         deregistrationDelaySeconds: read.integer("deregistrationDelay", 30, 0, 3600),
-        nodeWarmupSeconds: read.integer("nodeWarmup", 180, 0, 1800),
+        nodeWarmupSeconds: read.integer("nodeWarmup", 900, 60, 3600),
         slaveSetupTimeoutSeconds: read.integer("slaveSetupTimeout", 1800, 60, 86400),
         // New API's setup wizard allows at most 12 characters; these need no JSON escaping.
         // The local target always completes setup itself: it is the quick start.

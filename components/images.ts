@@ -20,3 +20,18 @@ export function pinnedImage(image: string, digest: string): string {
     }
     return `${imageRepository(image)}@${digest}`;
 }
+
+/** An Amazon ECR registry, whose pulls need a login (the nodes' role grants it). */
+export interface EcrRegistry {
+    host: string;
+    account: string;
+    region: string;
+    /** The repository within the registry: "team/new-api". */
+    repository: string;
+}
+
+/** The ECR registry an image reference lives in, or undefined for any other registry (Docker Hub, …). */
+export function ecrRegistry(image: string): EcrRegistry | undefined {
+    const match = /^((\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?)\/(.+)$/.exec(imageRepository(image));
+    return match ? { host: match[1], account: match[2], region: match[3], repository: match[4] } : undefined;
+}

@@ -1,6 +1,7 @@
 // Living with the stack: scaling, rolling upgrades, first run, preview and destroy, each
 // checked by what the program registers under mocks and how two runs differ.
 import { parseCloudConfig, writeFile } from "./cloudConfig";
+import { warmupScript } from "../components/aws/warmup";
 import { diffRegistrations, registrationKey } from "./diff";
 import {
     ProgramRun,
@@ -83,7 +84,16 @@ describe("scaling by config", () => {
             const attachment = named(run, "aws:lb/targetGroupAttachment:TargetGroupAttachment", name);
             expect(dependencyKeys(attachment)).toEqual(expect.arrayContaining([`${COMMAND}::${name}-drain`, `${INSTANCE}::${name}`]));
             const warmup = named(run, COMMAND, `${name}-warmup`);
-            expect(warmup.inputs).toMatchObject({ create: "sleep 240", interpreter: ["/bin/sh", "-c"] });
+            expect(warmup.inputs).toMatchObject({
+                create: warmupScript({ timeoutSeconds: 240, mustTurnHealthy: name === "newapi-dev-master" }),
+                interpreter: ["/bin/sh", "-c"],
+                environment: {
+                    NODE: name,
+                    INSTANCE_ID: `${name}-id`,
+                    TARGET_GROUP_ARN: expect.stringMatching(name === "newapi-dev-master" ? /newapi-dev-master$/ : /newapi-dev-slaves$/),
+                    AWS_REGION: "us-east-1",
+                },
+            });
             expect(warmup.inputs).not.toHaveProperty("delete");
             expect(dependencyKeys(warmup)).toContain(`aws:lb/targetGroupAttachment:TargetGroupAttachment::${name}`);
             expect(dependencyKeys(named(run, LISTENER, "newapi-dev-http"))).toContain(`${COMMAND}::${name}-warmup`);
@@ -163,7 +173,7 @@ describe("first run", () => {
             const script = writeFile(named(run, INSTANCE, `newapi-dev-${slave}`).inputs.userData, START_SCRIPT);
             expect(script).toContain(`master="$(read_parameter '/new-api/newapi-dev/master-address')"`);
             expect(script).toContain("local deadline=$((SECONDS + 900))");
-            expect(script).toMatch(/wait_for_master_setup\nfi\n\ndocker rm -f new-api/);
+            expect(script).toMatch(/  wait_for_master_setup\n.*\nfi\n\ndocker rm -f new-api/);
         }
         expect(writeFile(named(run, INSTANCE, "newapi-dev-master").inputs.userData, START_SCRIPT)).not.toContain("wait_for_master_setup");
     });

@@ -195,6 +195,18 @@ describe("secrets", () => {
         ]);
     });
 
+    test("images on ECR: the role may pull those repositories (and log in), nothing more; none by default", async () => {
+        const image = `123456789012.dkr.ecr.us-east-1.amazonaws.com/mirror/calciumion/new-api@sha256:${"c".repeat(64)}`;
+        const run = await program({ image, slaveImage: image.replace(/@.*/, `@sha256:${"d".repeat(64)}`) });
+        const statements = JSON.parse(ofType(run, T.rolePolicy)[0].inputs.policy).Statement;
+        expect(statements.find((s: { Sid: string }) => s.Sid === "PullClusterImages").Resource).toEqual([
+            "arn:aws:ecr:us-east-1:123456789012:repository/mirror/calciumion/new-api",
+        ]);
+        expect(statements.find((s: { Sid: string }) => s.Sid === "EcrLogin")).toMatchObject({ Action: "ecr:GetAuthorizationToken", Resource: "*" });
+        const defaults = JSON.parse(ofType(await program(), T.rolePolicy)[0].inputs.policy).Statement;
+        expect(defaults.map((s: { Sid: string }) => s.Sid)).toEqual(["ReadClusterSecrets", "WriteClusterLogs", "SessionManager"]);
+    });
+
     test("the node role reads only its own cluster's parameter path", async () => {
         const run = await program();
         const policy = JSON.parse(ofType(run, T.rolePolicy)[0].inputs.policy);

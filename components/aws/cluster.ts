@@ -9,7 +9,7 @@ import { Cache } from "./cache";
 import { ClusterConfig } from "../config";
 import { Database } from "./database";
 import { APP_PORT } from "../environment";
-import { imageDigest, pinnedImage } from "../images";
+import { EcrRegistry, ecrRegistry, imageDigest, pinnedImage } from "../images";
 import { memoize } from "../memoize";
 import { Https } from "./https";
 import { LoadBalancer, WeightedListener } from "./loadBalancer";
@@ -106,6 +106,9 @@ export class NewApiCluster extends pulumi.ComponentResource {
                 secretParameterPath: secrets.parameterPath,
                 logGroupName: logGroupName(config.clusterName),
                 logRetentionDays: operations.logRetentionDays,
+                imageRegistries: [...new Set([config.image, config.slaveImage])]
+                    .map(ecrRegistry)
+                    .filter((registry): registry is EcrRegistry => registry !== undefined),
                 tags,
             },
             parent,
@@ -212,7 +215,10 @@ export class NewApiCluster extends pulumi.ComponentResource {
                     targetGroupArn:
                         role === "master" ? loadBalancer.masterTargetGroupArn : loadBalancer.slavesTargetGroupArn,
                     deregistrationDelaySeconds: config.deregistrationDelaySeconds,
-                    warmupSeconds: config.nodeWarmupSeconds,
+                    // A slave of a cluster set up by hand waits for the operator's setup wizard.
+                    warmup: { timeoutSeconds: config.nodeWarmupSeconds, mustTurnHealthy: role === "master" || config.adminUsername !== undefined },
+                    region,
+                    awsProfile: new pulumi.Config("aws").get("profile"),
                     bootDependencies: [...bootDependencies, access.logGroup],
                     alarmTopicArn: monitoring.topicArn,
                     recoverActionArn,

@@ -4,7 +4,9 @@ import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_PORT } from "../environment";
+import { EcrRegistry } from "../images";
 import { NodeRole } from "../naming";
+import { WarmupOptions, warmupScript } from "./warmup";
 
 /** Public SSM parameters naming the newest Amazon Linux 2023 AMI, per CPU architecture. */
 export const AL2023_AMI_PARAMETERS = {
@@ -53,11 +55,13 @@ export interface NodeAccessArgs {
     /** The nodes' log group, created here; the role may write to no other. */
     logGroupName: string;
     logRetentionDays: number;
+    /** The ECR registries of the nodes' images, if any: the role may pull from those repositories. */
+    imageRegistries: EcrRegistry[];
     tags: Record<string, string>;
 }
 
 /** The instance role's policy: read the cluster's own parameters, write its own logs, Session Manager. */
-export function nodePolicyDocument(parameterPathArn: string, logGroupArn: string): string {
+export function nodePolicyDocument(parameterPathArn: string, logGroupArn: string, ecrRepositoryArns: string[] = []): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -87,8 +91,33 @@ export function nodePolicyDocument(parameterPathArn: string, logGroupArn: string
                 ],
                 Resource: "*",
             },
+            ...(ecrRepositoryArns.length === 0
+                ? []
+                : [
+                      {
+                          // Nodes run images from these ECR repositories: pull them, and let an
+                          // ECR pull-through cache fetch (and create) them from the upstream registry.
+                          Sid: "PullClusterImages",
+                          Effect: "Allow",
+                          Action: [
+                              "ecr:BatchGetImage",
+                              "ecr:GetDownloadUrlForLayer",
+                              "ecr:BatchCheckLayerAvailability",
+                              "ecr:BatchImportUpstreamImage",
+                              "ecr:CreateRepository",
+                          ],
+                          Resource: [...new Set(ecrRepositoryArns)],
+                      },
+                      // A registry login token is account-wide: ECR has no narrower resource for it.
+                      { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+                  ]),
         ],
     });
+}
+
+/** The ARN of the ECR repository an image lives in (ecr:<region>:<account>:repository/<name>). */
+export function ecrRepositoryArn(partition: string, registry: EcrRegistry): string {
+    return `arn:${partition}:ecr:${registry.region}:${registry.account}:repository/${registry.repository}`;
 }
 
 /** What every node shares: its security group and its instance role. */
@@ -189,8 +218,15 @@ export class NodeAccess extends pulumi.ComponentResource {
                     .all([
                         pulumi.interpolate`arn:${partition}:ssm:${args.region}:${account}:parameter${args.secretParameterPath}`,
                         this.logGroup.arn,
+                        partition,
                     ])
-                    .apply(([parameterPathArn, logGroupArn]) => nodePolicyDocument(parameterPathArn, logGroupArn)),
+                    .apply(([parameterPathArn, logGroupArn, partitionName]) =>
+                        nodePolicyDocument(
+                            parameterPathArn,
+                            logGroupArn,
+                            args.imageRegistries.map((registry) => ecrRepositoryArn(partitionName, registry)),
+                        ),
+                    ),
             },
             parent,
         );
@@ -221,8 +257,11 @@ export interface ClusterNodeArgs {
     targetGroupArn: pulumi.Input<string>;
     /** Seconds ALB takes to drain the node: its instance is deleted only after that. */
     deregistrationDelaySeconds: number;
-    /** Seconds a new node gets to become healthy before `pulumi up` moves on (see below). */
-    warmupSeconds: number;
+    /** How long `pulumi up` waits for the new node to turn healthy, and whether it must (warmup.ts). */
+    warmup: WarmupOptions;
+    /** The region, and the AWS profile when the stack names one: the warm-up's AWS CLI calls use them. */
+    region: pulumi.Input<string>;
+    awsProfile?: string;
     /** What the node reads or writes at boot (secrets, log group): it must not boot before they exist. */
     bootDependencies: pulumi.Resource[];
     /** Where the node's status-check alarms go. */
@@ -297,13 +336,19 @@ export class ClusterNode extends pulumi.ComponentResource {
             { parent: this, dependsOn: [drain] },
         );
         // Pulumi deletes replaced and removed resources only after everything else, so holding
-        // up here keeps an old node registered until its successor has had time to boot, pull
-        // the image and pass ALB's health check.
+        // up here keeps an old node registered until its successor passes ALB's health check.
         new command.local.Command(
             `${name}-warmup`,
             {
                 interpreter: LOCAL_SHELL,
-                create: `sleep ${args.warmupSeconds}`,
+                create: warmupScript(args.warmup),
+                environment: {
+                    NODE: name,
+                    TARGET_GROUP_ARN: args.targetGroupArn,
+                    INSTANCE_ID: instance.id,
+                    AWS_REGION: args.region,
+                    ...(args.awsProfile === undefined ? {} : { AWS_PROFILE: args.awsProfile }),
+                },
                 triggers: [attachment.id],
             },
             { parent: this },

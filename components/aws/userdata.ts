@@ -11,7 +11,7 @@ import {
     secretEnvironment,
     setupRequestBody,
 } from "../environment";
-import { imageDigest, pinnedImage } from "../images";
+import { ecrRegistry, imageDigest, pinnedImage } from "../images";
 import {
     ADMIN_PASSWORD_PARAMETER,
     MASTER_ADDRESS_PARAMETER,
@@ -117,7 +117,7 @@ export const STOP_SCRIPT = "/usr/local/sbin/new-api-stop";
 export const UNIT_PATH = "/etc/systemd/system/new-api.service";
 export const SETUP_SCRIPT = "/usr/local/sbin/new-api-setup";
 export const SETUP_UNIT_PATH = "/etc/systemd/system/new-api-setup.service";
-const STATE_DIR = "/var/lib/new-api";
+export const STATE_DIR = "/var/lib/new-api";
 const DATA_DIR = `${STATE_DIR}/data`;
 const STATUS_URL = `http://127.0.0.1:${APP_PORT}/api/status`;
 const LOG_DIR = "/var/log/new-api";
@@ -152,12 +152,19 @@ function secretEnvironmentLines(spec: NodeBootSpec): [string, string][] {
     );
 }
 
-/** Prints an SSM parameter's (decrypted) value; the region comes from the script's $region. */
-const READ_PARAMETER_FUNCTION = [
-    "# The instance profile's credentials can take a moment to appear after boot.",
+/** How often read_parameter tries, backing off 5, 10, … seconds (about 75 s in all). */
+const READ_ATTEMPTS = 5;
+
+/**
+ * Shell functions every script shares. read_parameter prints an SSM parameter's (decrypted)
+ * value, retrying while the instance profile's credentials appear after boot. require_value
+ * refuses a value the scripts would splice into a DSN, a URL or JSON unless it has the shape
+ * the stack generates: an empty or odd value would otherwise start a broken container.
+ */
+const SHARED_FUNCTIONS = [
     "read_parameter() {",
     "  local attempt",
-    "  for attempt in 1 2 3 4 5 6; do",
+    `  for attempt in $(seq 1 ${READ_ATTEMPTS}); do`,
     '    if aws ssm get-parameter --region "$region" --with-decryption --name "$1" \\',
     "        --query Parameter.Value --output text; then",
     "      return 0",
@@ -165,29 +172,56 @@ const READ_PARAMETER_FUNCTION = [
     '    echo "new-api: reading $1 from SSM failed (attempt $attempt)" >&2',
     "    sleep $((attempt * 5))",
     "  done",
+    '  echo "new-api: could not read $1 from SSM; not starting (README, Troubleshooting)" >&2',
     "  return 1",
     "}",
+    "",
+    "# require_value NAME VALUE REGEX WHAT",
+    "require_value() {",
+    '  if [[ ! "$2" =~ $3 ]]; then',
+    '    echo "new-api: $1 is empty or not $4; not starting (README, Troubleshooting)" >&2',
+    "    exit 1",
+    "  fi",
+    "}",
 ];
+
+/** The shapes the stack generates (secrets.ts): letters and digits, as long as AWS allows. */
+const SECRET_SHAPE = { regex: "^[A-Za-z0-9]{16,128}$", what: "16-128 letters and digits" };
+const ADMIN_PASSWORD_SHAPE = { regex: "^[A-Za-z0-9]{8,20}$", what: "8-20 letters and digits" };
+const ADDRESS_SHAPE = { regex: "^[0-9]{1,3}([.][0-9]{1,3}){3}$", what: "an IPv4 address" };
+
+/** A script line that reads a parameter into a variable and checks its shape. */
+function readChecked(variable: string, parameter: string, shape: { regex: string; what: string }): string[] {
+    return [
+        `${variable}="$(read_parameter ${shellQuote(parameter)})"`,
+        `require_value ${shellQuote(parameter)} "$${variable}" ${shellQuote(shape.regex)} ${shellQuote(shape.what)}`,
+    ];
+}
+
+/** Seconds a waiting slave sleeps between two looks at the master, and between two log lines. */
+export const MASTER_POLL_SECONDS = 10;
+const WAIT_LOG_SECONDS = 60;
 
 /**
  * New API issue #942: a slave that starts before the master has finished setup keeps
  * showing the setup wizard until it is restarted. So a slave waits, once per instance and
- * at most timeoutSeconds, until the master reports setup: true. It then starts anyway, so
- * that a master outage never keeps a slave down for good.
+ * at most timeoutSeconds, until the master reports setup: true. It then starts anyway, and
+ * never waits again (a master outage must never keep a slave down for good).
  */
 function masterSetupWaitLines(wait: NonNullable<NodeBootSpec["masterSetupWait"]>): string[] {
     const timeout = wait.timeoutSeconds;
     return [
         "",
-        `setup_marker=${STATE_DIR}/master-setup-seen`,
+        `state_dir=${STATE_DIR}`,
+        'setup_marker="$state_dir/master-setup-waited"',
         "wait_for_master_setup() {",
         `  local deadline=$((SECONDS + ${timeout})) next_log=0 master status`,
         "  while true; do",
-        `    master="$(read_parameter ${shellQuote(wait.masterAddressParameter)})"`,
-        `    if status="$(curl -fsS --max-time 5 "http://\${master}:${APP_PORT}/api/status")" \\`,
+        ...readChecked("master", wait.masterAddressParameter, ADDRESS_SHAPE).map((line) => `    ${line}`),
+        // Quiet: a master that is still booting is expected; one line a minute says so.
+        `    if status="$(curl -fs --max-time 5 "http://\${master}:${APP_PORT}/api/status")" \\`,
         `        && [[ "$status" == *'${SETUP_DONE_MARKER}'* ]]; then`,
         '      echo "new-api: master ${master} has finished setup"',
-        `      mkdir -p ${STATE_DIR} && touch "$setup_marker"`,
         "      return 0",
         "    fi",
         "    if (( SECONDS >= deadline )); then",
@@ -196,13 +230,38 @@ function masterSetupWaitLines(wait: NonNullable<NodeBootSpec["masterSetupWait"]>
         "    fi",
         "    if (( SECONDS >= next_log )); then",
         `      echo "new-api: waiting for master \${master} to finish setup (at most ${timeout} s)"`,
-        "      next_log=$((SECONDS + 60))",
+        `      next_log=$((SECONDS + ${WAIT_LOG_SECONDS}))`,
         "    fi",
-        "    sleep 10",
+        `    sleep ${MASTER_POLL_SECONDS}`,
         "  done",
         "}",
         'if [[ ! -e "$setup_marker" ]]; then',
         "  wait_for_master_setup",
+        '  mkdir -p "$state_dir" && touch "$setup_marker"',
+        "fi",
+    ];
+}
+
+/**
+ * A pinned image that is on disk is exactly the image: starting it again needs no registry.
+ * Docker Hub limits anonymous pulls per address (every node shares the NAT's), so a crash
+ * loop or a Hub outage must not depend on it. ECR registries need a login, which the
+ * instance role grants.
+ */
+function pullLines(spec: NodeBootSpec): string[] {
+    const ecr = ecrRegistry(spec.image);
+    return [
+        'if ! docker image inspect "$image" >/dev/null 2>&1; then',
+        ...(ecr
+            ? [
+                  `  aws ecr get-login-password --region ${shellQuote(ecr.region)} \\`,
+                  `    | docker login --username AWS --password-stdin ${shellQuote(ecr.host)} >/dev/null`,
+              ]
+            : []),
+        '  if ! docker pull "$image"; then',
+        '    echo "new-api: pulling $image failed; not starting (README, Troubleshooting)" >&2',
+        "    exit 1",
+        "  fi",
         "fi",
     ];
 }
@@ -224,37 +283,40 @@ export function renderStartScript(spec: NodeBootSpec): string {
         "",
         `region=${shellQuote(spec.region)}`,
         `image=${shellQuote(spec.image)}`,
+        `env_dir=${ENV_DIR}`,
         "",
-        ...READ_PARAMETER_FUNCTION,
+        ...SHARED_FUNCTIONS,
         "",
-        ...secrets.map(
-            (secret) => `${secretVariable(secret)}="$(read_parameter ${shellQuote(spec.secretParameters[secret])})"`,
-        ),
+        ...secrets.flatMap((secret) => readChecked(secretVariable(secret), spec.secretParameters[secret], SECRET_SHAPE)),
         "",
-        `secrets_file=${ENV_DIR}/secrets.env`,
+        'secrets_file="$env_dir/secrets.env"',
         'tmp_file="$(mktemp "${secrets_file}.XXXXXX")"',
         "{",
         ...secretEnvironmentLines(spec).map(([name, expression]) => `  printf '%s\\n' "${name}=${expression}"`),
         '} > "$tmp_file"',
         'mv -f "$tmp_file" "$secrets_file"',
         "",
-        'docker pull "$image"',
+        ...pullLines(spec),
         ...(spec.masterSetupWait ? masterSetupWaitLines(spec.masterSetupWait) : []),
         "",
         `docker rm -f ${CONTAINER_NAME} >/dev/null 2>&1 || true`,
         `exec docker run --rm --name ${CONTAINER_NAME} \\`,
-        `  --env-file ${ENV_DIR}/node.env --env-file "$secrets_file" \\`,
+        '  --env-file "$env_dir/node.env" --env-file "$secrets_file" \\',
         `  -p ${APP_PORT}:${APP_PORT} \\`,
         `  -v ${DATA_DIR}:/data -v ${LOG_DIR}:/app/logs \\`,
         `  --health-cmd ${shellQuote(HEALTH_COMMAND)} \\`,
         "  --health-interval 30s --health-timeout 10s --health-retries 3 --health-start-period 60s \\",
-        // Docker keeps a local copy too, so `docker logs` still works.
+        // Docker keeps a local copy too, so `docker logs` still works. Non-blocking: a slow
+        // CloudWatch must never stall New API's writes (and its requests); a full buffer drops lines.
         `  --log-driver awslogs --log-opt awslogs-region="$region" --log-opt awslogs-group=${shellQuote(spec.logGroup)} \\`,
-        `  --log-opt awslogs-stream=${shellQuote(spec.nodeName)} \\`,
+        `  --log-opt awslogs-stream=${shellQuote(spec.nodeName)} --log-opt mode=non-blocking --log-opt max-buffer-size=${LOG_BUFFER} \\`,
         '  "$image" --log-dir /app/logs',
         "",
     ].join("\n");
 }
+
+/** The awslogs driver's buffer in non-blocking mode: a few minutes of New API's logs. */
+const LOG_BUFFER = "8m";
 
 /** Seconds the stop script waits before stopping the container (see renderStopScript). */
 export function drainSeconds(batchUpdateInterval: number): number {
@@ -290,6 +352,8 @@ export function renderUnit(spec: NodeBootSpec): string {
         "Type=simple",
         `ExecStart=${START_SCRIPT}`,
         `ExecStop=${STOP_SCRIPT}`,
+        // `docker stop` ends the container with SIGTERM: docker run exits 143, a clean stop.
+        "SuccessExitStatus=143",
         "Restart=always",
         "RestartSec=10",
         // The first start pulls the image; don't let systemd give up on a slow registry.
@@ -302,10 +366,15 @@ export function renderUnit(spec: NodeBootSpec): string {
     ].join("\n");
 }
 
+/** Seconds the setup script waits for New API to answer on the master. */
+export const SETUP_ANSWER_SECONDS = 900;
+
 /**
  * Completes New API's setup wizard on the master, as an operator would in the browser:
  * POST /api/setup with the configured root user and the generated password from SSM.
- * Does nothing when the database is already set up (a replaced master, a reboot).
+ * Does nothing when the database is already set up (a replaced master, a reboot); New API
+ * creates its root user at the first setup only, so a different adminUsername then is
+ * said loudly rather than silently ignored.
  */
 export function renderSetupScript(spec: NodeBootSpec): string {
     if (!spec.adminSetup) {
@@ -322,28 +391,32 @@ export function renderSetupScript(spec: NodeBootSpec): string {
         "umask 077",
         "",
         `region=${shellQuote(spec.region)}`,
+        `answer_timeout=${SETUP_ANSWER_SECONDS}`,
         "",
-        ...READ_PARAMETER_FUNCTION,
+        ...SHARED_FUNCTIONS,
         "",
-        "deadline=$((SECONDS + 900))",
-        `until status="$(curl -fsS --max-time 5 ${STATUS_URL})"; do`,
+        "deadline=$((SECONDS + answer_timeout))",
+        `until status="$(curl -fs --max-time 5 ${STATUS_URL})"; do`,
         "  if (( SECONDS >= deadline )); then",
-        `    echo "new-api-setup: New API did not answer on ${STATUS_URL} within 900 s" >&2`,
+        `    echo "new-api-setup: New API did not answer on ${STATUS_URL} within $answer_timeout s" >&2`,
         "    exit 1",
         "  fi",
         "  sleep 5",
         "done",
         `if [[ "$status" == *'${SETUP_DONE_MARKER}'* ]]; then`,
-        '  echo "new-api-setup: already set up"',
+        `  echo "new-api-setup: already set up. New API creates its root user at the first setup only: if that was not ${username}, no user ${username} exists (README, First run)" >&2`,
         "  exit 0",
         "fi",
         "",
-        `admin_password="$(read_parameter ${shellQuote(passwordParameter)})"`,
+        ...readChecked("admin_password", passwordParameter, ADMIN_PASSWORD_SHAPE),
         "# The password goes through stdin, never the command line.",
-        `response="$(curl -fsS --max-time 30 -H 'Content-Type: application/json' --data-binary @- http://127.0.0.1:${APP_PORT}/api/setup <<EOF`,
+        `if ! response="$(curl -fsS --max-time 30 -H 'Content-Type: application/json' --data-binary @- http://127.0.0.1:${APP_PORT}/api/setup <<EOF`,
         setupRequestBody(username, "${admin_password}"),
         "EOF",
-        ')"',
+        ')"; then',
+        '  echo "new-api-setup: POST /api/setup did not answer" >&2',
+        "  exit 1",
+        "fi",
         `if [[ "$response" != *'${SUCCESS_MARKER}'* ]]; then`,
         '  echo "new-api-setup: POST /api/setup failed: ${response}" >&2',
         "  exit 1",

@@ -1,0 +1,147 @@
+// Runs a rendered shell script for real, with stub commands first on PATH: each stub logs its
+// call and answers as the scenario says (an image on disk or not, a registry down, SSM values,
+// what the master's /api/status says). Paths the script writes under / are moved to a
+// temporary folder by replacing their assignment lines.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export interface Scenario {
+    /** SSM parameters the stub `aws` knows: name -> value. Others fail as ParameterNotFound. */
+    parameters?: Record<string, string>;
+    /** Every `aws ssm get-parameter` fails (an IAM or network fault). */
+    ssmDown?: boolean;
+    /** `docker image inspect` finds the image on disk. */
+    imagePresent?: boolean;
+    /** `docker pull` fails (Docker Hub's limit, an outage). */
+    registryDown?: boolean;
+    /** What `curl` prints for a URL ending in /api/status; unset: it cannot connect (exit 7). */
+    status?: string;
+    /** What `curl` prints for POST /api/setup. */
+    setupResponse?: string;
+    /** What `aws elbv2 describe-target-health` prints, one answer per call (the last repeats); "error" fails the call. */
+    targetStates?: string[];
+    /** The operator's machine has no AWS CLI. */
+    withoutAws?: boolean;
+}
+
+export interface ScriptRun {
+    status: number | null;
+    /** stdout and stderr together, as the journal shows them. */
+    output: string;
+    /** Every stubbed command's arguments, in order. */
+    calls: string[];
+    /** The temporary folder standing in for /. */
+    root: string;
+    /** What the stub curl received on stdin for POST /api/setup. */
+    setupBody?: string;
+}
+
+const STUBS: Record<string, string> = {
+    aws: `#!/bin/bash
+echo "aws $*" >> "$STUB_DIR/calls"
+if [[ "$1 $2" == "ssm get-parameter" ]]; then
+  [[ -z "\${STUB_SSM_DOWN:-}" ]] || { echo "An error occurred (AccessDeniedException)" >&2; exit 254; }
+  while (( $# )); do [[ "$1" == --name ]] && name="$2"; shift; done
+  file="$STUB_DIR/ssm/$(printf '%s' "$name" | tr / _)"
+  [[ -f "$file" ]] || { echo "An error occurred (ParameterNotFound)" >&2; exit 254; }
+  cat "$file"; echo; exit 0
+fi
+if [[ "$1 $2" == "ecr get-login-password" ]]; then echo "ecr-password"; exit 0; fi
+if [[ "$1 $2" == "elbv2 describe-target-health" ]]; then
+  count=$(( $(cat "$STUB_DIR/target-calls" 2>/dev/null || echo 0) + 1 ))
+  echo "$count" > "$STUB_DIR/target-calls"
+  state="$(sed -n "\${count}p" "$STUB_DIR/target-states")"
+  [[ -n "$state" ]] || state="$(tail -n 1 "$STUB_DIR/target-states")"
+  [[ "$state" != error ]] || { echo "An error occurred (Throttling)" >&2; exit 254; }
+  echo "$state"; exit 0
+fi
+exit 1
+`,
+    docker: `#!/bin/bash
+echo "docker $*" >> "$STUB_DIR/calls"
+case "$1" in
+  image) [[ -n "\${STUB_IMAGE_PRESENT:-}" ]] ;;
+  pull) [[ -z "\${STUB_REGISTRY_DOWN:-}" ]] || { echo "Error response from daemon: toomanyrequests" >&2; exit 1; } ;;
+  login) cat > /dev/null ;;
+  *) exit 0 ;;
+esac
+`,
+    curl: `#!/bin/bash
+echo "curl $*" >> "$STUB_DIR/calls"
+url="\${!#}"
+case "$url" in
+  */api/setup) cat > "$STUB_DIR/setup-body"; cat "$STUB_DIR/setup-response" ;;
+  */api/status) [[ -f "$STUB_DIR/status" ]] || exit 7; cat "$STUB_DIR/status" ;;
+  *) exit 7 ;;
+esac
+`,
+    // Time passes for SECONDS-based deadlines, but fast.
+    sleep: `#!/bin/bash\necho "sleep $*" >> "$STUB_DIR/calls"\nexec /bin/sleep 0.02\n`,
+};
+
+/**
+ * Runs `script` with `interpreter` (bash or sh), the stubs first on PATH and `env` added.
+ * `moved` maps assignment lines of the script (e.g. "env_dir=/etc/new-api") to replacements
+ * under the temporary root; `<root>` in a replacement stands for that folder.
+ */
+export function runScript(
+    script: string,
+    scenario: Scenario,
+    options: { interpreter?: string; moved?: Record<string, string>; env?: Record<string, string>; root?: string } = {},
+): ScriptRun {
+    const root = options.root ?? fs.mkdtempSync(path.join(os.tmpdir(), "new-api-script-"));
+    const stubDir = path.join(root, "stub");
+    fs.mkdirSync(path.join(stubDir, "ssm"), { recursive: true });
+    fs.mkdirSync(path.join(stubDir, "bin"), { recursive: true });
+    fs.rmSync(path.join(stubDir, "calls"), { force: true });
+    for (const [name, body] of Object.entries(STUBS)) {
+        fs.writeFileSync(path.join(stubDir, "bin", name), body, { mode: 0o755 });
+    }
+    if (scenario.withoutAws) {
+        fs.rmSync(path.join(stubDir, "bin", "aws"));
+    }
+    for (const [name, value] of Object.entries(scenario.parameters ?? {})) {
+        fs.writeFileSync(path.join(stubDir, "ssm", name.replace(/\//g, "_")), value);
+    }
+    const optionalFile = (file: string, content: string | undefined) =>
+        content === undefined ? fs.rmSync(path.join(stubDir, file), { force: true }) : fs.writeFileSync(path.join(stubDir, file), content);
+    optionalFile("status", scenario.status);
+    optionalFile("setup-response", scenario.setupResponse);
+    optionalFile("target-states", scenario.targetStates?.join("\n"));
+    fs.rmSync(path.join(stubDir, "target-calls"), { force: true });
+
+    let text = script;
+    for (const [line, replacement] of Object.entries(options.moved ?? {})) {
+        if (!text.includes(line)) {
+            throw new Error(`the script has no line ${line}`);
+        }
+        text = text.replace(line, replacement.replace(/<root>/g, root));
+    }
+    const file = path.join(root, "script");
+    fs.writeFileSync(file, text, { mode: 0o755 });
+    const result = spawnSync(options.interpreter ?? "bash", [file], {
+        encoding: "utf8",
+        timeout: 30000,
+        env: {
+            PATH: `${path.join(stubDir, "bin")}:/usr/bin:/bin`,
+            STUB_DIR: stubDir,
+            ...(scenario.ssmDown ? { STUB_SSM_DOWN: "1" } : {}),
+            ...(scenario.imagePresent ? { STUB_IMAGE_PRESENT: "1" } : {}),
+            ...(scenario.registryDown ? { STUB_REGISTRY_DOWN: "1" } : {}),
+            ...options.env,
+        },
+    });
+    if (result.error) {
+        throw result.error;
+    }
+    const read = (file: string) => (fs.existsSync(path.join(stubDir, file)) ? fs.readFileSync(path.join(stubDir, file), "utf8") : undefined);
+    return {
+        status: result.status,
+        output: `${result.stdout}${result.stderr}`,
+        calls: (read("calls") ?? "").split("\n").filter((l) => l !== ""),
+        root,
+        setupBody: read("setup-body"),
+    };
+}
