@@ -407,6 +407,18 @@ export const imageCheck: Check = (image) => {
     return undefined;
 };
 
+/**
+ * The local load balancer re-resolves the nodes' names (`server … resolve`), which open-source
+ * nginx has since 1.27.3: an older tag would crash-loop. An image given by digest alone is
+ * taken as it is.
+ */
+const nginxImageCheck: Check = (image) => {
+    const tag = /:(\d+)\.(\d+)\.(\d+)[^/@]*(@|$)/.exec(image);
+    const version = tag ? [Number(tag[1]), Number(tag[2]), Number(tag[3])] : undefined;
+    const old = version !== undefined && version[0] * 1e6 + version[1] * 1e3 + version[2] < 1027003;
+    return imageCheck(image) ?? (old ? "must be nginx 1.27.3 or later, which re-resolves the nodes' names at run time" : undefined);
+};
+
 const timezoneCheck: Check = (timezone) => {
     try {
         new Intl.DateTimeFormat("en-US", { timeZone: timezone });
@@ -719,7 +731,7 @@ export function parseClusterConfig(raw: RawConfig, stack: string, awsRegion?: st
             port: read.integer("localPort", 8080, 1, 65535),
             mysqlImage: read.string("mysqlImage", DEFAULT_LOCAL_IMAGES.mysqlImage, imageCheck),
             redisImage: read.string("redisImage", DEFAULT_LOCAL_IMAGES.redisImage, imageCheck),
-            nginxImage: read.string("nginxImage", DEFAULT_LOCAL_IMAGES.nginxImage, imageCheck),
+            nginxImage: read.string("nginxImage", DEFAULT_LOCAL_IMAGES.nginxImage, nginxImageCheck),
         },
     };
 

@@ -8,7 +8,16 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { ENV_DIR, NodeBootPlacement, STATE_DIR, nodeBootSpec, renderSetupScript, renderStartScript, renderStopScript } from "../components/aws/userdata";
+import {
+    ENV_DIR,
+    NodeBootPlacement,
+    SETUP_ANSWER_SECONDS,
+    STATE_DIR,
+    nodeBootSpec,
+    renderSetupScript,
+    renderStartScript,
+    renderStopScript,
+} from "../components/aws/userdata";
 import { warmupScript } from "../components/aws/warmup";
 import { parseClusterConfig } from "../components/config";
 import { HEALTH_COMMAND } from "../components/environment";
@@ -130,20 +139,20 @@ describe("start: a slave waits for the master's setup, once per instance", () =>
         expect(started(run.calls)).toBe(true);
     });
 
-    test("never reached: starts anyway at the deadline, logging a line a minute, not every poll", () => {
-        // bash's SECONDS ticks on whole seconds: a 2 s deadline passes after 1 to 2 s.
-        const run = runStart(withMaster(NOT_SET_UP), start(slave, 2));
+    test("never reached: starts anyway at the deadline, polling every 10 s and logging a line a minute", () => {
+        const run = runStart(withMaster(NOT_SET_UP), start(slave, 120));
         expect(run.status).toBe(0);
-        expect(run.output).toContain("new-api: master 10.0.128.7 not set up after 2 s; starting anyway");
-        expect(run.output.match(/waiting for master/g)).toHaveLength(1);
-        expect(run.calls.filter((c) => c.startsWith("curl")).length).toBeGreaterThan(1);
+        expect(run.output).toContain("new-api: master 10.0.128.7 not set up after 120 s; starting anyway");
+        expect(run.output.match(/waiting for master 10\.0\.128\.7 to finish setup/g)).toHaveLength(2);
+        expect(run.calls.filter((c) => c.startsWith("curl"))).toHaveLength(13);
+        expect(run.calls.filter((c) => c === "sleep 10")).toHaveLength(12);
         expect(started(run.calls)).toBe(true);
     });
 
     test("timed out, then restarted: starts at once, without waiting again", () => {
-        const first = runStart(withMaster(undefined), start(slave, 1));
+        const first = runStart(withMaster(undefined), start(slave, 60));
         expect(first.output).toContain("starting anyway");
-        const again = runStart(withMaster(undefined), start(slave, 1), first.root);
+        const again = runStart(withMaster(undefined), start(slave, 60), first.root);
         expect(again.status).toBe(0);
         expect(again.calls.filter((c) => c.startsWith("curl"))).toEqual([]);
         expect(again.output).not.toContain("waiting for master");
@@ -167,8 +176,9 @@ describe("stop", () => {
 });
 
 describe("setup on the master", () => {
-    const setup = (answerSeconds = 900) =>
-        runScriptWith(renderSetupScript(master).replace("answer_timeout=900", `answer_timeout=${answerSeconds}`));
+    /** The setup script, its wait for New API shortened to `answerSeconds`. */
+    const setup = (answerSeconds = SETUP_ANSWER_SECONDS) =>
+        runScriptWith(renderSetupScript(master).replace(`answer_timeout=${SETUP_ANSWER_SECONDS}`, `answer_timeout=${answerSeconds}`));
     const runScriptWith = (script: string) => (scenario: Scenario) =>
         runScript(script, { parameters: { [ADMIN_PASSWORD]: "Adm1nPassw0rdAbc1234" }, ...scenario });
 
@@ -193,10 +203,11 @@ describe("setup on the master", () => {
         expect(run.output).toContain('new-api-setup: POST /api/setup failed: {"success":false,"message":"bad"}');
     });
 
-    test("New API never answers: fails at the deadline", () => {
-        const run = setup(1)({});
+    test("New API never answers: fails at the deadline, having asked every 5 s", () => {
+        const run = setup(60)({});
         expect(run.status).toBe(1);
-        expect(run.output).toContain("new-api-setup: New API did not answer on http://127.0.0.1:3000/api/status within 1 s");
+        expect(run.output).toContain("new-api-setup: New API did not answer on http://127.0.0.1:3000/api/status within 60 s");
+        expect(run.calls.filter((c) => c.startsWith("curl"))).toHaveLength(13);
     });
 
     test("an admin password that is not what the stack generates: nothing posted", () => {
@@ -238,7 +249,7 @@ describe("the container health check", () => {
 
 describe("the warm-up on the operator's machine", () => {
     const env = { NODE: "newapi-dev-slave-3", TARGET_GROUP_ARN: "arn:aws:elasticloadbalancing:tg/slaves", INSTANCE_ID: "i-0abc", AWS_REGION: "us-east-1" };
-    const warmup = (scenario: Scenario, mustTurnHealthy = true, timeoutSeconds = 1) =>
+    const warmup = (scenario: Scenario, mustTurnHealthy = true, timeoutSeconds = 60) =>
         runScript(warmupScript({ timeoutSeconds, mustTurnHealthy }), scenario, { interpreter: "sh", env });
     const looks = (calls: string[]) => calls.filter((c) => c.startsWith("aws elbv2 describe-target-health"));
 
@@ -259,19 +270,20 @@ describe("the warm-up on the operator's machine", () => {
     });
 
     test("never healthy: fails `pulumi up`, naming the node and its last state", () => {
-        const run = warmup({ targetStates: ["unhealthy"] }, true, 1);
+        const run = warmup({ targetStates: ["unhealthy"] }, true, 60);
         expect(run.status).toBe(1);
-        expect(run.output).toContain("new-api-cluster: newapi-dev-slave-3 is not healthy in its target group after 1 s (last state: unhealthy)");
+        expect(run.output).toContain("new-api-cluster: newapi-dev-slave-3 is not healthy in its target group after 60 s (last state: unhealthy)");
+        expect(looks(run.calls)).toHaveLength(13);
     });
 
     test("never healthy, a slave waiting for the setup wizard: says so and lets the update go on", () => {
-        const run = warmup({ targetStates: ["unhealthy"] }, false, 1);
+        const run = warmup({ targetStates: ["unhealthy"] }, false, 60);
         expect(run.status).toBe(0);
-        expect(run.output).toContain("newapi-dev-slave-3 is not healthy after 1 s (last state: unhealthy): it starts once the master's setup is done");
+        expect(run.output).toContain("newapi-dev-slave-3 is not healthy after 60 s (last state: unhealthy): it starts once the master's setup is done");
     });
 
     test("the AWS CLI failing to the end: the failure is the last word", () => {
-        const run = warmup({ targetStates: ["error"] }, true, 1);
+        const run = warmup({ targetStates: ["error"] }, true, 60);
         expect(run.status).toBe(1);
         expect(run.output).toContain("last state: the AWS CLI failed: An error occurred (Throttling)");
     });

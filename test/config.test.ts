@@ -128,6 +128,7 @@ describe("parseClusterConfig", () => {
         ["db class", { dbInstanceClass: "t4g.micro" }, /dbInstanceClass = "t4g.micro": must be an RDS instance class/],
         ["cache node count", { cacheNodeCount: "0" }, /cacheNodeCount = "0": must be a whole number from 1 to 6/],
         ["backup days 0", { dbBackupRetentionDays: "0" }, /dbBackupRetentionDays = "0": must be a whole number from 1 to 35/],
+        ["an nginx too old to re-resolve the nodes", { target: "docker", nginxImage: "nginx:1.26.2-alpine" }, /nginxImage = "nginx:1.26.2-alpine": must be nginx 1.27.3 or later/],
         ["a Redis version ElastiCache does not offer", { cacheEngineVersion: "7.3" }, /cacheEngineVersion = "7.3": must be one of 7.1, 7.0, 6.2, 6.0/],
         ["MySQL 5.7", { dbEngineVersion: "5.7" }, /dbEngineVersion = "5.7": must be a MySQL 8.4 or 8.0 engine version/],
         ["natGateways", { natGateways: "none" }, /natGateways = "none": must be one of onePerAz, single/],

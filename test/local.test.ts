@@ -1,4 +1,6 @@
 // The local (docker) target under Pulumi's mocks: what it registers for several slave counts.
+import { drainSeconds } from "../components/aws/userdata";
+import { REDIS_HEALTH_COMMAND, goDuration } from "../components/docker/cluster";
 import { diffRegistrations } from "./diff";
 import { ProgramRun, Registered, isSecret, mockSecret, named, ofType, program, resolve } from "./harness";
 
@@ -15,6 +17,11 @@ const envOf = (container: Registered): Record<string, string> =>
 const newApiContainers = (run: ProgramRun) =>
     ofType(run, CONTAINER).filter((c) => /-(master|slave-\d+)$/.test(c.name));
 const dependencyNames = (r: Registered) => r.options.dependencies.map((urn) => urn.replace(/^.*::/, "")).sort();
+/** Seconds in a duration written as Go prints it ("1m30s"), or undefined for any other form. */
+const durationSeconds = (text: string) => {
+    const match = /^(?:(\d+)h)?(?:(\d+)m)?(\d+)s$/.exec(text);
+    return match && Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3]);
+};
 
 describe("local target resources", () => {
     test.each([0, 1, 3])("slaveCount %i: containers, volumes, one network, no AWS", async (slaves) => {
@@ -107,6 +114,14 @@ describe("local nodes", () => {
         }
     });
 
+    test("stopping a node: a signal New API ignores, then batchUpdateInterval and a margin before SIGKILL", async () => {
+        const run = await local({ slaveCount: "1", batchUpdateInterval: "30" });
+        for (const c of newApiContainers(run)) {
+            expect(c.inputs).toMatchObject({ stopSignal: "SIGWINCH", destroyGraceSeconds: drainSeconds(30), stopTimeout: drainSeconds(30) });
+            expect(c.inputs.destroyGraceSeconds).toBeGreaterThan(30);
+        }
+    });
+
     test("slaveImage gives the slaves their own image", async () => {
         const run = await local({ slaveCount: "1", slaveImage: "calciumion/new-api:v0.9.21" });
         expect(named(run, CONTAINER, "newapi-dev-master").inputs.image).not.toBe(named(run, CONTAINER, "newapi-dev-slave-0").inputs.image);
@@ -130,6 +145,7 @@ describe("local shared services and order", () => {
         ]);
         expect(mysql.volumes).toEqual([{ volumeName: "newapi-dev-mysql", containerPath: "/var/lib/mysql" }]);
         expect(mysql.healthcheck.tests).toEqual(["CMD-SHELL", "mysqladmin ping -h 127.0.0.1 --silent"]);
+        expect(mysql).toMatchObject({ destroyGraceSeconds: 60, stopTimeout: 60 });
     });
 
     test("Redis 7 with requirepass set to the generated token, as a secret upload", async () => {
@@ -144,6 +160,28 @@ describe("local shared services and order", () => {
             },
         ]);
         expect(redis.volumes).toEqual([{ volumeName: "newapi-dev-redis", containerPath: "/data" }]);
+        expect(redis).toMatchObject({ destroyGraceSeconds: 30, stopTimeout: 30 });
+    });
+
+    test("the Redis health check authenticates (REDISCLI_AUTH) and wants PONG, not just redis-cli's exit code", async () => {
+        const run = await local();
+        const redis = named(run, CONTAINER, "newapi-dev-redis").inputs;
+        expect(redis.healthcheck.tests).toEqual(["CMD-SHELL", REDIS_HEALTH_COMMAND]);
+        expect(REDIS_HEALTH_COMMAND).toBe("redis-cli ping | grep -q PONG");
+        expect(unwrap(redis.envs)).toEqual([`REDISCLI_AUTH=${mockSecret("newapi-dev-redis-auth-token")}`]);
+    });
+
+    test("health check durations are written as Docker reads them back (Go's 1m0s), so nothing drifts", async () => {
+        const run = await local({ slaveCount: "1" });
+        const checked = ofType(run, CONTAINER).filter((c) => c.inputs.healthcheck);
+        expect(checked.map((c) => c.name).sort()).toEqual(["newapi-dev-master", "newapi-dev-mysql", "newapi-dev-redis", "newapi-dev-slave-0"]);
+        for (const c of checked) {
+            for (const field of ["interval", "timeout", "startPeriod"]) {
+                const text: string = c.inputs.healthcheck[field];
+                expect({ container: c.name, field, text: goDuration(durationSeconds(text) ?? -1) }).toEqual({ container: c.name, field, text });
+            }
+        }
+        expect(named(run, CONTAINER, "newapi-dev-master").inputs.healthcheck).toMatchObject({ interval: "10s", timeout: "10s", startPeriod: "1m0s" });
     });
 
     test("the master waits for MySQL and Redis; setup for the master; slaves for both; nginx for all", async () => {
@@ -165,13 +203,14 @@ describe("local shared services and order", () => {
     test("setup runs once, with the generated password from its environment", async () => {
         const run = await local();
         const setup = named(run, CONTAINER, "newapi-dev-setup").inputs;
-        expect(setup).toMatchObject({ attach: true, mustRun: false, restart: "no", entrypoints: ["/bin/sh", "-c"] });
+        // What makes the provider wait for its end and record its exit code (exitCode) and output (containerLogs).
+        expect(setup).toMatchObject({ attach: true, logs: true, mustRun: false, restart: "no", entrypoints: ["/bin/sh", "-c"] });
         expect(setup.command[0]).toContain('"username":"admin","password":"${ADMIN_PASSWORD}"');
         expect(setup.command[0]).toContain("http://newapi-dev-master:3000/api/setup");
         expect(unwrap(setup.envs)).toEqual([`ADMIN_PASSWORD=${mockSecret("newapi-dev-admin-password")}`]);
     });
 
-    test("nginx: the guide's weights, published on 127.0.0.1:localPort, restarted with any node", async () => {
+    test("nginx: the guide's weights, names re-resolved by Docker's DNS, published on 127.0.0.1:localPort, replaced with any node", async () => {
         const run = await local({ slaveCount: "2", localPort: "9090" });
         const nginx = named(run, CONTAINER, "newapi-dev-nginx").inputs;
         expect(nginx.ports).toEqual([{ internal: 80, external: 9090, ip: "127.0.0.1" }]);
@@ -180,6 +219,13 @@ describe("local shared services and order", () => {
         expect(conf).toContain("server newapi-dev-master:3000 weight=3 ");
         expect(conf).toContain("server newapi-dev-slave-0:3000 weight=5 ");
         expect(conf).toContain("server newapi-dev-slave-1:3000 weight=5 ");
+        expect(conf).toContain("    resolver 127.0.0.11 valid=10s ipv6=off;\n");
+        expect(conf).toContain("        zone new_api_cluster 64k;\n");
+        expect(conf.match(/^ +server [^{\n]*$/gm)).toEqual([
+            expect.stringMatching(/^\s+server newapi-dev-master:3000 .* resolve;$/),
+            expect.stringMatching(/^\s+server newapi-dev-slave-0:3000 .* resolve;$/),
+            expect.stringMatching(/^\s+server newapi-dev-slave-1:3000 .* resolve;$/),
+        ]);
         expect(conf).toContain("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;");
         expect(nginx.labels).toContainEqual({
             label: "new-api.upstreams",

@@ -163,6 +163,9 @@ export function mockState(type: string, name: string, inputs: Record<string, any
             return { ...inputs, fqdn: inputs.name };
         case "aws:cloudwatch/logGroup:LogGroup":
             return { ...inputs, arn: `arn:aws:logs:${MOCK_REGION}:${MOCK_ACCOUNT}:log-group:${inputs.name}` };
+        case "docker:index/container:Container":
+            // A run-once (attached) container has exited when the provider returns: it records the exit code and, with logs, the output.
+            return inputs.attach ? { ...inputs, exitCode: 0, containerLogs: "" } : { ...inputs };
         case "docker:index/remoteImage:RemoteImage":
             return { ...inputs, imageId: `sha256:${createHash("sha256").update(inputs.name).digest("hex")}` };
         case "aws:ec2/instance:Instance": {

@@ -1,7 +1,8 @@
 // Runs a rendered shell script for real, with stub commands first on PATH: each stub logs its
 // call and answers as the scenario says (an image on disk or not, a registry down, SSM values,
-// what the master's /api/status says). Paths the script writes under / are moved to a
-// temporary folder by replacing their assignment lines.
+// what the master's /api/status says). Time is the stubs' too: `sleep` moves a clock on that
+// `date +%s` reads, so a 15-minute deadline passes in milliseconds. Paths the script writes
+// under / are moved to a temporary folder by replacing their assignment lines.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -44,16 +45,17 @@ echo "aws $*" >> "$STUB_DIR/calls"
 if [[ "$1 $2" == "ssm get-parameter" ]]; then
   [[ -z "\${STUB_SSM_DOWN:-}" ]] || { echo "An error occurred (AccessDeniedException)" >&2; exit 254; }
   while (( $# )); do [[ "$1" == --name ]] && name="$2"; shift; done
-  file="$STUB_DIR/ssm/$(printf '%s' "$name" | tr / _)"
+  file="$STUB_DIR/ssm/\${name//\//_}"
   [[ -f "$file" ]] || { echo "An error occurred (ParameterNotFound)" >&2; exit 254; }
-  cat "$file"; echo; exit 0
+  echo "$(<"$file")"; exit 0
 fi
 if [[ "$1 $2" == "ecr get-login-password" ]]; then echo "ecr-password"; exit 0; fi
 if [[ "$1 $2" == "elbv2 describe-target-health" ]]; then
-  count=$(( $(cat "$STUB_DIR/target-calls" 2>/dev/null || echo 0) + 1 ))
-  echo "$count" > "$STUB_DIR/target-calls"
-  state="$(sed -n "\${count}p" "$STUB_DIR/target-states")"
-  [[ -n "$state" ]] || state="$(tail -n 1 "$STUB_DIR/target-states")"
+  count=0; [[ ! -f "$STUB_DIR/target-calls" ]] || count="$(<"$STUB_DIR/target-calls")"
+  echo $(( count += 1 )) > "$STUB_DIR/target-calls"
+  mapfile -t states < "$STUB_DIR/target-states"
+  (( count <= \${#states[@]} )) || count=\${#states[@]}
+  state="\${states[count - 1]}"
   [[ "$state" != error ]] || { echo "An error occurred (Throttling)" >&2; exit 254; }
   echo "$state"; exit 0
 fi
@@ -72,13 +74,14 @@ esac
 echo "curl $*" >> "$STUB_DIR/calls"
 url="\${!#}"
 case "$url" in
-  */api/setup) cat > "$STUB_DIR/setup-body"; cat "$STUB_DIR/setup-response" ;;
-  */api/status) [[ -f "$STUB_DIR/status" ]] || exit 7; cat "$STUB_DIR/status" ;;
+  */api/setup) cat > "$STUB_DIR/setup-body"; echo "$(<"$STUB_DIR/setup-response")" ;;
+  */api/status) [[ -f "$STUB_DIR/status" ]] || exit 7; echo "$(<"$STUB_DIR/status")" ;;
   *) exit 7 ;;
 esac
 `,
-    // Time passes for SECONDS-based deadlines, but fast.
-    sleep: `#!/bin/bash\necho "sleep $*" >> "$STUB_DIR/calls"\nexec /bin/sleep 0.02\n`,
+    // A clock of its own: `sleep N` moves it on by N seconds at once, `date +%s` reads it.
+    sleep: `#!/bin/bash\necho "sleep $*" >> "$STUB_DIR/calls"\necho $(( $(<"$STUB_DIR/clock") + \${1%%.*} )) > "$STUB_DIR/clock"\n`,
+    date: `#!/bin/bash\nif [[ "$*" == "+%s" ]]; then echo "$(<"$STUB_DIR/clock")"; else exec /bin/date "$@"; fi\n`,
 };
 
 /**
@@ -107,6 +110,9 @@ export function runScript(
     }
     const optionalFile = (file: string, content: string | undefined) =>
         content === undefined ? fs.rmSync(path.join(stubDir, file), { force: true }) : fs.writeFileSync(path.join(stubDir, file), content);
+    if (!fs.existsSync(path.join(stubDir, "clock"))) {
+        fs.writeFileSync(path.join(stubDir, "clock"), "1800000000");
+    }
     optionalFile("status", scenario.status);
     optionalFile("setup-response", scenario.setupResponse);
     optionalFile("target-states", scenario.targetStates?.join("\n"));

@@ -151,7 +151,7 @@ describe("renderNodeUserData", () => {
         );
         // What it does is run in test/bootScripts.test.ts; here, where: the image is on disk
         // before the wait, and the container starts only after it.
-        expect(script).toContain("local deadline=$((SECONDS + 600))");
+        expect(script).toContain("local deadline=$(( $(date +%s) + 600 ))");
         expect(script.indexOf('docker pull "$image"')).toBeLessThan(script.indexOf("  wait_for_master_setup\n"));
         expect(script.indexOf("  wait_for_master_setup\n")).toBeLessThan(script.indexOf("exec docker run"));
         expect(renderStartScript(spec("master"))).not.toContain("wait_for_master_setup");

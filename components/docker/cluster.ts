@@ -3,6 +3,7 @@
 // and nginx in front with the guide's weights, published on 127.0.0.1:localPort.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { drainSeconds } from "../aws/userdata";
 import { ClusterConfig, LOCAL_ADMIN_USERNAME } from "../config";
 import {
     APP_PORT,
@@ -35,34 +36,122 @@ export function envList(environment: Record<string, string>): string[] {
 const WAIT_SECONDS = 300;
 const MYSQL_HOST = "mysql";
 const REDIS_HOST = "redis";
+/** Docker's embedded DNS server, on every user-defined network. */
+const DOCKER_DNS = "127.0.0.11";
+
+/**
+ * Go's time.Duration String() of whole seconds ("5s", "1m0s", "1h0m0s"): the form the Docker
+ * provider reads health check durations back in. Written any other way ("60s"), every
+ * `pulumi up` shows an update on the container.
+ */
+export function goDuration(seconds: number): string {
+    if (!Number.isInteger(seconds) || seconds < 0) {
+        throw new Error(`not a whole, non-negative number of seconds: ${seconds}`);
+    }
+    const hours = Math.floor(seconds / 3600);
+    const minutes = Math.floor((seconds % 3600) / 60);
+    const rest = seconds % 60;
+    return hours > 0 ? `${hours}h${minutes}m${rest}s` : minutes > 0 ? `${minutes}m${rest}s` : `${rest}s`;
+}
+
+/** A container health check, its durations in seconds. */
+function healthcheck(tests: string[], intervalSeconds: number, timeoutSeconds: number, retries: number, startPeriodSeconds = 0) {
+    return {
+        tests,
+        interval: goDuration(intervalSeconds),
+        timeout: goDuration(timeoutSeconds),
+        retries,
+        startPeriod: goDuration(startPeriodSeconds),
+    };
+}
+
+/**
+ * Redis's health check. redis-cli exits 0 on an error reply too (NOAUTH with a wrong or
+ * missing password): only PONG proves the server answers this password.
+ */
+export const REDIS_HEALTH_COMMAND = "redis-cli ping | grep -q PONG";
+
+/**
+ * New API's stop signal: one it ignores (Go's default for SIGWINCH; it handles no signal
+ * itself). New API does not flush its buffered quota updates on a signal, only every
+ * BATCH_UPDATE_INTERVAL seconds: a stopping node keeps running for drainSeconds, as on AWS,
+ * and only then is killed. On SIGTERM, Docker's default, it would exit at once and lose them.
+ */
+export const NODE_STOP_SIGNAL = "SIGWINCH";
+
+/** MySQL's clean shutdown flushes InnoDB; killed, it crash-recovers at the next start. */
+const MYSQL_STOP_SECONDS = 60;
+/** Redis fsyncs its append-only file (and saves its snapshot) when it stops. */
+const REDIS_STOP_SECONDS = 30;
+
+/**
+ * Bounds of the setup's wait for the master: 60 tries, 5 s apart, 10 s each at most; 15 min in
+ * all, within the provider's 20 min for creating a container (which waits for its end).
+ */
+const SETUP_TRIES = 60;
+const SETUP_RETRY_SECONDS = 5;
+const SETUP_REQUEST_SECONDS = 10;
 
 /**
  * The one-shot setup: waits for the master to answer, then completes New API's setup wizard
  * (POST /api/setup) unless it is done. POSIX sh and GNU wget, as the New API image has them.
+ * Every failure prints what failed and wget's reason, and exits non-zero.
  */
 export function localSetupScript(masterHost: string, username: string): string {
     const status = `http://${masterHost}:${APP_PORT}/api/status`;
+    const setup = `http://${masterHost}:${APP_PORT}/api/setup`;
+    // -nv: no progress, but wget's reason on failure; one try each, with a timeout.
+    const wget = `wget -nv -t 1 -T ${SETUP_REQUEST_SECONDS} -O -`;
+    const why = `$(paste -s -d ' ' "$tmp/wget.log")`;
     return [
         "set -eu",
+        "umask 077",
+        'tmp="$(mktemp -d)"',
+        // The container stays (its exit code and logs are read): the password file must not.
+        `trap 'rm -rf "$tmp"' EXIT`,
         "tries=0",
-        `until status="$(wget -q -O - ${status})"; do`,
+        `until status="$(${wget} ${status} 2>"$tmp/wget.log")"; do`,
         "  tries=$((tries + 1))",
-        `  [ "$tries" -lt 60 ] || { echo "new-api-setup: the master did not answer on ${status}" >&2; exit 1; }`,
-        "  sleep 5",
+        `  if [ "$tries" -ge ${SETUP_TRIES} ]; then`,
+        `    echo "new-api-setup: the master did not answer GET ${status} in $tries tries: ${why}" >&2`,
+        "    exit 1",
+        "  fi",
+        `  sleep ${SETUP_RETRY_SECONDS}`,
         "done",
         'case "$status" in',
-        `  *'${SETUP_DONE_MARKER}'*) echo "new-api-setup: already set up"; exit 0 ;;`,
+        // New API creates its root user at the first setup only: a changed adminUsername creates none.
+        `  *'${SETUP_DONE_MARKER}'*) echo "new-api-setup: already set up. New API creates its root user at the first setup only: if that was not ${username}, no user ${username} exists (README, First run)" >&2; exit 0 ;;`,
         "esac",
-        "umask 077",
         // The password comes from the environment and goes through a file, not the command line.
-        "cat > /tmp/setup.json <<EOF",
+        'cat > "$tmp/setup.json" <<EOF || { echo "new-api-setup: could not write $tmp/setup.json" >&2; exit 1; }',
         setupRequestBody(username, "${ADMIN_PASSWORD}"),
         "EOF",
-        `response="$(wget -q -O - --header 'Content-Type: application/json' --post-file=/tmp/setup.json http://${masterHost}:${APP_PORT}/api/setup)"`,
+        // --content-on-error: New API's own message when it answers with an error status.
+        `if ! response="$(${wget} --content-on-error --header 'Content-Type: application/json' --post-file="$tmp/setup.json" ${setup} 2>"$tmp/wget.log")"; then`,
+        `  echo "new-api-setup: POST ${setup} failed: ${why}\${response:+ (New API answered: $response)}" >&2`,
+        "  exit 1",
+        "fi",
         'case "$response" in',
         `  *'${SUCCESS_MARKER}'*) echo "new-api-setup: created the root user ${username}" ;;`,
-        '  *) echo "new-api-setup: POST /api/setup failed: $response" >&2; exit 1 ;;',
+        `  *) echo "new-api-setup: POST ${setup} did not succeed: $response" >&2; exit 1 ;;`,
         "esac",
+    ].join("\n");
+}
+
+/**
+ * Why the setup container failed, from what Docker reports once it has exited (its exit code
+ * and logs), or undefined if it succeeded. The provider waits for it (attach) but ignores its
+ * exit code; this makes the update fail instead.
+ */
+export function setupFailure(exitCode: number, logs: string, urn: string): string | undefined {
+    if (exitCode === 0) {
+        return undefined;
+    }
+    return [
+        `the setup container exited with code ${exitCode}; the update stops before the slaves. Its output:`,
+        logs.trim() === "" ? "(none)" : logs.trimEnd(),
+        // Its state keeps the exit code: only a new container runs the setup again.
+        `Once the cause is fixed, run it again (it does nothing if the setup is done): pulumi up --replace '${urn}'`,
     ].join("\n");
 }
 
@@ -118,15 +207,12 @@ export class LocalCluster extends pulumi.ComponentResource {
                 ],
                 volumes: [{ volumeName: volume(`${name}-mysql`), containerPath: "/var/lib/mysql" }],
                 // Over TCP: the entrypoint's first, socket-only server must not count as ready.
-                healthcheck: {
-                    tests: ["CMD-SHELL", "mysqladmin ping -h 127.0.0.1 --silent"],
-                    interval: "5s",
-                    timeout: "5s",
-                    retries: 30,
-                    startPeriod: "30s",
-                },
+                healthcheck: healthcheck(["CMD-SHELL", "mysqladmin ping -h 127.0.0.1 --silent"], 5, 5, 30, 30),
                 networksAdvanced: onNetwork(MYSQL_HOST),
                 restart: "unless-stopped",
+                // On replace and destroy (destroyGraceSeconds), `docker stop` and Docker's own shutdown (stopTimeout).
+                destroyGraceSeconds: MYSQL_STOP_SECONDS,
+                stopTimeout: MYSQL_STOP_SECONDS,
                 wait: true,
                 waitTimeout: WAIT_SECONDS,
                 labels,
@@ -149,9 +235,11 @@ export class LocalCluster extends pulumi.ComponentResource {
                 // redis-cli reads the password from REDISCLI_AUTH, not from its command line.
                 envs: [pulumi.interpolate`REDISCLI_AUTH=${secrets.redisAuthToken}`],
                 volumes: [{ volumeName: volume(`${name}-redis`), containerPath: "/data" }],
-                healthcheck: { tests: ["CMD", "redis-cli", "ping"], interval: "5s", timeout: "5s", retries: 30 },
+                healthcheck: healthcheck(["CMD-SHELL", REDIS_HEALTH_COMMAND], 5, 5, 30),
                 networksAdvanced: onNetwork(REDIS_HOST),
                 restart: "unless-stopped",
+                destroyGraceSeconds: REDIS_STOP_SECONDS,
+                stopTimeout: REDIS_STOP_SECONDS,
                 wait: true,
                 waitTimeout: WAIT_SECONDS,
                 labels,
@@ -160,7 +248,10 @@ export class LocalCluster extends pulumi.ComponentResource {
         );
 
         const endpoints: ServiceEndpoints = { databaseHost: MYSQL_HOST, redisHost: REDIS_HOST, redisTls: false };
-        const createNode = (role: NodeRole, index: number, dependsOn: pulumi.Resource[]) => {
+        // Between the stop signal and SIGKILL, on replace and destroy (destroyGraceSeconds), `docker
+        // stop` and Docker's own shutdown (stopTimeout): one batch update interval and a margin.
+        const stopSeconds = drainSeconds(config.node.batchUpdateInterval);
+        const createNode = (role: NodeRole, index: number, dependsOn: pulumi.Input<pulumi.Resource[]>) => {
             const containerName = nodeName(config.clusterName, role, index);
             const environment = nodeEnvironment(role, containerName, config.node);
             return new docker.Container(
@@ -176,15 +267,12 @@ export class LocalCluster extends pulumi.ComponentResource {
                         { volumeName: volume(`${containerName}-data`), containerPath: "/data" },
                         { volumeName: volume(`${containerName}-logs`), containerPath: "/app/logs" },
                     ],
-                    healthcheck: {
-                        tests: ["CMD-SHELL", HEALTH_COMMAND],
-                        interval: "10s",
-                        timeout: "10s",
-                        retries: 3,
-                        startPeriod: "60s",
-                    },
+                    healthcheck: healthcheck(["CMD-SHELL", HEALTH_COMMAND], 10, 10, 3, 60),
                     networksAdvanced: onNetwork(containerName),
                     restart: "unless-stopped",
+                    stopSignal: NODE_STOP_SIGNAL,
+                    destroyGraceSeconds: stopSeconds,
+                    stopTimeout: stopSeconds,
                     wait: true,
                     waitTimeout: WAIT_SECONDS,
                     labels: [...labels, { label: "new-api.role", value: role }],
@@ -204,7 +292,7 @@ export class LocalCluster extends pulumi.ComponentResource {
                 command: [localSetupScript(nodeName(config.clusterName, "master"), adminUsername)],
                 envs: [pulumi.interpolate`ADMIN_PASSWORD=${generated.adminPassword}`],
                 networksAdvanced: [{ name: network.name }],
-                // Runs once: `pulumi up` waits for it to exit and fails if it fails.
+                // Runs once: `pulumi up` waits for it to exit (attach) and keeps its output (logs).
                 attach: true,
                 mustRun: false,
                 restart: "no",
@@ -213,13 +301,21 @@ export class LocalCluster extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [master] },
         );
-        const slaves = Array.from({ length: config.slaveCount }, (_, index) =>
-            createNode("slave", index, [mysql, redis, master, setup]),
-        );
+        // The provider records the setup's exit code but does not fail on it: a failed setup
+        // fails the update here, and the slaves, which depend on it, are never registered.
+        const setupSucceeded = pulumi.all([setup.exitCode, setup.containerLogs, setup.urn]).apply(([code, logs, urn]) => {
+            const failure = setupFailure(code, logs, urn);
+            if (failure !== undefined) {
+                throw new pulumi.ResourceError(failure, setup);
+            }
+            return [mysql, redis, master, setup];
+        });
+        const slaves = Array.from({ length: config.slaveCount }, (_, index) => createNode("slave", index, setupSucceeded));
 
         const nodes = [master, ...slaves];
         const nginxConfig = renderNginxConfig({
             listenPort: 80,
+            resolver: DOCKER_DNS,
             upstreams: guideUpstreams(
                 `${nodeName(config.clusterName, "master")}:${APP_PORT}`,
                 slaves.map((_, i) => `${nodeName(config.clusterName, "slave", i)}:${APP_PORT}`),
@@ -236,8 +332,9 @@ export class LocalCluster extends pulumi.ComponentResource {
                 ports: [{ internal: 80, external: config.local.port, ip: "127.0.0.1" }],
                 networksAdvanced: onNetwork("nginx"),
                 restart: "unless-stopped",
-                // nginx resolves the nodes' names once, at start: a replaced node (new address)
-                // must restart it, and a label that names every node container does.
+                // A label that names every node container replaces nginx with any node: Pulumi
+                // deletes nginx first, so the replaced node drains (stopSeconds) without
+                // new requests.
                 labels: [...labels, { label: "new-api.upstreams", value: pulumi.all(nodes.map((n) => n.id)).apply((ids) => ids.join(",")) }],
             },
             { parent: this, dependsOn: nodes },

@@ -16,6 +16,12 @@ export interface NginxOptions {
     pidFile?: string;
     /** Where temporary files go, for an nginx that does not run as root in its default layout. */
     tempDir?: string;
+    /**
+     * The DNS server to resolve the upstream names with again and again (Docker's embedded DNS,
+     * 127.0.0.11): a node that Docker restarts on a new address stays in the upstream. Needs
+     * nginx 1.27.3 or later (`server ... resolve`). Without it, names are resolved once, at start.
+     */
+    resolver?: string;
 }
 
 /** The upstreams in the guide's order: the master, then each slave with its own weight. */
@@ -41,6 +47,7 @@ export function renderNginxConfig(options: NginxOptions): string {
         }
     }
     const temp = options.tempDir;
+    const resolver = options.resolver;
     return [
         `worker_processes ${options.workerProcesses ?? "auto"};`,
         `pid ${options.pidFile ?? "/var/run/nginx.pid"};`,
@@ -57,10 +64,16 @@ export function renderNginxConfig(options: NginxOptions): string {
         ...(temp === undefined
             ? []
             : ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((kind) => `    ${kind}_temp_path ${temp}/${kind};`)),
+        // Docker's DNS answers with a TTL of 600 s: ask again every 10 s; the network is IPv4.
+        ...(resolver === undefined ? [] : [`    resolver ${resolver} valid=10s ipv6=off;`]),
         "",
         "    upstream new_api_cluster {",
+        // Run-time resolution keeps the upstream in shared memory.
+        ...(resolver === undefined ? [] : ["        zone new_api_cluster 64k;"]),
         // A node that refuses a connection is skipped for 10 s; its request goes to the next.
-        ...options.upstreams.map((u) => `        server ${u.address} weight=${u.weight} max_fails=1 fail_timeout=10s;`),
+        ...options.upstreams.map(
+            (u) => `        server ${u.address} weight=${u.weight} max_fails=1 fail_timeout=10s${resolver === undefined ? "" : " resolve"};`,
+        ),
         "        keepalive 32;",
         "    }",
         "",

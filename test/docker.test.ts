@@ -1,0 +1,127 @@
+// The local (docker) target's pure helpers, and a failed setup under Pulumi's mocks.
+import { spawnSync } from "child_process";
+import { goDuration, setupFailure } from "../components/docker/cluster";
+
+describe("goDuration", () => {
+    test.each([
+        [0, "0s"],
+        [5, "5s"],
+        [30, "30s"],
+        [60, "1m0s"],
+        [90, "1m30s"],
+        [3600, "1h0m0s"],
+        [3661, "1h1m1s"],
+        [90061, "25h1m1s"],
+    ])("%i s is %s, as Go's time.Duration prints it", (seconds, text) => {
+        expect(goDuration(seconds)).toBe(text);
+    });
+
+    test("refuses what is not a whole, non-negative number of seconds", () => {
+        expect(() => goDuration(-1)).toThrow(/-1/);
+        expect(() => goDuration(1.5)).toThrow(/1\.5/);
+    });
+});
+
+describe("setupFailure", () => {
+    const urn = "urn:pulumi:local::new-api-cluster::new-api:docker:LocalCluster$docker:index/container:Container::newapi-local-setup";
+
+    test("nothing when the setup exited 0", () => {
+        expect(setupFailure(0, "new-api-setup: already set up\n", urn)).toBeUndefined();
+    });
+
+    test("otherwise the exit code, the setup's output, and how to run it again", () => {
+        expect(setupFailure(1, "new-api-setup: POST http://m:3000/api/setup failed: x\n", urn)).toBe(
+            [
+                "the setup container exited with code 1; the update stops before the slaves. Its output:",
+                "new-api-setup: POST http://m:3000/api/setup failed: x",
+                `Once the cause is fixed, run it again (it does nothing if the setup is done): pulumi up --replace '${urn}'`,
+            ].join("\n"),
+        );
+        expect(setupFailure(137, "", urn)).toContain("exited with code 137; the update stops before the slaves. Its output:\n(none)\n");
+    });
+});
+
+/**
+ * Runs the program under the mocks in a child process, the setup container reporting
+ * `exitCode` and `logs`. A ResourceError thrown in an apply is an unhandled rejection, which
+ * Pulumi's language host turns into a failed update; Jest would fail the test on it, so the
+ * child records it instead, as the language host would report it.
+ */
+function runWithSetupExit(exitCode: number, logs: string): { registered: string[]; failures: string[] } {
+    const child = `
+const fs = require("fs");
+const path = require("path");
+const ts = require("typescript");
+const { createRequire } = require("module");
+const [testDir, exitCode, logs] = process.argv.slice(1);
+// The same sources Jest runs, compiled the way ts-jest does with isolatedModules.
+require.extensions[".ts"] = (module, file) =>
+    module._compile(
+        ts.transpileModule(fs.readFileSync(file, "utf8"), {
+            compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+            fileName: file,
+        }).outputText,
+        file,
+    );
+const load = createRequire(path.join(testDir, "child.js"));
+const pulumi = load("@pulumi/pulumi");
+const registered = [];
+const failures = [];
+const setMocks = pulumi.runtime.setMocks;
+pulumi.runtime.setMocks = (mocks, ...rest) =>
+    setMocks(
+        {
+            ...mocks,
+            newResource: (args) => {
+                registered.push(args.name);
+                const result = mocks.newResource(args);
+                return args.name.endsWith("-setup")
+                    ? { ...result, state: { ...result.state, exitCode: Number(exitCode), containerLogs: logs } }
+                    : result;
+            },
+        },
+        ...rest,
+    );
+const report = () => {
+    console.log(JSON.stringify({ registered, failures }));
+    process.exit(0);
+};
+process.on("unhandledRejection", (error) => {
+    failures.push(String(error && error.message));
+    // Let the other registrations settle, as the engine would before it reports.
+    if (failures.length === 1) setTimeout(report, 1000);
+});
+load("./mockRuntime").evaluateProgram(load, { target: "docker", slaveCount: "2" }).then(report);
+`;
+    const result = spawnSync(process.execPath, ["-e", child, __dirname, String(exitCode), logs], {
+        cwd: __dirname,
+        encoding: "utf8",
+        timeout: 50000,
+    });
+    // On exit, Pulumi reports the registrations a failed program left pending (exit code 1).
+    const report = result.stdout.trim().split("\n").pop() ?? "";
+    if (!report.startsWith("{")) {
+        throw new Error(`the child program reported nothing (${result.status ?? result.signal}): ${result.stderr}`);
+    }
+    return JSON.parse(report);
+}
+
+describe("a failed setup under the mocks", () => {
+    const containers = (names: string[]) => names.filter((n) => n.startsWith("newapi-dev-") && !/-(data|logs)$/.test(n));
+
+    // The same program with the setup exiting 0 (the mocks' default) registers the slaves and
+    // nginx: test/local.test.ts.
+    test("fails the update with the setup's output; no slave, no nginx is registered", () => {
+        const run = runWithSetupExit(1, "new-api-setup: POST http://newapi-dev-master:3000/api/setup failed: boom\n");
+        expect(containers(run.registered)).toEqual(
+            expect.arrayContaining(["newapi-dev-mysql", "newapi-dev-redis", "newapi-dev-master", "newapi-dev-setup"]),
+        );
+        expect(run.registered.filter((n) => /-(slave-\d+|nginx)$/.test(n))).toEqual([]);
+        expect(run.failures.length).toBeGreaterThan(0);
+        for (const failure of run.failures) {
+            expect(failure).toMatch(/^the setup container exited with code 1; the update stops before the slaves\. Its output:\n/);
+            expect(failure).toContain("new-api-setup: POST http://newapi-dev-master:3000/api/setup failed: boom");
+            expect(failure).toContain("pulumi up --replace 'urn:pulumi:dev::new-api-cluster::");
+        }
+    }, 60000);
+});
