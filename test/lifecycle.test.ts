@@ -100,6 +100,16 @@ describe("scaling by config", () => {
         }
     });
 
+    test("the warm-up asks ELB with the stack's AWS profile when it names one; a slave set up by hand need not turn healthy", async () => {
+        const run = await program({ slaveCount: "1", "aws:profile": "operations" });
+        for (const name of ["newapi-dev-master", "newapi-dev-slave-0"]) {
+            expect(named(run, COMMAND, `${name}-warmup`).inputs.environment).toMatchObject({ AWS_PROFILE: "operations", AWS_REGION: "us-east-1" });
+        }
+        expect(named(run, COMMAND, "newapi-dev-slave-0-warmup").inputs.create).toBe(warmupScript({ timeoutSeconds: 900, mustTurnHealthy: false }));
+        const automatic = await program({ slaveCount: "1", adminUsername: "root" });
+        expect(named(automatic, COMMAND, "newapi-dev-slave-0-warmup").inputs.create).toBe(warmupScript({ timeoutSeconds: 900, mustTurnHealthy: true }));
+    });
+
     test("with no slaves the empty slaves group stays in the listener with weight 0", async () => {
         const run = await program({ slaveCount: "0" });
         const groups = named(run, LISTENER, "newapi-dev-http").inputs.defaultActions[0].forward.targetGroups;

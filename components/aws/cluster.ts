@@ -184,6 +184,8 @@ export class NewApiCluster extends pulumi.ComponentResource {
                 ? pulumi.output(config.amiId)
                 : latestAmi(AL2023_AMI_PARAMETERS[instanceArchitecture(instanceType)]);
 
+        // The warm-up's AWS CLI calls use the stack's credentials: its profile, when it names one.
+        const awsProfile = new pulumi.Config("aws").get("profile");
         const createNode = (role: NodeRole, index: number, bootDependencies: pulumi.Resource[]): ClusterNode => {
             const instanceType = role === "master" ? config.masterInstanceType : config.instanceType;
             const subnets = network.privateSubnetIds;
@@ -218,7 +220,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
                     // A slave of a cluster set up by hand waits for the operator's setup wizard.
                     warmup: { timeoutSeconds: config.nodeWarmupSeconds, mustTurnHealthy: role === "master" || config.adminUsername !== undefined },
                     region,
-                    awsProfile: new pulumi.Config("aws").get("profile"),
+                    awsProfile,
                     bootDependencies: [...bootDependencies, access.logGroup],
                     alarmTopicArn: monitoring.topicArn,
                     recoverActionArn,
