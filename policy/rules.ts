@@ -2,7 +2,7 @@
 // resources of a stack. policy/index.ts serves them as a Pulumi policy pack; the tests run
 // the same checks offline against what the program registers under mocks.
 import * as YAML from "yaml";
-import { SECURE_TRANSPORT_REASON_TAG } from "../components/naming";
+import { ADMIN_PASSWORD_PARAMETER, SECURE_TRANSPORT_REASON_TAG } from "../components/naming";
 
 /** A resource as a stack policy sees it. */
 export interface StackResource {
@@ -40,6 +40,7 @@ export const TYPES = {
     egressRule: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
     randomPassword: "random:index/randomPassword:RandomPassword",
     parameter: "aws:ssm/parameter:Parameter",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
 } as const;
 
 
@@ -115,6 +116,26 @@ function secretParametersRead(props: Record<string, any>): string[] {
 }
 
 const roleOf = (props: Record<string, any>): string | undefined => props.tags?.["new-api:role"];
+
+const ADMIN_PASSWORD_LEAF = `/${ADMIN_PASSWORD_PARAMETER}`;
+
+/** The resources an instance's role may read from Parameter Store: instance -> profile -> role -> inline policies. */
+function parameterReadsOf(stack: StackResource[], instance: StackResource): string[] {
+    const byUrn = new Map(stack.map((r) => [r.urn, r]));
+    const profile = byUrn.get(instance.propertyDependencies.iamInstanceProfile?.[0] ?? "");
+    const role = profile?.propertyDependencies.role?.[0];
+    if (role === undefined) {
+        return [];
+    }
+    return ofType(stack, TYPES.rolePolicy)
+        .filter((p) => p.propertyDependencies.role?.includes(role))
+        .flatMap((p) => {
+            const statements = (JSON.parse(String(p.props.policy ?? "{}")).Statement ?? []) as { Effect?: string; Action?: string | string[]; Resource?: string | string[] }[];
+            return statements
+                .filter((s) => s.Effect === "Allow" && [s.Action ?? []].flat().some((a) => a === "*" || a.startsWith("ssm:Get") || a === "ssm:*"))
+                .flatMap((s) => [s.Resource ?? []].flat());
+        });
+}
 
 /** Ingress rules (standalone or inline) with the URN of the security group they open. */
 function ingressRules(stack: StackResource[]): { rule: Record<string, any>; groupUrn: string; urn: string; name: string }[] {
@@ -267,6 +288,15 @@ export const RULES: Rule[] = [
     perResource("ec2-imdsv2", "Instances require IMDSv2 tokens.", TYPES.instance, (p) =>
         p.metadataOptions?.httpTokens === "required" ? undefined : "allows IMDSv1; set metadataOptions.httpTokens: required",
     ),
+    perResource(
+        "ec2-imds-hop-limit-1",
+        "The instance metadata service answers the host only (hop limit 1): nothing in a container reaches the instance role.",
+        TYPES.instance,
+        (p) =>
+            p.metadataOptions?.httpPutResponseHopLimit === 1
+                ? undefined
+                : `lets containers reach the instance role's credentials (IMDS hop limit ${p.metadataOptions?.httpPutResponseHopLimit ?? "default"}); set metadataOptions.httpPutResponseHopLimit: 1`,
+    ),
     perResource("ec2-root-volume-encrypted", "Instance root volumes are encrypted.", TYPES.instance, (p) =>
         p.rootBlockDevice?.encrypted === true ? undefined : "has an unencrypted root volume; set rootBlockDevice.encrypted: true",
     ),
@@ -360,6 +390,22 @@ export const RULES: Rule[] = [
                     urn: r.urn,
                 }));
         },
+    },
+    {
+        name: "slaves-no-admin-password",
+        description: "A slave's instance role cannot read the root user's password (admin-password).",
+        enforcementLevel: "mandatory",
+        check: (stack) =>
+            ofType(stack, TYPES.instance)
+                .filter((r) => roleOf(r.props) === "slave")
+                .flatMap((r) => {
+                    const readable = parameterReadsOf(stack, r).filter(
+                        (resource) => resource === "*" || resource.endsWith(ADMIN_PASSWORD_LEAF) || /\/\*$/.test(resource),
+                    );
+                    return readable.length === 0
+                        ? []
+                        : [{ message: `${r.name}: its instance role may read the root user's password (${readable.join(", ")}); give slaves a role that reads only their own parameters`, urn: r.urn }];
+                }),
     },
     {
         name: "node-type",

@@ -123,13 +123,9 @@ describe("tier decisions", () => {
         }
     });
 
-    test("the node policy reads only the cluster's parameters, writes only its logs, and adds no account-wide SSM read", () => {
-        const doc = JSON.parse(
-            nodePolicyDocument(
-                "arn:aws:ssm:us-east-1:123456789012:parameter/new-api/newapi-dev",
-                "arn:aws:logs:us-east-1:123456789012:log-group:/new-api/newapi-dev",
-            ),
-        );
+    test("the node policy reads only the parameters given, writes only its logs, and adds no account-wide SSM read", () => {
+        const parameters = ["arn:aws:ssm:us-east-1:123456789012:parameter/new-api/newapi-dev/session-secret"];
+        const doc = JSON.parse(nodePolicyDocument(parameters, "arn:aws:logs:us-east-1:123456789012:log-group:/new-api/newapi-dev"));
         expect(doc.Statement).toContainEqual(
             expect.objectContaining({
                 Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -137,9 +133,7 @@ describe("tier decisions", () => {
             }),
         );
         const reads = doc.Statement.filter((s: { Action: string[] }) => s.Action.some((a) => a.startsWith("ssm:Get")));
-        expect(reads).toEqual([
-            expect.objectContaining({ Resource: "arn:aws:ssm:us-east-1:123456789012:parameter/new-api/newapi-dev/*" }),
-        ]);
+        expect(reads).toEqual([expect.objectContaining({ Resource: parameters })]);
         const wildcard = doc.Statement.find((s: { Resource: string }) => s.Resource === "*");
         expect(wildcard.Action.every((a: string) => a === "ssm:UpdateInstanceInformation" || a.startsWith("ssmmessages:"))).toBe(true);
     });

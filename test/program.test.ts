@@ -207,15 +207,23 @@ describe("secrets", () => {
         expect(defaults.map((s: { Sid: string }) => s.Sid)).toEqual(["ReadClusterSecrets", "WriteClusterLogs", "SessionManager"]);
     });
 
-    test("the node role reads only its own cluster's parameter path", async () => {
-        const run = await program();
-        const policy = JSON.parse(ofType(run, T.rolePolicy)[0].inputs.policy);
-        const reads = policy.Statement.filter((s: { Action: string[] }) => s.Action.some((a) => a.startsWith("ssm:Get")));
-        expect(reads).toEqual([
-            expect.objectContaining({
-                Resource: `arn:aws:ssm:${MOCK_REGION}:${MOCK_ACCOUNT}:parameter/new-api/newapi-dev/*`,
-            }),
-        ]);
+    test("master and slaves have roles of their own, each reading only the parameters its nodes read", async () => {
+        const run = await program({ slaveCount: "1", adminUsername: "root" });
+        const arn = (leaf: string) => `arn:aws:ssm:${MOCK_REGION}:${MOCK_ACCOUNT}:parameter/new-api/newapi-dev/${leaf}`;
+        const reads = (role: string) =>
+            JSON.parse(named(run, T.rolePolicy, `newapi-dev-nodes-${role}-policy`).inputs.policy).Statement.filter((s: { Action: string[] }) =>
+                s.Action.some((a) => a.startsWith("ssm:Get")),
+            );
+        expect(reads("master")).toEqual([expect.objectContaining({ Resource: [...SECRET_NAMES, "admin-password"].map(arn) })]);
+        // Slaves never the root user's password.
+        expect(reads("slave")).toEqual([expect.objectContaining({ Resource: [...SECRET_NAMES, "master-address"].map(arn) })]);
+        expect(named(run, T.instance, "newapi-dev-master").inputs.iamInstanceProfile).toBe("newapi-dev-nodes-master-profile");
+        expect(named(run, T.instance, "newapi-dev-slave-0").inputs.iamInstanceProfile).toBe("newapi-dev-nodes-slave-profile");
+        // And each node reads what its role may: the parameters named in its start script.
+        for (const [instance, role] of [["newapi-dev-master", "master"], ["newapi-dev-slave-0", "slave"]]) {
+            const allowed = reads(role)[0].Resource.map((a: string) => a.replace(/^.*:parameter/, ""));
+            expect(allowed).toEqual(expect.arrayContaining(parametersRead(named(run, T.instance, instance))));
+        }
     });
 });
 
@@ -347,16 +355,16 @@ describe("security groups", () => {
 });
 
 describe("nodes", () => {
-    test("IMDSv2 with hop limit 2, encrypted gp3 root, private, no key pair, replaced on userData change", async () => {
+    test("IMDSv2 with hop limit 1 (out of the container's reach), encrypted gp3 root, private, no key pair, replaced on userData change", async () => {
         const run = await program();
         for (const instance of ofType(run, T.instance)) {
             expect(instance.inputs).toMatchObject({
                 ami: MOCK_AMI,
                 associatePublicIpAddress: false,
-                metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2, httpEndpoint: "enabled" },
+                metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1, httpEndpoint: "enabled" },
                 rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: 20 },
                 userDataReplaceOnChange: true,
-                iamInstanceProfile: "newapi-dev-nodes-profile",
+                iamInstanceProfile: instance.name === "newapi-dev-master" ? "newapi-dev-nodes-master-profile" : "newapi-dev-nodes-slave-profile",
                 vpcSecurityGroupIds: [sgId("newapi-dev-nodes-sg")],
             });
             expect(instance.inputs).not.toHaveProperty("keyName");

@@ -16,6 +16,7 @@ import { LoadBalancer, WeightedListener } from "./loadBalancer";
 import { Monitoring, cacheMemberSuffixes } from "./monitoring";
 import { verifyScript } from "./verify";
 import {
+    ADMIN_PASSWORD_PARAMETER,
     MASTER_ADDRESS_PARAMETER,
     NodeRole,
     SnapshotTier,
@@ -103,7 +104,13 @@ export class NewApiCluster extends pulumi.ComponentResource {
                 region,
                 vpcId: network.vpcId,
                 loadBalancerSecurityGroupId: loadBalancer.securityGroupId,
-                secretParameterPath: secrets.parameterPath,
+                readableParameters: {
+                    master: [
+                        ...Object.values(secrets.parameterNames),
+                        ...(config.adminUsername === undefined ? [] : [clusterParameterName(config.clusterName, ADMIN_PASSWORD_PARAMETER)]),
+                    ],
+                    slave: [...Object.values(secrets.parameterNames), clusterParameterName(config.clusterName, MASTER_ADDRESS_PARAMETER)],
+                },
                 logGroupName: logGroupName(config.clusterName),
                 logRetentionDays: operations.logRetentionDays,
                 imageRegistries: [...new Set([config.image, config.slaveImage])]
@@ -211,7 +218,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
                     amiFollowsLatest: config.amiId === undefined,
                     subnetId: subnets[nodeSubnetIndex(role, index, subnets.length)],
                     securityGroupId: access.securityGroupId,
-                    instanceProfileName: access.instanceProfileName,
+                    instanceProfileName: access.instanceProfileNames[role],
                     rootVolumeSizeGb: config.rootVolumeSizeGb,
                     userData,
                     targetGroupArn:

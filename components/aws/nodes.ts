@@ -50,8 +50,11 @@ export interface NodeAccessArgs {
     vpcId: pulumi.Input<string>;
     /** The load balancer's security group: the only source admitted on the app port. */
     loadBalancerSecurityGroupId: pulumi.Input<string>;
-    /** SSM path of the cluster's secrets; the role may read nothing else from Parameter Store. */
-    secretParameterPath: string;
+    /**
+     * The SSM parameters each role's nodes read at boot, and nothing else: slaves never the
+     * root user's password, the master never the address it publishes itself.
+     */
+    readableParameters: Record<NodeRole, string[]>;
     /** The nodes' log group, created here; the role may write to no other. */
     logGroupName: string;
     logRetentionDays: number;
@@ -60,8 +63,8 @@ export interface NodeAccessArgs {
     tags: Record<string, string>;
 }
 
-/** The instance role's policy: read the cluster's own parameters, write its own logs, Session Manager. */
-export function nodePolicyDocument(parameterPathArn: string, logGroupArn: string, ecrRepositoryArns: string[] = []): string {
+/** An instance role's policy: read its nodes' own parameters, write the cluster's logs, Session Manager. */
+export function nodePolicyDocument(parameterArns: string[], logGroupArn: string, ecrRepositoryArns: string[] = []): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -69,7 +72,7 @@ export function nodePolicyDocument(parameterPathArn: string, logGroupArn: string
                 Sid: "ReadClusterSecrets",
                 Effect: "Allow",
                 Action: ["ssm:GetParameter", "ssm:GetParameters"],
-                Resource: `${parameterPathArn}/*`,
+                Resource: parameterArns,
             },
             {
                 Sid: "WriteClusterLogs",
@@ -120,11 +123,11 @@ export function ecrRepositoryArn(partition: string, registry: EcrRegistry): stri
     return `arn:${partition}:ecr:${registry.region}:${registry.account}:repository/${registry.repository}`;
 }
 
-/** What every node shares: its security group and its instance role. */
+/** What the nodes share: their security group, and an instance role for each node role. */
 export class NodeAccess extends pulumi.ComponentResource {
     readonly securityGroupId: pulumi.Output<string>;
-    readonly instanceProfileName: pulumi.Output<string>;
-    readonly roleArn: pulumi.Output<string>;
+    readonly instanceProfileNames: Record<NodeRole, pulumi.Output<string>>;
+    readonly roleArns: Record<NodeRole, pulumi.Output<string>>;
     /** Nodes depend on it: Docker's awslogs driver will not start a container without its group. */
     readonly logGroup: aws.cloudwatch.LogGroup;
 
@@ -189,20 +192,6 @@ export class NodeAccess extends pulumi.ComponentResource {
             parent,
         );
 
-        const role = new aws.iam.Role(
-            `${name}-role`,
-            {
-                description: `New API nodes of ${args.clusterName}`,
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
-                    ],
-                }),
-                tags: args.tags,
-            },
-            parent,
-        );
         const partition = aws.getPartitionOutput({}, parent).partition;
         const account = aws.getCallerIdentityOutput({}, parent).accountId;
         this.logGroup = new aws.cloudwatch.LogGroup(
@@ -210,35 +199,52 @@ export class NodeAccess extends pulumi.ComponentResource {
             { name: args.logGroupName, retentionInDays: args.logRetentionDays, tags: args.tags },
             parent,
         );
-        new aws.iam.RolePolicy(
-            `${name}-policy`,
-            {
-                role: role.id,
-                policy: pulumi
-                    .all([
-                        pulumi.interpolate`arn:${partition}:ssm:${args.region}:${account}:parameter${args.secretParameterPath}`,
-                        this.logGroup.arn,
-                        partition,
-                    ])
-                    .apply(([parameterPathArn, logGroupArn, partitionName]) =>
-                        nodePolicyDocument(
-                            parameterPathArn,
-                            logGroupArn,
-                            args.imageRegistries.map((registry) => ecrRepositoryArn(partitionName, registry)),
+        const roleOf = (nodeRole: NodeRole) => {
+            const role = new aws.iam.Role(
+                `${name}-${nodeRole}-role`,
+                {
+                    description: `New API ${nodeRole} nodes of ${args.clusterName}`,
+                    assumeRolePolicy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
+                        ],
+                    }),
+                    tags: args.tags,
+                },
+                parent,
+            );
+            new aws.iam.RolePolicy(
+                `${name}-${nodeRole}-policy`,
+                {
+                    role: role.id,
+                    policy: pulumi
+                        .all([partition, args.region, account, this.logGroup.arn])
+                        .apply(([partitionName, regionName, accountId, logGroupArn]) =>
+                            nodePolicyDocument(
+                                args.readableParameters[nodeRole].map(
+                                    (parameter) => `arn:${partitionName}:ssm:${regionName}:${accountId}:parameter${parameter}`,
+                                ),
+                                logGroupArn,
+                                args.imageRegistries.map((registry) => ecrRepositoryArn(partitionName, registry)),
+                            ),
                         ),
-                    ),
-            },
-            parent,
-        );
-        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: args.tags }, parent);
+                },
+                parent,
+            );
+            const profile = new aws.iam.InstanceProfile(`${name}-${nodeRole}-profile`, { role: role.name, tags: args.tags }, parent);
+            return { roleArn: role.arn, profileName: profile.name };
+        };
+        const master = roleOf("master");
+        const slave = roleOf("slave");
 
         this.securityGroupId = securityGroup.id;
-        this.instanceProfileName = profile.name;
-        this.roleArn = role.arn;
+        this.instanceProfileNames = { master: master.profileName, slave: slave.profileName };
+        this.roleArns = { master: master.roleArn, slave: slave.roleArn };
         this.registerOutputs({
             securityGroupId: this.securityGroupId,
-            instanceProfileName: this.instanceProfileName,
-            roleArn: this.roleArn,
+            instanceProfileNames: this.instanceProfileNames,
+            roleArns: this.roleArns,
         });
     }
 }
@@ -295,8 +301,9 @@ export class ClusterNode extends pulumi.ComponentResource {
                 metadataOptions: {
                     httpEndpoint: "enabled",
                     httpTokens: "required",
-                    // Containers sit one network hop behind the host.
-                    httpPutResponseHopLimit: 2,
+                    // One hop: the host (dockerd's awslogs driver, the start script) reaches the
+                    // role's credentials; a process in the container, one hop further, does not.
+                    httpPutResponseHopLimit: 1,
                 },
                 rootBlockDevice: {
                     volumeType: "gp3",
