@@ -603,11 +603,22 @@ function readOperations(read: ConfigReader, raw: RawConfig, awsRegion: string | 
 /**
  * Validates raw config and returns the cluster's typed configuration, or throws a
  * ConfigError listing every problem. `stack` supplies the default cluster name; `awsRegion`
- * (the aws:region setting, when there is one) is where an ACM certificate must live.
+ * (the aws:region setting, when there is one) is where an ACM certificate must live;
+ * `secretKeys` are the keys the stack stores as secrets.
  */
-export function parseClusterConfig(raw: RawConfig, stack: string, awsRegion?: string): ClusterConfig {
+export function parseClusterConfig(raw: RawConfig, stack: string, awsRegion?: string, secretKeys: string[] = []): ClusterConfig {
     const read = new ConfigReader(raw);
 
+    // No setting of this stack is kept secret (extraEnv is written into userData, the rest into
+    // resource inputs and outputs): a value stored as a secret would be published silently.
+    for (const key of secretKeys.filter((k) => k in raw)) {
+        read.fail(
+            key,
+            "[secret]",
+            "is stored as a secret, but this setting is not kept secret (extraEnv, for one, is written into EC2 userData in clear text); " +
+                "set it without --secret, and keep credentials out of the stack's settings",
+        );
+    }
     for (const key of Object.keys(raw).filter((k) => !CONFIG_KEYS.includes(k))) {
         read.fail(key, raw[key], `is not a setting of this stack; known keys: ${CONFIG_KEYS.join(", ")}`);
     }
@@ -753,14 +764,30 @@ export function parseClusterConfig(raw: RawConfig, stack: string, awsRegion?: st
     return config;
 }
 
+/**
+ * Whether the stack stores a config key as a secret. allConfig() hands out plain strings; the
+ * SDK keeps the secret keys beside them (runtime.isConfigSecret, not in its typings).
+ */
+function isConfigSecret(key: string): boolean {
+    const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+    if (runtime.isConfigSecret === undefined) {
+        throw new Error("@pulumi/pulumi no longer tells secret config apart (runtime.isConfigSecret); update components/config.ts");
+    }
+    return runtime.isConfigSecret(key);
+}
+
 /** Collects this project's raw config from Pulumi and validates it. */
 export function loadClusterConfig(): ClusterConfig {
     const prefix = `${CONFIG_NAMESPACE}:`;
     const raw: RawConfig = {};
+    const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
         if (key.startsWith(prefix)) {
             raw[key.slice(prefix.length)] = value;
+            if (isConfigSecret(key)) {
+                secretKeys.push(key.slice(prefix.length));
+            }
         }
     }
-    return parseClusterConfig(raw, pulumi.getStack(), new pulumi.Config("aws").get("region"));
+    return parseClusterConfig(raw, pulumi.getStack(), new pulumi.Config("aws").get("region"), secretKeys);
 }

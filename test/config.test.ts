@@ -194,6 +194,13 @@ describe("parseClusterConfig", () => {
         expect(parseClusterConfig({ domainName: long, hostedZoneId: "Z0123456789ABCDEFGHIJ", certificateArn }, "dev").operations.https?.domainName).toBe(long);
     });
 
+    test("a key stored as a secret is refused by name, its value never shown; other secret keys are not ours", () => {
+        expect(() => parseClusterConfig({ extraEnv: '{"A":"hidden-value"}' }, "dev", undefined, ["extraEnv"])).toThrow(
+            /^(?![\s\S]*hidden-value)[\s\S]*new-api-cluster:extraEnv = "\[secret\]": is stored as a secret/,
+        );
+        expect(parseClusterConfig({ extraEnv: '{"A":"1"}' }, "dev", undefined, ["slaveCount"]).node.extraEnv).toEqual({ A: "1" });
+    });
+
     test("a certificate from another region than aws:region is refused", () => {
         const certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f";
         expect(() => parseClusterConfig({ certificateArn }, "dev", "us-east-1")).toThrow(

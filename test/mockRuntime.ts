@@ -62,6 +62,8 @@ export interface ProgramRun {
 export interface RunOptions {
     stack?: string;
     preview?: boolean;
+    /** Keys (as in `config`) the stack stores as secrets. */
+    secretKeys?: string[];
 
 }
 
@@ -271,8 +273,10 @@ export async function evaluateProgram(
         });
     };
     // Keys without a namespace are this project's; others (aws:region) are passed as they are.
+    const qualified = (key: string) => (key.includes(":") ? key : `${PROJECT}:${key}`);
     pulumi.runtime.setAllConfig(
-        Object.fromEntries(Object.entries(config).map(([key, value]) => [key.includes(":") ? key : `${PROJECT}:${key}`, value])),
+        Object.fromEntries(Object.entries(config).map(([key, value]) => [qualified(key), value])),
+        (options.secretKeys ?? []).map(qualified),
     );
     const started = process.hrtime.bigint();
     const main: () => Record<string, unknown> = load("../index");

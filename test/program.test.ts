@@ -611,6 +611,27 @@ describe("stack outputs", () => {
     });
 });
 
+describe("secret config", () => {
+    test("a setting stored as a secret is refused, without its value, before any resource exists", async () => {
+        const extraEnv = '{"UPSTREAM_KEY_HINT":"do-not-print-me"}';
+        const error = await runProgram({ extraEnv, alertEmail: "oncall@example.com" }, { secretKeys: ["extraEnv", "alertEmail"] }).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(ProgramError);
+        const message = (error as ProgramError).message;
+        expect(message).toMatch(/new-api-cluster:extraEnv = "\[secret\]": is stored as a secret, but this setting is not kept secret/);
+        expect(message).toMatch(/new-api-cluster:alertEmail = "\[secret\]": is stored as a secret/);
+        expect(message).not.toContain("do-not-print-me");
+        expect((error as ProgramError).registered).toEqual([]);
+    });
+
+    test("the same settings stored in plain text are accepted", async () => {
+        const run = await runProgram({ extraEnv: '{"STREAMING_TIMEOUT":"600"}', alertEmail: "oncall@example.com" }, { secretKeys: ["aws:secretKey"] });
+        expect(ofType(run, T.instance).length).toBeGreaterThan(0);
+    });
+});
+
 describe("bad config", () => {
     test.each([
         [{ slaveCount: "abc" }, /new-api-cluster:slaveCount = "abc"/],
