@@ -224,6 +224,7 @@ export const TARGET_ONLY_KEYS = {
         "logRetentionDays",
         "logDatabase",
         "verifyTimeout",
+        "allowPlainHttp",
     ],
     docker: ["localPort", "mysqlImage", "redisImage", "nginxImage"],
 } as const satisfies Record<Target, readonly string[]>;
@@ -746,6 +747,16 @@ export function parseClusterConfig(raw: RawConfig, stack: string, awsRegion?: st
         },
     };
 
+    // A protected (production) stack carries real users' API keys: plain HTTP only by choice.
+    const allowPlainHttp = read.boolean("allowPlainHttp", false);
+    if (target === "aws" && protect && config.operations.https === undefined && !allowPlainHttp) {
+        read.fail(
+            "protect",
+            raw.protect,
+            "a protected stack must serve HTTPS, or API keys cross the internet in clear: set certificateArn, or domainName with hostedZoneId " +
+                "(or set allowPlainHttp true to accept plain HTTP, and make the pack's alb-https-when-protected policy advisory)",
+        );
+    }
     // Only extraEnv can grow a node's userData without bound; EC2 refuses more than 16 KB.
     if (read.problems.length === 0 && target === "aws") {
         const bytes = largestUserDataBytes(config);

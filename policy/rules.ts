@@ -266,12 +266,24 @@ export const RULES: Rule[] = [
     },
     {
         name: "alb-https",
-        description: "The ALB serves HTTPS (configure a certificate).",
+        description: "The ALB serves HTTPS (configure a certificate); in a protected stack alb-https-when-protected requires it.",
         enforcementLevel: "advisory",
         check: (stack) =>
-            ofType(stack, TYPES.alb).length > 0 && !ofType(stack, TYPES.listener).some((l) => l.props.protocol === "HTTPS")
+            !isProtectedStack(stack) && ofType(stack, TYPES.alb).length > 0 && !ofType(stack, TYPES.listener).some((l) => l.props.protocol === "HTTPS")
                 ? ofType(stack, TYPES.alb).map((a) => ({
                       message: `${a.name}: serves plain HTTP only; API keys cross the internet in clear. Configure a certificate`,
+                      urn: a.urn,
+                  }))
+                : [],
+    },
+    {
+        name: "alb-https-when-protected",
+        description: "In a protected stack, the ALB serves HTTPS.",
+        enforcementLevel: "mandatory",
+        check: (stack) =>
+            isProtectedStack(stack) && !ofType(stack, TYPES.listener).some((l) => l.props.protocol === "HTTPS")
+                ? ofType(stack, TYPES.alb).map((a) => ({
+                      message: `${a.name}: a protected stack serves plain HTTP; set new-api-cluster:certificateArn, or domainName with hostedZoneId`,
                       urn: a.urn,
                   }))
                 : [],

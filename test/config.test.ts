@@ -201,6 +201,15 @@ describe("parseClusterConfig", () => {
         expect(parseClusterConfig({ extraEnv: '{"A":"1"}' }, "dev", undefined, ["slaveCount"]).node.extraEnv).toEqual({ A: "1" });
     });
 
+    test("a protected stack must serve HTTPS, unless it says plainly it need not", () => {
+        expect(() => parseClusterConfig({ protect: "true" }, "prod")).toThrow(
+            /new-api-cluster:protect = "true": a protected stack must serve HTTPS, or API keys cross the internet in clear: set certificateArn, or domainName with hostedZoneId/,
+        );
+        expect(parseClusterConfig({ protect: "true", allowPlainHttp: "true" }, "prod").protect).toBe(true);
+        expect(parseClusterConfig({ protect: "true", domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }, "prod").protect).toBe(true);
+        expect(() => parseClusterConfig({ allowPlainHttp: "yes" }, "dev")).toThrow(/allowPlainHttp = "yes": must be true or false/);
+    });
+
     test("a certificate from another region than aws:region is refused", () => {
         const certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f";
         expect(() => parseClusterConfig({ certificateArn }, "dev", "us-east-1")).toThrow(
