@@ -82,6 +82,16 @@ export const HEALTH_CHECK = { path: "/v1/models", status: 401 } as const;
 /** The container health check: New API answers HEALTH_CHECK's request with its status. */
 export const HEALTH_COMMAND = `wget -S -O /dev/null http://127.0.0.1:${APP_PORT}${HEALTH_CHECK.path} 2>&1 | grep -q 'HTTP/[0-9.]* ${HEALTH_CHECK.status} '`;
 
+/**
+ * New API's setup wizard: until a root user exists, whoever POSTs here first creates it, with
+ * no login. Only the operator may, on the master itself: the load balancers refuse the path.
+ */
+export const SETUP_PATH = "/api/setup";
+export const SETUP_REFUSED_BODY = JSON.stringify({
+    success: false,
+    message: "New API setup is completed on the master, not through the load balancer",
+});
+
 /** What /api/status says once the setup wizard has been completed. */
 export const SETUP_DONE_MARKER = '"setup":true';
 

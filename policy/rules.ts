@@ -2,6 +2,7 @@
 // resources of a stack. policy/index.ts serves them as a Pulumi policy pack; the tests run
 // the same checks offline against what the program registers under mocks.
 import * as YAML from "yaml";
+import { SETUP_PATH } from "../components/environment";
 import { ADMIN_PASSWORD_PARAMETER, SECURE_TRANSPORT_REASON_TAG } from "../components/naming";
 
 /** A resource as a stack policy sees it. */
@@ -41,6 +42,7 @@ export const TYPES = {
     randomPassword: "random:index/randomPassword:RandomPassword",
     parameter: "aws:ssm/parameter:Parameter",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    listenerRule: "aws:lb/listenerRule:ListenerRule",
 } as const;
 
 
@@ -118,6 +120,19 @@ function secretParametersRead(props: Record<string, any>): string[] {
 const roleOf = (props: Record<string, any>): string | undefined => props.tags?.["new-api:role"];
 
 const ADMIN_PASSWORD_LEAF = `/${ADMIN_PASSWORD_PARAMETER}`;
+
+/** Spellings of the setup path that New API's router decodes to it. */
+const SETUP_SPELLINGS = [SETUP_PATH, SETUP_PATH.replace("/setup", "/%73etup"), SETUP_PATH.replace("/setup", "%2Fsetup")];
+
+/** Whether a listener rule answers every spelling of the setup path itself (a fixed response). */
+function refusesSetup(props: Record<string, any>): boolean {
+    const fixed = (props.actions ?? []).some((a: { type?: string }) => a.type === "fixed-response");
+    const patterns = ((props.conditions ?? []) as { pathPattern?: { values?: string[]; regexValues?: string[] } }[]).flatMap((c) => [
+        ...(c.pathPattern?.regexValues ?? []).map((re) => new RegExp(re)),
+        ...(c.pathPattern?.values ?? []).map((glob) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`)),
+    ]);
+    return fixed && SETUP_SPELLINGS.every((spelling) => patterns.some((re) => re.test(spelling)));
+}
 
 /** The resources an instance's role may read from Parameter Store: instance -> profile -> role -> inline policies. */
 function parameterReadsOf(stack: StackResource[], instance: StackResource): string[] {
@@ -275,6 +290,19 @@ export const RULES: Rule[] = [
                       urn: a.urn,
                   }))
                 : [],
+    },
+    {
+        name: "alb-setup-refused",
+        description: "Every listener that forwards refuses New API's setup wizard (/api/setup), however it is spelled.",
+        enforcementLevel: "mandatory",
+        check: (stack) =>
+            ofType(stack, TYPES.listener)
+                .filter((l) => (l.props.defaultActions ?? []).some((a: { type?: string }) => a.type === "forward"))
+                .filter((l) => !ofType(stack, TYPES.listenerRule).some((r) => r.propertyDependencies.listenerArn?.includes(l.urn) && refusesSetup(r.props)))
+                .map((l) => ({
+                    message: `${l.name}: forwards ${SETUP_PATH} to New API, where the first caller creates the root user; add a rule that answers it with a fixed response`,
+                    urn: l.urn,
+                })),
     },
     {
         name: "alb-https-when-protected",

@@ -1,6 +1,7 @@
 import { parseCidr, planSubnets } from "../components/cidr";
 import { isExtendedSupportMysql, mysqlParameterGroupFamily, mysqlParameters } from "../components/aws/database";
 import { redisDefaultParameterGroup } from "../components/aws/cache";
+import { anySpellingOf } from "../components/aws/loadBalancer";
 import { clusterTags, finalSnapshotIdentifier, nodeName, nodeSubnetIndex, secretParameterName, secretParameterPath } from "../components/naming";
 import { instanceArchitecture, nodePolicyDocument, supportsRecoverAction } from "../components/aws/nodes";
 import { zoneShortage } from "../components/aws/network";
@@ -107,6 +108,18 @@ describe("tier decisions", () => {
         for (const type of ["c5d.large", "m6gd.large", "i4i.large", "m5ad.large", "g4dn.xlarge", "z1d.large"]) {
             expect({ type, supported: supportsRecoverAction(type) }).toEqual({ type, supported: false });
         }
+    });
+
+    test("the setup path in every spelling New API's router decodes to it, and nothing else", () => {
+        const refused = new RegExp(anySpellingOf("/api/setup"));
+        for (const spelling of ["/api/setup", "/api/setup/", "/api/setup/x", "/api/%73etup", "/api/%73%65tup", "/api%2Fsetup", "/api%2fsetup", "/%61pi/setu%70"]) {
+            expect({ spelling, refused: refused.test(spelling) }).toEqual({ spelling, refused: true });
+        }
+        for (const other of ["/api/status", "/api/setupx", "/api/setu", "/v1/api/setup", "/API/setup"]) {
+            expect({ other, refused: refused.test(other) }).toEqual({ other, refused: false });
+        }
+        // ALB's limit for a regular expression in a condition.
+        expect(anySpellingOf("/api/setup").length).toBeLessThanOrEqual(128);
     });
 
     test("Redis default parameter groups", () => {

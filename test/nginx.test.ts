@@ -9,6 +9,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { DEFAULT_LOCAL_IMAGES } from "../components/config";
+import { SETUP_REFUSED_BODY } from "../components/environment";
 import { Upstream, guideUpstreams, renderNginxConfig } from "../components/docker/nginx";
 
 const NGINX = "nginx";
@@ -76,15 +77,16 @@ async function startStub(name: string, host = "127.0.0.1", port = 0): Promise<St
     };
 }
 
-function get(port: number, agent: http.Agent): Promise<{ status: number; body: string }> {
+function get(port: number, agent: http.Agent, requestPath = "/api/status", method = "GET"): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-        const req = http.get({ host: "127.0.0.1", port, path: "/api/status", agent, timeout: 5000 }, (res) => {
+        const req = http.request({ host: "127.0.0.1", port, path: requestPath, method, agent, timeout: 5000 }, (res) => {
             let body = "";
             res.on("data", (chunk) => (body += chunk));
             res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
         });
         req.on("timeout", () => req.destroy(new Error("request timed out")));
         req.on("error", reject);
+        req.end();
     });
 }
 
@@ -253,4 +255,36 @@ describe("real nginx", () => {
         },
         30000,
     );
+
+    test("refuses New API's setup wizard however it is spelled, and passes everything else", async () => {
+        const dir = tempDir();
+        const node = await startStub("master");
+        let nginx: ChildProcess | undefined;
+        const agent = new http.Agent();
+        try {
+            const port = await freePort();
+            const config = loopbackConfig(dir, port, guideUpstreams(`127.0.0.1:${node.port}`, [], 3, 5));
+            expect(nginxTest(dir, config).status).toBe(0);
+            nginx = spawn(NGINX, ["-c", path.join(dir, "nginx.conf"), "-p", dir, "-e", `${dir}/error.log`, "-g", "daemon off;"], { stdio: "ignore" });
+            await waitForPort(port, 10000);
+            for (const spelling of ["/api/setup", "/api/setup/", "/api/%73etup", "/api%2Fsetup", "//api/setup", "/api/./setup"]) {
+                for (const method of ["GET", "POST"]) {
+                    expect({ spelling, method, ...(await get(port, agent, spelling, method)) }).toEqual({
+                        spelling,
+                        method,
+                        status: 403,
+                        body: SETUP_REFUSED_BODY,
+                    });
+                }
+            }
+            for (const other of ["/api/status", "/api/setupx", "/v1/models", "/"]) {
+                expect({ other, ...(await get(port, agent, other)) }).toEqual({ other, status: 200, body: "master" });
+            }
+        } finally {
+            agent.destroy();
+            nginx?.kill("SIGTERM");
+            await node.close();
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    }, 30000);
 });

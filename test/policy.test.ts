@@ -183,6 +183,12 @@ describe("each rule fires on its own mistake, and only it", () => {
             /allows TLS below 1.2/,
         ],
         ["ec2-imdsv2", DEV, node("slave-1", (p) => (p.metadataOptions.httpTokens = "optional")), /newapi-dev-slave-1: allows IMDSv1/],
+        [
+            "alb-setup-refused",
+            DEV,
+            set("aws:lb/listenerRule:ListenerRule", "newapi-dev-refuse-setup", (p) => (p.conditions = [{ pathPattern: { values: ["/api/setup"] } }])),
+            /newapi-dev-http: forwards \/api\/setup to New API, where the first caller creates the root user/,
+        ],
         ["ec2-imds-hop-limit-1", DEV, node("slave-0", (p) => (p.metadataOptions.httpPutResponseHopLimit = 2)), /newapi-dev-slave-0: lets containers reach the instance role's credentials \(IMDS hop limit 2\)/],
         [
             "slaves-no-admin-password",

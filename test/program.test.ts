@@ -1,4 +1,6 @@
 // The whole program under Pulumi's mock runtime: what it registers, for several configs.
+import { anySpellingOf } from "../components/aws/loadBalancer";
+import { SETUP_REFUSED_BODY } from "../components/environment";
 import { writeFile } from "./cloudConfig";
 import {
     MOCK_ACCOUNT,
@@ -511,6 +513,20 @@ describe("load balancer", () => {
             g.weight,
         ]);
         expect(groups).toEqual(expected);
+    });
+
+    test("the listener that forwards refuses New API's setup wizard, first of all its rules", async () => {
+        const plain = await program();
+        const rules = ofType(plain, "aws:lb/listenerRule:ListenerRule");
+        expect(rules.map((r) => [r.name, r.inputs.listenerArn])).toEqual([["newapi-dev-refuse-setup", expect.stringMatching(/Listener\/newapi-dev-http$/)]]);
+        expect(rules[0].inputs).toMatchObject({
+            priority: 1,
+            conditions: [{ pathPattern: { regexValues: [anySpellingOf("/api/setup")] } }],
+            actions: [{ type: "fixed-response", fixedResponse: { statusCode: "403", contentType: "application/json", messageBody: SETUP_REFUSED_BODY } }],
+        });
+        // With HTTPS, port 80 only redirects: the HTTPS listener refuses it.
+        const https = await program({ domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" });
+        expect(ofType(https, "aws:lb/listenerRule:ListenerRule").map((r) => r.inputs.listenerArn)).toEqual([expect.stringMatching(/Listener\/newapi-dev-https$/)]);
     });
 
     test("weights follow masterWeight and slaveWeight, reduced and capped at 999", async () => {

@@ -2,7 +2,7 @@
 // and a listener that forwards to both, weighted like the guide's nginx upstream (weights.ts).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_PORT, HEALTH_CHECK } from "../environment";
+import { APP_PORT, HEALTH_CHECK, SETUP_PATH, SETUP_REFUSED_BODY } from "../environment";
 import { TLS_POLICY } from "./https";
 import { ListenerWeights } from "../weights";
 
@@ -138,6 +138,27 @@ export interface WeightedListenerArgs {
 }
 
 /**
+ * A regular expression for ALB's path condition that matches `path` (and anything below it)
+ * however a client spells it to reach the same route: the load balancer compares the path as
+ * sent, while New API's router matches it percent-decoded, so "/api/%73etup" or
+ * "/api%2Fsetup" are the same route there.
+ */
+export function anySpellingOf(path: string): string {
+    const char = (c: string) => {
+        const hex = c.charCodeAt(0).toString(16);
+        const encoded = `%${[...hex].map((d) => (/[a-f]/.test(d) ? `[${d}${d.toUpperCase()}]` : d)).join("")}`;
+        return `(${c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}|${encoded})`;
+    };
+    return `^${[...path].map(char).join("")}(/.*)?$`;
+}
+
+/** Where the setup wizard's requests end on a public listener: refused, with New API's own JSON shape. */
+const REFUSE_SETUP = {
+    type: "fixed-response",
+    fixedResponse: { contentType: "application/json", statusCode: "403", messageBody: SETUP_REFUSED_BODY },
+};
+
+/**
  * The listeners, apart from the load balancer so that they can depend on the nodes: new
  * weights take effect only once the nodes they send traffic to have been created and
  * given their warm-up time.
@@ -193,6 +214,20 @@ export class WeightedListener extends pulumi.ComponentResource {
                 ),
             );
         }
+        // The listener that forwards refuses the setup wizard (port 80 only redirects when there
+        // is HTTPS): nobody on the internet can create the root user, set up by hand or not.
+        const forwarding = this.listeners[this.listeners.length - 1];
+        new aws.lb.ListenerRule(
+            `${name}-refuse-setup`,
+            {
+                listenerArn: forwarding.arn,
+                priority: 1,
+                conditions: [{ pathPattern: { regexValues: [anySpellingOf(SETUP_PATH)] } }],
+                actions: [REFUSE_SETUP],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
         this.registerOutputs({ arns: this.listeners.map((l) => l.arn) });
     }
 }

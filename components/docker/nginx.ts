@@ -1,5 +1,6 @@
 // The local target's load balancer: the guide's nginx upstream (master weight 3, each slave
 // weight 5) and proxy headers, rendered from the cluster's weights.
+import { SETUP_PATH, SETUP_REFUSED_BODY } from "../environment";
 
 export interface Upstream {
     /** host:port */
@@ -79,6 +80,13 @@ export function renderNginxConfig(options: NginxOptions): string {
         "",
         "    server {",
         `        listen ${options.listenPort};`,
+        "",
+        // New API's setup wizard creates the root user for whoever calls it first: never
+        // through the load balancer (nginx matches the decoded, normalised path).
+        `        location ~ ^${SETUP_PATH}(/|$) {`,
+        "            default_type application/json;",
+        `            return 403 '${SETUP_REFUSED_BODY}';`,
+        "        }",
         "",
         "        location / {",
         "            proxy_pass http://new_api_cluster;",

@@ -518,6 +518,55 @@ export const CONTRACT: Record<string, Table> = {
             tagRule(`${ELB}/API_Tag.html`, TAG_CHARACTERS),
         ],
     },
+    "aws:lb/listenerRule:ListenerRule": {
+        rules: [
+            required("listenerArn", `${ELB}/API_CreateRule.html`),
+            field("priority", integer(1, 50000), `${ELB}/API_CreateRule.html`),
+            field("conditions", count(1, 5), `${ELB}/API_CreateRule.html`),
+            rule(
+                "at most 3 comparison strings per condition and 5 per rule",
+                `${ELB_GUIDE}/listener-rules.html`,
+                (i) => {
+                    const counts = (i.conditions ?? []).map((c: Record<string, any>) =>
+                        Object.values(c).reduce((n: number, config: any) => n + (config?.values?.length ?? 0) + (config?.regexValues?.length ?? 0), 0),
+                    );
+                    return counts.every((n: number) => n <= 3) && counts.reduce((a: number, b: number) => a + b, 0) <= 5;
+                },
+                (i) => ({ ...i, conditions: [{ pathPattern: { values: ["/a", "/b", "/c", "/d"] } }] }),
+            ),
+            field("conditions[].pathPattern.regexValues[]", length(1, 128), `${ELB}/API_PathPatternConditionConfig.html`),
+            field(
+                "conditions[].pathPattern.values[]",
+                pattern(/^[A-Za-z0-9_\-.$/~"'@:+&*?]{1,128}$/, "1-128 of A-Za-z0-9 _-.$/~\"'@:+&*?", "/api/%73etup"),
+                `${ELB}/API_PathPatternConditionConfig.html`,
+            ),
+            field("actions[].type", oneOf(["forward", "redirect", "fixed-response", "authenticate-oidc", "authenticate-cognito"]), `${ELB}/API_Action.html`),
+            field("actions[].fixedResponse.statusCode", pattern(/^[245]\d\d$/, "an HTTP status code 2XX, 4XX or 5XX", "302"), `${ELB}/API_FixedResponseActionConfig.html`),
+            field(
+                "actions[].fixedResponse.contentType",
+                oneOf(["text/plain", "text/css", "text/html", "application/javascript", "application/json"]),
+                `${ELB}/API_FixedResponseActionConfig.html`,
+            ),
+            field("actions[].fixedResponse.messageBody", length(0, 1024), `${ELB}/API_FixedResponseActionConfig.html`),
+            tagRule(`${ELB}/API_Tag.html`, TAG_CHARACTERS),
+        ],
+        collective: [
+            {
+                says: "priority is unique per listener",
+                ref: `${ELB}/API_CreateRule.html`,
+                check: (rules) => {
+                    const seen = new Set<string>();
+                    return rules.flatMap((r) => {
+                        const key = `${r.inputs.listenerArn} ${r.inputs.priority}`;
+                        const problem = seen.has(key) ? [`priority ${r.inputs.priority} used twice on ${r.inputs.listenerArn}`] : [];
+                        seen.add(key);
+                        return problem;
+                    });
+                },
+                breaks: (rules) => [...rules, { ...rules[0], name: `${rules[0].name}-copy` }],
+            },
+        ],
+    },
     "aws:lb/targetGroupAttachment:TargetGroupAttachment": {
         rules: [field("port", integer(1, 65535), `${ELB}/API_TargetDescription.html`), required("targetId", `${ELB}/API_RegisterTargets.html`)],
     },
