@@ -162,6 +162,7 @@ export const MANAGED_ENV_NAMES: readonly string[] = [
     "REDIS_POOL_SIZE",
     "SQL_MAX_OPEN_CONNS",
     "SQL_MAX_IDLE_CONNS",
+    "SSL_CERT_FILE",
 ];
 
 /** Raw config as Pulumi stores it: every value a string, structured values as JSON. */

@@ -27,9 +27,13 @@ export function nodeEnvironment(role: NodeRole, name: string, settings: NodeSett
     };
 }
 
-/** New API's MySQL DSN. Uses the RDS address (host only): the endpoint already carries ":port". */
-export function sqlDsn(password: string, host: string): string {
-    return `${DATABASE_USER}:${password}@tcp(${host}:${MYSQL_PORT})/${DATABASE_NAME}`;
+/**
+ * New API's MySQL DSN. Uses the RDS address (host only): the endpoint already carries ":port".
+ * With `tls`, go-sql-driver/mysql verifies the server against the system's trusted CAs
+ * (SSL_CERT_FILE: the nodes add the RDS CA bundle to them); New API appends &parseTime=true.
+ */
+export function sqlDsn(password: string, host: string, tls = true): string {
+    return `${DATABASE_USER}:${password}@tcp(${host}:${MYSQL_PORT})/${DATABASE_NAME}${tls ? "?tls=true" : ""}`;
 }
 
 /** go-redis URL with the AUTH token (alphanumeric, so no escaping); TLS (rediss) unless `tls` is false. */
@@ -41,8 +45,8 @@ export function redisConnectionString(authToken: string, host: string, tls = tru
 export interface ServiceEndpoints {
     databaseHost: string;
     redisHost: string;
-    /** ElastiCache in transit encryption; a local Redis container speaks plain TCP. */
-    redisTls: boolean;
+    /** TLS to MySQL and Redis (RDS, ElastiCache in transit encryption); local containers speak plain TCP. */
+    tls: boolean;
     /** A separate database for New API's log table, when there is one (same user and password). */
     logDatabaseHost?: string;
 }
@@ -58,9 +62,11 @@ export function secretEnvironment(
     return {
         SESSION_SECRET: secrets.sessionSecret,
         CRYPTO_SECRET: secrets.cryptoSecret,
-        SQL_DSN: sqlDsn(secrets.dbPassword, endpoints.databaseHost),
-        REDIS_CONN_STRING: redisConnectionString(secrets.redisAuthToken, endpoints.redisHost, endpoints.redisTls),
-        ...(endpoints.logDatabaseHost === undefined ? {} : { LOG_SQL_DSN: sqlDsn(secrets.dbPassword, endpoints.logDatabaseHost) }),
+        SQL_DSN: sqlDsn(secrets.dbPassword, endpoints.databaseHost, endpoints.tls),
+        REDIS_CONN_STRING: redisConnectionString(secrets.redisAuthToken, endpoints.redisHost, endpoints.tls),
+        ...(endpoints.logDatabaseHost === undefined
+            ? {}
+            : { LOG_SQL_DSN: sqlDsn(secrets.dbPassword, endpoints.logDatabaseHost, endpoints.tls) }),
     };
 }
 

@@ -61,8 +61,6 @@ export function logGroupName(clusterName: string): string {
     return `/new-api/${clusterName}`;
 }
 
-/** The tag on a MySQL parameter group that states why the database does not require TLS. */
-export const SECURE_TRANSPORT_REASON_TAG = "new-api:secure-transport-off-reason";
 
 /** The data tiers that take a final snapshot when they are deleted. */
 export type SnapshotTier = "mysql" | "mysql-log" | "redis";

@@ -3,7 +3,7 @@
 // the same checks offline against what the program registers under mocks.
 import * as YAML from "yaml";
 import { SETUP_PATH } from "../components/environment";
-import { ADMIN_PASSWORD_PARAMETER, SECURE_TRANSPORT_REASON_TAG } from "../components/naming";
+import { ADMIN_PASSWORD_PARAMETER } from "../components/naming";
 
 /** A resource as a stack policy sees it. */
 export interface StackResource {
@@ -211,19 +211,10 @@ export const RULES: Rule[] = [
             ? undefined
             : "does not set character_set_server=utf8mb4 and collation_server=utf8mb4_*; New API refuses to start on other charsets";
     }),
-    perResource(
-        "rds-secure-transport",
-        `MySQL requires TLS (require_secure_transport), or the parameter group's ${SECURE_TRANSPORT_REASON_TAG} tag says why not.`,
-        TYPES.rdsParameterGroup,
-        (p) => {
-            if (!isMysqlParameterGroup(p) || ["1", "ON"].includes(parameterMap(p).require_secure_transport ?? "")) {
-                return undefined;
-            }
-            return p.tags?.[SECURE_TRANSPORT_REASON_TAG]
-                ? undefined
-                : `does not set require_secure_transport=1; set it, or state the reason in the ${SECURE_TRANSPORT_REASON_TAG} tag`;
-        },
-        "advisory",
+    perResource("rds-secure-transport", "MySQL refuses connections without TLS (require_secure_transport).", TYPES.rdsParameterGroup, (p) =>
+        !isMysqlParameterGroup(p) || ["1", "ON"].includes(parameterMap(p).require_secure_transport ?? "")
+            ? undefined
+            : "does not set require_secure_transport=1: passwords and API keys would cross the VPC in clear",
     ),
     perResource("rds-auto-minor-version-upgrade", "RDS takes minor (security) versions automatically.", TYPES.rds, (p) =>
         p.autoMinorVersionUpgrade === false ? "has automatic minor version upgrades off; set autoMinorVersionUpgrade: true" : undefined,

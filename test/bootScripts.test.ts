@@ -51,11 +51,16 @@ function start(spec = master, waitSeconds?: number): string {
     );
     return script;
 }
-const moved = { [`env_dir=${ENV_DIR}`]: "env_dir=<root>/etc", [`state_dir=${STATE_DIR}`]: "state_dir=<root>/state" };
+const moved = {
+    [`env_dir=${ENV_DIR}`]: "env_dir=<root>/etc",
+    [`state_dir=${STATE_DIR}`]: "state_dir=<root>/state",
+    "system_cas=/etc/pki/tls/certs/ca-bundle.crt": "system_cas=<root>/system-cas.pem",
+};
 
 function runStart(scenario: Scenario, script = start(), root?: string) {
     const rootDir = root ?? fs.mkdtempSync(path.join(os.tmpdir(), "new-api-boot-"));
     fs.mkdirSync(path.join(rootDir, "etc"), { recursive: true });
+    fs.writeFileSync(path.join(rootDir, "system-cas.pem"), "SYSTEM CAS\n");
     const movedHere = Object.fromEntries(Object.entries(moved).filter(([line]) => script.includes(line)));
     return runScript(script, { parameters: SECRETS, ...scenario }, { moved: movedHere, root: rootDir });
 }
@@ -102,6 +107,43 @@ describe("start: the image", () => {
     });
 });
 
+describe("start: TLS to MySQL, verified with RDS's CAs", () => {
+    const downloads = (calls: string[]) => calls.filter((c) => c.includes("truststore.pki.rds.amazonaws.com"));
+
+    test("the region's bundle is fetched once, checked against each database by name, and trusted beside the system's CAs", () => {
+        const logDb = nodeBootSpec(parseClusterConfig({ logDatabase: "true" }, "dev"), "master", 0, { ...placement, logDatabaseHost: "newapi-dev-logdb.abc123.us-east-1.rds.amazonaws.com" });
+        const first = runStart({ imagePresent: true }, start(logDb));
+        expect(first.status).toBe(0);
+        expect(downloads(first.calls)).toEqual([
+            `curl -fsS --max-time 30 -o ${first.root}/state/rds-ca.pem.tmp https://truststore.pki.rds.amazonaws.com/us-east-1/us-east-1-bundle.pem`,
+        ]);
+        expect(first.calls.filter((c) => c.startsWith("openssl"))).toEqual(
+            [placement.databaseHost, "newapi-dev-logdb.abc123.us-east-1.rds.amazonaws.com"].map(
+                (host) => `openssl s_client -starttls mysql -connect ${host}:3306 -servername ${host} -verify_hostname ${host} -CAfile ${first.root}/state/rds-ca.pem -verify_return_error`,
+            ),
+        );
+        expect(fs.readFileSync(path.join(first.root, "etc", "ca-bundle.pem"), "utf8")).toBe("SYSTEM CAS\nRDS CA BUNDLE\n");
+        const again = runStart({ imagePresent: true, trustStoreDown: true }, start(logDb), first.root);
+        expect(again.status).toBe(0);
+        expect(downloads(again.calls)).toEqual([]);
+        expect(again.calls.filter((c) => c.startsWith("openssl"))).toHaveLength(2);
+    });
+
+    test("the trust store down on a first start: no container, and the journal says why", () => {
+        const run = runStart({ imagePresent: true, trustStoreDown: true });
+        expect(run.status).toBe(1);
+        expect(run.output).toContain("new-api: downloading the RDS CA bundle for us-east-1 failed; not starting");
+        expect(started(run.calls)).toBe(false);
+    });
+
+    test("a database certificate the bundle does not verify: no container", () => {
+        const run = runStart({ imagePresent: true, tlsUnverified: true });
+        expect(run.status).toBe(1);
+        expect(run.output).toContain(`new-api: could not verify the TLS certificate of MySQL at ${placement.databaseHost} with the RDS CA bundle`);
+        expect(started(run.calls)).toBe(false);
+    });
+});
+
 describe("start: the secrets from SSM", () => {
     test("SSM failing: a bounded number of tries, then no container and a journal line", () => {
         const run = runStart({ ssmDown: true, imagePresent: true });
@@ -144,7 +186,7 @@ describe("start: a slave waits for the master's setup, once per instance", () =>
         expect(run.status).toBe(0);
         expect(run.output).toContain("new-api: master 10.0.128.7 not set up after 120 s; starting anyway");
         expect(run.output.match(/waiting for master 10\.0\.128\.7 to finish setup/g)).toHaveLength(2);
-        expect(run.calls.filter((c) => c.startsWith("curl"))).toHaveLength(13);
+        expect(run.calls.filter((c) => c.startsWith("curl") && c.endsWith("/api/status"))).toHaveLength(13);
         expect(run.calls.filter((c) => c === "sleep 10")).toHaveLength(12);
         expect(started(run.calls)).toBe(true);
     });
@@ -155,6 +197,7 @@ describe("start: a slave waits for the master's setup, once per instance", () =>
         const again = runStart(withMaster(undefined), start(slave, 60), first.root);
         expect(again.status).toBe(0);
         expect(again.calls.filter((c) => c.startsWith("curl"))).toEqual([]);
+        // Nor does it fetch the RDS CA bundle again.
         expect(again.output).not.toContain("waiting for master");
         expect(started(again.calls)).toBe(true);
     });

@@ -189,7 +189,7 @@ describe("logs", () => {
         expect(named(run, "aws:rds/instance:Instance", "newapi-dev-logdb").inputs).toMatchObject({ storageEncrypted: true, publiclyAccessible: false });
         for (const instance of ofType(run, INSTANCE)) {
             expect(startScript(instance)).toContain(
-                `"LOG_SQL_DSN=newapi:\${db_password}@tcp(newapi-dev-logdb.abc123.us-east-1.rds.amazonaws.com:3306)/newapi"`,
+                `"LOG_SQL_DSN=newapi:\${db_password}@tcp(newapi-dev-logdb.abc123.us-east-1.rds.amazonaws.com:3306)/newapi?tls=true"`,
             );
         }
         expect(Object.keys(alarms(run))).toEqual(expect.arrayContaining(["logdb-cpu", "logdb-free-storage", "logdb-connections"]));

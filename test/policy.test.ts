@@ -157,8 +157,9 @@ describe("each rule fires on its own mistake, and only it", () => {
         [
             "rds-secure-transport",
             DEV,
-            set("aws:rds/parameterGroup:ParameterGroup", "newapi-dev-db-params", (p) => delete p.tags["new-api:secure-transport-off-reason"]),
-            /set it, or state the reason in the new-api:secure-transport-off-reason tag/,
+            set("aws:rds/parameterGroup:ParameterGroup", "newapi-dev-db-params", (p) =>
+                (p.parameters = p.parameters.filter((x: { name: string }) => x.name !== "require_secure_transport"))),
+            /newapi-dev-db-params: does not set require_secure_transport=1: passwords and API keys would cross the VPC in clear/,
         ],
         ["rds-auto-minor-version-upgrade", DEV, rds((p) => (p.autoMinorVersionUpgrade = false)), /set autoMinorVersionUpgrade: true/],
         ["cache-encryption", DEV, cache((p) => (p.atRestEncryptionEnabled = false)), /not encrypted at rest and in transit/],

@@ -265,9 +265,9 @@ describe("shared MySQL", () => {
         const run = await program();
         const address = `newapi-dev-db.abc123.${MOCK_REGION}.rds.amazonaws.com`;
         const script = writeFile(ofType(run, T.instance)[0].inputs.userData, "/usr/local/sbin/new-api-start");
-        expect(script).toContain(`SQL_DSN=newapi:\${db_password}@tcp(${address}:3306)/newapi`);
+        expect(script).toContain(`SQL_DSN=newapi:\${db_password}@tcp(${address}:3306)/newapi?tls=true`);
         expect(await resolve(run, run.exports.sqlDsn)).toBe(
-            `newapi:${mockSecret("newapi-dev-db-password")}@tcp(${address}:3306)/newapi`,
+            `newapi:${mockSecret("newapi-dev-db-password")}@tcp(${address}:3306)/newapi?tls=true`,
         );
     });
 });

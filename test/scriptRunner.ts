@@ -25,6 +25,10 @@ export interface Scenario {
     targetStates?: string[];
     /** The operator's machine has no AWS CLI. */
     withoutAws?: boolean;
+    /** AWS's trust store does not answer the RDS CA bundle's download. */
+    trustStoreDown?: boolean;
+    /** `openssl s_client` cannot verify a database's certificate (unreachable, or the wrong CA). */
+    tlsUnverified?: boolean;
 }
 
 export interface ScriptRun {
@@ -74,11 +78,16 @@ esac
 echo "curl $*" >> "$STUB_DIR/calls"
 url="\${!#}"
 case "$url" in
+  https://truststore.pki.rds.amazonaws.com/*)
+    [[ -z "\${STUB_TRUST_STORE_DOWN:-}" ]] || { echo "curl: (6) Could not resolve host" >&2; exit 6; }
+    while (( $# )); do [[ "$1" == -o ]] && out="$2"; shift; done
+    echo "RDS CA BUNDLE" > "$out" ;;
   */api/setup) cat > "$STUB_DIR/setup-body"; echo "$(<"$STUB_DIR/setup-response")" ;;
   */api/status) [[ -f "$STUB_DIR/status" ]] || exit 7; echo "$(<"$STUB_DIR/status")" ;;
   *) exit 7 ;;
 esac
 `,
+    openssl: `#!/bin/bash\necho "openssl $*" >> "$STUB_DIR/calls"\n[[ -z "\${STUB_TLS_UNVERIFIED:-}" ]]\n`,
     // A clock of its own: `sleep N` moves it on by N seconds at once, `date +%s` reads it.
     sleep: `#!/bin/bash\necho "sleep $*" >> "$STUB_DIR/calls"\necho $(( $(<"$STUB_DIR/clock") + \${1%%.*} )) > "$STUB_DIR/clock"\n`,
     date: `#!/bin/bash\nif [[ "$*" == "+%s" ]]; then echo "$(<"$STUB_DIR/clock")"; else exec /bin/date "$@"; fi\n`,
@@ -136,6 +145,8 @@ export function runScript(
             ...(scenario.ssmDown ? { STUB_SSM_DOWN: "1" } : {}),
             ...(scenario.imagePresent ? { STUB_IMAGE_PRESENT: "1" } : {}),
             ...(scenario.registryDown ? { STUB_REGISTRY_DOWN: "1" } : {}),
+            ...(scenario.trustStoreDown ? { STUB_TRUST_STORE_DOWN: "1" } : {}),
+            ...(scenario.tlsUnverified ? { STUB_TLS_UNVERIFIED: "1" } : {}),
             ...options.env,
         },
     });

@@ -90,9 +90,11 @@ describe("nodeEnvironment", () => {
         expect(slave).not.toHaveProperty("FRONTEND_BASE_URL");
     });
 
-    test("connection strings use the host only and TLS for Redis", () => {
-        expect(sqlDsn("pw", "db.example.com")).toBe("newapi:pw@tcp(db.example.com:3306)/newapi");
+    test("connection strings use the host only, and TLS to MySQL and Redis unless told otherwise", () => {
+        expect(sqlDsn("pw", "db.example.com")).toBe("newapi:pw@tcp(db.example.com:3306)/newapi?tls=true");
+        expect(sqlDsn("pw", "mysql", false)).toBe("newapi:pw@tcp(mysql:3306)/newapi");
         expect(redisConnectionString("tok", "master.redis.example.com")).toBe("rediss://:tok@master.redis.example.com:6379");
+        expect(redisConnectionString("tok", "redis", false)).toBe("redis://:tok@redis:6379");
     });
 });
 
@@ -120,7 +122,9 @@ describe("renderNodeUserData", () => {
             expect(script).toContain(`read_parameter '${name}'`);
         }
         expect(script).toContain("umask 077");
-        expect(script).toContain(`"SQL_DSN=newapi:\${db_password}@tcp(newapi-dev-db.abc123.us-east-1.rds.amazonaws.com:3306)/newapi"`);
+        expect(script).toContain(`"SQL_DSN=newapi:\${db_password}@tcp(newapi-dev-db.abc123.us-east-1.rds.amazonaws.com:3306)/newapi?tls=true"`);
+        // The container trusts the system's CAs and RDS's (for tls=true), through SSL_CERT_FILE.
+        expect(script).toContain('-v "$env_dir/ca-bundle.pem:/etc/new-api/ca-bundle.pem:ro" -e SSL_CERT_FILE=/etc/new-api/ca-bundle.pem');
         expect(script).toContain(
             `"REDIS_CONN_STRING=rediss://:\${redis_auth_token}@master.newapi-dev-redis.abc123.use1.cache.amazonaws.com:6379"`,
         );

@@ -325,7 +325,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
             pulumi.all([database.address, cache.primaryEndpoint]).apply(([databaseHost, redisHost]) => ({
                 databaseHost,
                 redisHost,
-                redisTls: true,
+                tls: true,
             })),
         );
 

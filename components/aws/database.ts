@@ -4,7 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseConfig } from "../config";
 import { DATABASE_NAME, DATABASE_USER, MYSQL_PORT } from "../environment";
-import { SECURE_TRANSPORT_REASON_TAG, SnapshotTier } from "../naming";
+import { SnapshotTier } from "../naming";
 import { PrivateServiceArgs, finalSnapshotName, serviceSecurityGroup } from "./privateService";
 
 export interface DatabaseArgs extends PrivateServiceArgs {
@@ -15,10 +15,6 @@ export interface DatabaseArgs extends PrivateServiceArgs {
 }
 
 /** Why this database does not require TLS (the policy pack's rds-secure-transport reads it). */
-/** RDS tag values allow only letters, digits, white space and _ . : / = + - @ (no quote, comma or semicolon). */
-const SECURE_TRANSPORT_REASON =
-    "New API DSN has no RDS CA bundle - traffic stays in private subnets behind security groups";
-
 /** RDS for MySQL 8.0 left standard support on this day; 8.4 is the current major version. */
 export const MYSQL_80_STANDARD_SUPPORT_END = "2026-07-31";
 
@@ -36,7 +32,7 @@ export function mysqlParameterGroupFamily(engineVersion: string): string {
     return `mysql${match[1]}`;
 }
 
-/** The parameter group's settings: utf8mb4 for New API, and the connection budget. */
+/** The parameter group's settings: utf8mb4 for New API, TLS only, and the connection budget. */
 export function mysqlParameters(config: DatabaseConfig): { name: string; value: string }[] {
     return [
         { name: "character_set_server", value: "utf8mb4" },
@@ -44,6 +40,8 @@ export function mysqlParameters(config: DatabaseConfig): { name: string; value: 
         { name: "character_set_client", value: "utf8mb4" },
         { name: "character_set_connection", value: "utf8mb4" },
         { name: "character_set_results", value: "utf8mb4" },
+        // Nodes connect with tls=true (environment.ts, sqlDsn); nothing may connect in clear.
+        { name: "require_secure_transport", value: "1" },
         { name: "max_connections", value: String(config.maxConnections) },
     ];
 }
@@ -83,7 +81,7 @@ export class Database extends pulumi.ComponentResource {
                 family: mysqlParameterGroupFamily(config.engineVersion),
                 description: "New API MySQL: utf8mb4 and the connection budget of the cluster",
                 parameters: mysqlParameters(config),
-                tags: { ...args.tags, [SECURE_TRANSPORT_REASON_TAG]: SECURE_TRANSPORT_REASON },
+                tags: args.tags,
             },
             parent,
         );

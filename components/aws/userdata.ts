@@ -5,6 +5,7 @@ import type { ClusterConfig } from "../config";
 import {
     APP_PORT,
     HEALTH_COMMAND,
+    MYSQL_PORT,
     SETUP_DONE_MARKER,
     SUCCESS_MARKER,
     nodeEnvironment,
@@ -146,7 +147,7 @@ function secretEnvironmentLines(spec: NodeBootSpec): [string, string][] {
         secretEnvironment(variables, {
             databaseHost: spec.databaseHost,
             redisHost: spec.redisHost,
-            redisTls: true,
+            tls: true,
             logDatabaseHost: spec.logDatabaseHost,
         }),
     );
@@ -212,7 +213,6 @@ function masterSetupWaitLines(wait: NonNullable<NodeBootSpec["masterSetupWait"]>
     const timeout = wait.timeoutSeconds;
     return [
         "",
-        `state_dir=${STATE_DIR}`,
         'setup_marker="$state_dir/master-setup-waited"',
         "wait_for_master_setup() {",
         `  local deadline=$(( $(date +%s) + ${timeout} )) next_log=0 master status`,
@@ -266,6 +266,41 @@ function pullLines(spec: NodeBootSpec): string[] {
     ];
 }
 
+/** Amazon Linux 2023's bundle of the CAs it trusts. */
+const SYSTEM_CA_BUNDLE = "/etc/pki/tls/certs/ca-bundle.crt";
+/** Where the container finds them and RDS's: Go's crypto/x509 reads SSL_CERT_FILE. */
+const CONTAINER_CA_BUNDLE = "/etc/new-api/ca-bundle.pem";
+
+/**
+ * MySQL is spoken to over TLS (tls=true in the DSN), verified against RDS's CAs: the
+ * region's bundle from AWS's public trust store, fetched once per instance, beside the
+ * system's CAs (which New API's calls to model providers need). At every start the bundle
+ * must verify each database's certificate by its name, or the node does not start.
+ */
+function databaseCaLines(spec: NodeBootSpec): string[] {
+    const hosts = [spec.databaseHost, ...(spec.logDatabaseHost === undefined ? [] : [spec.logDatabaseHost])];
+    return [
+        'rds_ca="$state_dir/rds-ca.pem"',
+        'if [[ ! -s "$rds_ca" ]]; then',
+        '  mkdir -p "$state_dir"',
+        '  if ! curl -fsS --max-time 30 -o "$rds_ca.tmp" "https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem"; then',
+        '    echo "new-api: downloading the RDS CA bundle for $region failed; not starting (README, Troubleshooting)" >&2',
+        "    exit 1",
+        "  fi",
+        '  mv -f "$rds_ca.tmp" "$rds_ca"',
+        "fi",
+        "verify_database_tls() {",
+        `  if ! openssl s_client -starttls mysql -connect "$1:${MYSQL_PORT}" -servername "$1" -verify_hostname "$1" \\`,
+        '      -CAfile "$rds_ca" -verify_return_error </dev/null >/dev/null 2>&1; then',
+        '    echo "new-api: could not verify the TLS certificate of MySQL at $1 with the RDS CA bundle (unreachable, or not RDS); not starting" >&2',
+        "    exit 1",
+        "  fi",
+        "}",
+        ...hosts.map((host) => `verify_database_tls ${shellQuote(host)}`),
+        'cat "$system_cas" "$rds_ca" > "$env_dir/ca-bundle.pem"',
+    ];
+}
+
 /** The script systemd runs: secrets from SSM into a root-only env file, then the container. */
 export function renderStartScript(spec: NodeBootSpec): string {
     assertHostname("database host", spec.databaseHost);
@@ -284,6 +319,8 @@ export function renderStartScript(spec: NodeBootSpec): string {
         `region=${shellQuote(spec.region)}`,
         `image=${shellQuote(spec.image)}`,
         `env_dir=${ENV_DIR}`,
+        `state_dir=${STATE_DIR}`,
+        `system_cas=${SYSTEM_CA_BUNDLE}`,
         "",
         ...SHARED_FUNCTIONS,
         "",
@@ -297,11 +334,13 @@ export function renderStartScript(spec: NodeBootSpec): string {
         'mv -f "$tmp_file" "$secrets_file"',
         "",
         ...pullLines(spec),
+        ...databaseCaLines(spec),
         ...(spec.masterSetupWait ? masterSetupWaitLines(spec.masterSetupWait) : []),
         "",
         `docker rm -f ${CONTAINER_NAME} >/dev/null 2>&1 || true`,
         `exec docker run --rm --name ${CONTAINER_NAME} \\`,
         '  --env-file "$env_dir/node.env" --env-file "$secrets_file" \\',
+        `  -v "$env_dir/ca-bundle.pem:${CONTAINER_CA_BUNDLE}:ro" -e SSL_CERT_FILE=${CONTAINER_CA_BUNDLE} \\`,
         `  -p ${APP_PORT}:${APP_PORT} \\`,
         `  -v ${DATA_DIR}:/data -v ${LOG_DIR}:/app/logs \\`,
         `  --health-cmd ${shellQuote(HEALTH_COMMAND)} \\`,

@@ -247,7 +247,7 @@ export class LocalCluster extends pulumi.ComponentResource {
             parent,
         );
 
-        const endpoints: ServiceEndpoints = { databaseHost: MYSQL_HOST, redisHost: REDIS_HOST, redisTls: false };
+        const endpoints: ServiceEndpoints = { databaseHost: MYSQL_HOST, redisHost: REDIS_HOST, tls: false };
         // Between the stop signal and SIGKILL, on replace and destroy (destroyGraceSeconds), `docker
         // stop` and Docker's own shutdown (stopTimeout): one batch update interval and a margin.
         const stopSeconds = drainSeconds(config.node.batchUpdateInterval);
