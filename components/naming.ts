@@ -61,6 +61,16 @@ export function logGroupName(clusterName: string): string {
     return `/new-api/${clusterName}`;
 }
 
+/** The CloudWatch log group of the new VPC's flow logs (with vpcFlowLogs). */
+export function flowLogGroupName(clusterName: string): string {
+    return `${logGroupName(clusterName)}/vpc-flow-logs`;
+}
+
+/** The alias of the cluster's customer-managed KMS key. */
+export function clusterKeyAlias(clusterName: string): string {
+    return `alias/new-api/${clusterName}`;
+}
+
 /** The tag on a MySQL parameter group that states why the database does not require TLS. */
 export const SECURE_TRANSPORT_REASON_TAG = "new-api:secure-transport-off-reason";
 
