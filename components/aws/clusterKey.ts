@@ -51,11 +51,12 @@ export function ssmViaService(region: string, dnsSuffix: string): string {
 /**
  * The key policy. It names no IAM role, so the key can exist before the nodes' roles, whose
  * policies name the key: a policy naming the roles would wait for them while they wait for it.
- * Instead the account root principal, which delegates to IAM (AWS's default, "key-policy-default"
- * in the KMS Developer Guide), gets key administration and, only through SSM and only for this
- * cluster's parameters, Encrypt/Decrypt: the operator who deploys (PutParameter, and the
- * provider's reads WithDecryption) and the nodes' roles, whose inline policy grants kms:Decrypt
- * on this key for their own parameters. No IAM policy can let anyone use the key any other way.
+ * Instead the account root principal, which delegates to IAM (AWS's default way:
+ * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html), gets key
+ * administration and, only through SSM and only for this cluster's parameters, Encrypt/Decrypt:
+ * the operator who deploys (PutParameter, and the provider's reads WithDecryption) and the nodes'
+ * roles, whose inline policy grants kms:Decrypt on this key for their own parameters. No IAM
+ * policy can let anyone use the key any other way.
  */
 export function clusterKeyPolicy(input: ClusterKeyPolicyInput): Record<string, unknown> {
     const { partition, region, account, dnsSuffix } = input;
@@ -71,8 +72,8 @@ export function clusterKeyPolicy(input: ClusterKeyPolicyInput): Record<string, u
                 Resource: "*",
             },
             {
-                // SSM puts the parameter's ARN in the encryption context of every Encrypt and Decrypt
-                // (KMS Developer Guide, services-parameter-store.html, "Parameter Store encryption context").
+                // SSM puts the parameter's ARN in the encryption context of every Encrypt and Decrypt:
+                // https://docs.aws.amazon.com/kms/latest/developerguide/services-parameter-store.html
                 Sid: "ClusterParametersThroughSsm",
                 Effect: "Allow",
                 Principal: { AWS: root },
@@ -84,8 +85,8 @@ export function clusterKeyPolicy(input: ClusterKeyPolicyInput): Record<string, u
                 },
             },
             {
-                // CloudWatch Logs encrypts each log group under its own ARN as encryption context
-                // (CloudWatch Logs User Guide, encrypt-log-data-kms.html).
+                // CloudWatch Logs encrypts each log group under its own ARN as encryption context:
+                // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
                 Sid: "ClusterLogGroups",
                 Effect: "Allow",
                 Principal: { Service: `logs.${region}.${dnsSuffix}` },
@@ -101,8 +102,8 @@ export function clusterKeyPolicy(input: ClusterKeyPolicyInput): Record<string, u
             },
             {
                 // CloudWatch alarms publish to the encrypted topic: SNS asks KMS for a data key on
-                // their behalf, with the topic's ARN as encryption context (SNS Developer Guide,
-                // sns-key-management.html; AWS re:Post "cloudwatch-configure-alarm-sns").
+                // their behalf, with the topic's ARN as encryption context. aws/sns would not admit
+                // them: https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns
                 Sid: "AlarmsPublishToAlertTopic",
                 Effect: "Allow",
                 Principal: { Service: "cloudwatch.amazonaws.com" },
