@@ -10,7 +10,7 @@ export const CONFIG_NAMESPACE = "new-api-cluster";
 export type NatGatewayStrategy = "onePerAz" | "single";
 
 export type NetworkConfig =
-    | { kind: "new"; vpcCidr: string; azCount: number; natGateways: NatGatewayStrategy }
+    | { kind: "new"; vpcCidr: string; azCount: number; natGateways: NatGatewayStrategy; flowLogs: boolean }
     | { kind: "existing"; vpcId: string; publicSubnetIds: string[]; privateSubnetIds: string[] };
 
 export interface DatabaseConfig {
@@ -131,6 +131,8 @@ export interface OperationsConfig {
     logDatabase: boolean;
     /** Seconds `pulumi up` waits for the cluster to answer /api/status through the load balancer. */
     verifyTimeoutSeconds: number;
+    /** Set: the ALB writes access logs to an S3 bucket of the stack's, kept this many days. */
+    albAccessLogDays?: number;
 }
 
 /** CloudWatch Logs' allowed retention periods, in days. */
@@ -226,6 +228,9 @@ export const TARGET_ONLY_KEYS = {
         "logDatabase",
         "verifyTimeout",
         "allowPlainHttp",
+        "albAccessLogs",
+        "albAccessLogDays",
+        "vpcFlowLogs",
     ],
     docker: ["localPort", "mysqlImage", "redisImage", "nginxImage"],
 } as const satisfies Record<Target, readonly string[]>;
@@ -489,7 +494,11 @@ function readNetwork(read: ConfigReader, raw: RawConfig): NetworkConfig {
             vpcCidr: read.string("vpcCidr", "10.0.0.0/16", vpcCidrCheck),
             azCount: read.integer("azCount", 2, 2, 3),
             natGateways: read.oneOf<NatGatewayStrategy>("natGateways", "onePerAz", ["onePerAz", "single"]),
+            flowLogs: read.boolean("vpcFlowLogs", false),
         };
+    }
+    if (read.boolean("vpcFlowLogs", false)) {
+        read.fail("vpcFlowLogs", raw.vpcFlowLogs, "applies only to a new VPC (the stack does not manage an existing VPC's flow logs); remove it when vpcId is set");
     }
     const missing = EXISTING_VPC_KEYS.filter((k) => !given.includes(k));
     for (const key of missing.length > 0 ? given : []) {
@@ -589,6 +598,12 @@ function readOperations(read: ConfigReader, raw: RawConfig, awsRegion: string | 
     if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
         read.fail("logRetentionDays", String(logRetentionDays), `must be one of CloudWatch's periods: ${LOG_RETENTION_DAYS.join(", ")}`);
     }
+    // ELB writes a file every 5 minutes per load balancer node; S3 expires them after this many days.
+    const albAccessLogs = read.boolean("albAccessLogs", false);
+    const albAccessLogDays = read.integer("albAccessLogDays", 90, 1, 3653);
+    if (read.isSet("albAccessLogDays") && !albAccessLogs) {
+        read.fail("albAccessLogDays", raw.albAccessLogDays, "keeps access logs, which are off: set albAccessLogs true too, or remove it");
+    }
     return {
         https: https.certificateArn || https.domainName ? https : undefined,
         alertEmail: read.optionalString(
@@ -599,6 +614,7 @@ function readOperations(read: ConfigReader, raw: RawConfig, awsRegion: string | 
         logRetentionDays,
         logDatabase: read.boolean("logDatabase", false),
         verifyTimeoutSeconds: read.integer("verifyTimeout", 900, 30, 3600),
+        albAccessLogDays: albAccessLogs ? albAccessLogDays : undefined,
     };
 }
 

@@ -61,6 +61,15 @@ export function logGroupName(clusterName: string): string {
     return `/new-api/${clusterName}`;
 }
 
+/** The CloudWatch log group of the new VPC's flow logs (with vpcFlowLogs). */
+export function flowLogGroupName(clusterName: string): string {
+    return `${logGroupName(clusterName)}/vpc-flow-logs`;
+}
+
+/** The alias of the cluster's customer-managed KMS key. */
+export function clusterKeyAlias(clusterName: string): string {
+    return `alias/new-api/${clusterName}`;
+}
 
 /** The data tiers that take a final snapshot when they are deleted. */
 export type SnapshotTier = "mysql" | "mysql-log" | "redis";

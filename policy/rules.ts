@@ -43,10 +43,15 @@ export const TYPES = {
     parameter: "aws:ssm/parameter:Parameter",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
     listenerRule: "aws:lb/listenerRule:ListenerRule",
+    topic: "aws:sns/topic:Topic",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
 } as const;
 
 
 const ofType = (stack: StackResource[], type: string) => stack.filter((r) => r.type === type);
+
+/** Whether a key reference names the AWS managed key of a service (alias/aws/ssm, or its alias ARN). */
+const isAwsManagedKey = (key: unknown, service: string) => new RegExp(`(^|:)alias/aws/${service}$`).test(String(key));
 
 /** A stack is protected when its database is: `protect: true` sets Pulumi's protect on it. */
 export function isProtectedStack(stack: StackResource[]): boolean {
@@ -309,10 +314,19 @@ export const RULES: Rule[] = [
     },
     perResource(
         "alb-access-logs",
-        "The ALB writes access logs.",
+        "The ALB writes access logs; in a protected stack alb-access-logs-when-protected requires it.",
         TYPES.alb,
-        (p) => (p.accessLogs?.enabled === true ? undefined : "writes no access logs; set accessLogs to an S3 bucket"),
+        (p, stack) =>
+            isProtectedStack(stack) || p.accessLogs?.enabled === true
+                ? undefined
+                : "writes no access logs; set new-api-cluster:albAccessLogs true",
         "advisory",
+    ),
+    // AWSGuard knows the access-log check only under the classic ELB's type names.
+    whenProtected("alb-access-logs-when-protected", "In a protected stack, the ALB writes access logs.", TYPES.alb, (p) =>
+        p.accessLogs?.enabled === true
+            ? undefined
+            : "the stack is protected but the load balancer writes no access logs; set new-api-cluster:albAccessLogs true",
     ),
 
     // EC2
@@ -351,6 +365,31 @@ export const RULES: Rule[] = [
     }),
     perResource("ec2-instance-profile", "Instances have an instance profile (for SSM and their secrets).", TYPES.instance, (p) =>
         p.iamInstanceProfile ? undefined : "has no instance profile; set iamInstanceProfile",
+    ),
+
+    // Encryption with the cluster's KMS key
+    perResource(
+        "ssm-secrets-cmk",
+        "SecureString parameters are encrypted with a customer-managed KMS key, not the account-wide aws/ssm.",
+        TYPES.parameter,
+        (p) =>
+            p.type !== "SecureString" || (p.keyId && !isAwsManagedKey(p.keyId, "ssm"))
+                ? undefined
+                : "is encrypted with the AWS managed aws/ssm key, which any principal allowed to read the parameter may use; set keyId to the cluster's key",
+    ),
+    perResource(
+        "sns-encrypted",
+        "SNS topics are encrypted with a customer-managed KMS key (CloudWatch alarms cannot publish under aws/sns).",
+        TYPES.topic,
+        (p) =>
+            !p.kmsMasterKeyId
+                ? "is not encrypted; set kmsMasterKeyId to the cluster's key"
+                : isAwsManagedKey(p.kmsMasterKeyId, "sns")
+                  ? "is encrypted with aws/sns, which CloudWatch alarms may not use; set kmsMasterKeyId to the cluster's key"
+                  : undefined,
+    ),
+    perResource("logs-encrypted", "CloudWatch log groups are encrypted with a KMS key.", TYPES.logGroup, (p) =>
+        p.kmsKeyId ? undefined : "is not encrypted with a KMS key; set kmsKeyId to the cluster's key",
     ),
 
     // Security groups

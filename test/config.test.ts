@@ -67,6 +67,16 @@ describe("parseClusterConfig", () => {
         expect(parseClusterConfig({ sqlMaxOpenConns: "4" }, "dev").node.sqlMaxIdleConns).toBe(4);
     });
 
+    test("ALB access logs and VPC flow logs are off by default; access logs are kept 90 days unless albAccessLogDays says", () => {
+        const config = parseClusterConfig({}, "dev");
+        expect(config.operations.albAccessLogDays).toBeUndefined();
+        expect(config.network).toMatchObject({ kind: "new", flowLogs: false });
+        expect(parseClusterConfig({ albAccessLogs: "true" }, "dev").operations.albAccessLogDays).toBe(90);
+        expect(parseClusterConfig({ albAccessLogs: "true", albAccessLogDays: "365" }, "dev").operations.albAccessLogDays).toBe(365);
+        expect(parseClusterConfig({ vpcFlowLogs: "true" }, "dev").network).toMatchObject({ kind: "new", flowLogs: true });
+        expect(parseClusterConfig({ vpcFlowLogs: "false", vpcId: "vpc-0123456789abcdef0", publicSubnetIds: '["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]', privateSubnetIds: '["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]' }, "dev").network.kind).toBe("existing");
+    });
+
     test("masterInstanceType defaults to instanceType", () => {
         expect(parseClusterConfig({ instanceType: "m7i.large" }, "dev").masterInstanceType).toBe("m7i.large");
     });
@@ -121,6 +131,21 @@ describe("parseClusterConfig", () => {
             /azCount = "3": applies only to a new VPC/,
         ],
         ["bad subnet id", { vpcId: "vpc-0123456789abcdef0", publicSubnetIds: '["sub-1","subnet-0123456789abcdef1"]', privateSubnetIds: '["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]' }, /publicSubnetIds = .*"sub-1" is not a subnet id/],
+        [
+            "flow logs of an existing VPC",
+            {
+                vpcId: "vpc-0123456789abcdef0",
+                publicSubnetIds: '["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]',
+                privateSubnetIds: '["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]',
+                vpcFlowLogs: "true",
+            },
+            /vpcFlowLogs = "true": applies only to a new VPC .*remove it when vpcId is set/,
+        ],
+        ["vpcFlowLogs as a word", { vpcFlowLogs: "on" }, /vpcFlowLogs = "on": must be true or false/],
+        ["albAccessLogs as a word", { albAccessLogs: "yes" }, /albAccessLogs = "yes": must be true or false/],
+        ["access logs kept 0 days", { albAccessLogs: "true", albAccessLogDays: "0" }, /albAccessLogDays = "0": must be a whole number from 1 to 3653/],
+        ["access log days without access logs", { albAccessLogDays: "30" }, /albAccessLogDays = "30": keeps access logs, which are off: set albAccessLogs true too/],
+        ["access logs on the local target", { target: "docker", albAccessLogs: "true" }, /albAccessLogs = "true": applies only to target aws/],
         ["unknown key", { slavecount: "3" }, /slavecount = "3": is not a setting of this stack; known keys: .*slaveCount/],
         ["boolean as word", { dbMultiAz: "yes" }, /dbMultiAz = "yes": must be true or false/],
         ["time zone", { timezone: "Mars/Olympus" }, /timezone = "Mars\/Olympus": must be an IANA time zone/],
@@ -268,6 +293,8 @@ describe("the stack files", () => {
         const { stack, config: raw, document } = readStackFile(file);
         const config = parseClusterConfig(raw, stack);
         expect(config.protect).toBe(file === "Pulumi.prod.yaml");
+        // A protected example passes the pack's alb-access-logs-when-protected.
+        expect(config.operations.albAccessLogDays !== undefined).toBe(config.protect);
         expect(config.target).toBe(file === "Pulumi.local.yaml" ? "docker" : "aws");
         if (config.target === "aws") {
             expect(document["aws:region"]).toMatch(/^[a-z]{2}-[a-z]+-\d$/);

@@ -30,12 +30,15 @@ const EVERYTHING: Record<string, string> = {
     hostedZoneId: HOSTED_ZONE,
     dbMultiAz: "true",
     dbApplyImmediately: "true",
+    albAccessLogs: "true",
+    albAccessLogDays: "3653",
+    vpcFlowLogs: "true",
     allowedCidrs: JSON.stringify(Array.from({ length: 30 }, (_, i) => `198.51.${i}.0/24`)),
 };
 
 /** The same on an existing VPC, with a certificate of the operator's own and the image in ECR. */
 const EVERYTHING_EXISTING_VPC: Record<string, string> = {
-    ...Object.fromEntries(Object.entries(EVERYTHING).filter(([key]) => key !== "azCount")),
+    ...Object.fromEntries(Object.entries(EVERYTHING).filter(([key]) => !["azCount", "vpcFlowLogs"].includes(key))),
     image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/mirror/calciumion/new-api@sha256:${"e".repeat(64)}`,
     certificateArn: CERTIFICATE,
     "aws:region": "us-east-1",
@@ -108,12 +111,12 @@ describe("the contract covers the program", () => {
 
     test("a type without a table is itself a violation", () => {
         const stray: Registered = {
-            type: "aws:s3/bucket:Bucket",
+            type: "aws:sqs/queue:Queue",
             name: "stray",
             inputs: {},
             options: { urn: "", parent: "", dependencies: [], propertyDependencies: {}, ignoreChanges: [], protect: false, deleteBeforeReplace: false },
         };
-        expect(checkContract([stray])).toEqual([expect.objectContaining({ rule: "aws:s3/bucket:Bucket has a contract table" })]);
+        expect(checkContract([stray])).toEqual([expect.objectContaining({ rule: "aws:sqs/queue:Queue has a contract table" })]);
     });
 
     test("an autonamed resource whose name would be too long for the provider is a violation", () => {

@@ -118,6 +118,15 @@ export function mockSecret(name: string): string {
     return mockPassword(name, passwordArgs(kind));
 }
 
+/** The stand-in for the 7 random hex characters the provider appends to an autonamed resource. */
+export const MOCK_AUTONAME_SUFFIX = "0a1b2c3";
+
+/** The key id (a UUID) the mocks give a KMS key, deterministically from its name. */
+export function mockKeyId(name: string): string {
+    const hex = createHash("sha256").update(`kms key ${name}`).digest("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
 /** The id the mocks give a resource. */
 export function mockId(name: string): string {
     return `${name}-id`;
@@ -163,6 +172,15 @@ export function mockState(type: string, name: string, inputs: Record<string, any
             return { ...inputs };
         case "aws:route53/record:Record":
             return { ...inputs, fqdn: inputs.name };
+        case "aws:kms/key:Key": {
+            const keyId = mockKeyId(name);
+            return { ...inputs, keyId, arn: `arn:aws:kms:${MOCK_REGION}:${MOCK_ACCOUNT}:key/${keyId}` };
+        }
+        case "aws:s3/bucket:Bucket": {
+            // The provider autonames a bucket in lower case (bucket names allow nothing else).
+            const bucket = inputs.bucket ?? `${name}-${MOCK_AUTONAME_SUFFIX}`.toLowerCase();
+            return { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` };
+        }
         case "aws:cloudwatch/logGroup:LogGroup":
             return { ...inputs, arn: `arn:aws:logs:${MOCK_REGION}:${MOCK_ACCOUNT}:log-group:${inputs.name}` };
         case "docker:index/container:Container":

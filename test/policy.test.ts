@@ -83,7 +83,7 @@ const find = (resources: PolicyResource[], type: string, name: string) => {
 
 const DEV = {};
 const HTTPS = { domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" };
-const PROTECTED = { protect: "true", dbMultiAz: "true", ...HTTPS };
+const PROTECTED = { protect: "true", dbMultiAz: "true", albAccessLogs: "true", ...HTTPS };
 
 describe("the policy pack on the program's resources", () => {
     test("every rule is a policy of the pack, with a description and a level", () => {
@@ -109,9 +109,9 @@ describe("the policy pack on the program's resources", () => {
     ])("%s: no mandatory policy is violated", async (_, config) => {
         const findings = evaluate(policyResources(await program(config)));
         expect(mandatory(findings)).toEqual([]);
-        // What stays advisory until access logs (and, in dev, HTTPS) are configured.
+        // What stays advisory in dev until access logs and HTTPS are configured; a protected stack has both.
         const https = "domainName" in config;
-        expect(Object.keys(findings).sort()).toEqual(https ? ["alb-access-logs"] : ["alb-access-logs", "alb-https"]);
+        expect(Object.keys(findings).sort()).toEqual("protect" in config ? [] : ["alb-access-logs", "alb-https"]);
         if (!https) {
             expect(findings["alb-https"]).toEqual([expect.stringMatching(/^newapi-dev-alb: serves plain HTTP only; .*Configure a certificate/)]);
         }
@@ -138,6 +138,9 @@ const alb = (change: (p: Record<string, any>) => void) => set("aws:lb/loadBalanc
 const node = (name: string, change: (p: Record<string, any>) => void) => set(INSTANCE, `newapi-dev-${name}`, change);
 const ingress = (name: string, change: (p: Record<string, any>) => void) =>
     set("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name, change);
+const parameter = (leaf: string, change: (p: Record<string, any>) => void) => set("aws:ssm/parameter:Parameter", `newapi-dev-${leaf}`, change);
+const topic = (change: (p: Record<string, any>) => void) => set("aws:sns/topic:Topic", "newapi-dev-alerts", change);
+const logGroup = (name: string, change: (p: Record<string, any>) => void) => set("aws:cloudwatch/logGroup:LogGroup", name, change);
 
 describe("each rule fires on its own mistake, and only it", () => {
     /** rule, config, mistake, message, and the config it is compared with (default: the same). */
@@ -145,7 +148,7 @@ describe("each rule fires on its own mistake, and only it", () => {
         ["rds-storage-encrypted", DEV, rds((p) => (p.storageEncrypted = false)), /newapi-dev-db: storage is not encrypted; set storageEncrypted: true/],
         ["rds-not-publicly-accessible", DEV, rds((p) => (p.publiclyAccessible = true)), /set publiclyAccessible: false/],
         ["rds-backup-retention", DEV, rds((p) => (p.backupRetentionPeriod = 1)), /keeps backups 1 days; set new-api-cluster:dbBackupRetentionDays to 7 or more/],
-        ["rds-protected-multi-az", { protect: "true", ...HTTPS }, () => undefined, /the stack is protected but the database is single-AZ; set new-api-cluster:dbMultiAz true/, PROTECTED],
+        ["rds-protected-multi-az", { protect: "true", albAccessLogs: "true", ...HTTPS }, () => undefined, /the stack is protected but the database is single-AZ; set new-api-cluster:dbMultiAz true/, PROTECTED],
         ["rds-protected-multi-az", PROTECTED, rds((p) => (p.deletionProtection = false)), /no deletion protection/],
         [
             "rds-utf8mb4",
@@ -169,7 +172,22 @@ describe("each rule fires on its own mistake, and only it", () => {
         ["alb-drop-invalid-headers", DEV, alb((p) => (p.dropInvalidHeaderFields = false)), /set dropInvalidHeaderFields: true/],
         ["alb-protected-deletion-protection", PROTECTED, alb((p) => (p.enableDeletionProtection = false)), /set enableDeletionProtection: true/],
         // A stack protected with plain HTTP allowed in its config still fails the pack until the operator relaxes it.
-        ["alb-https-when-protected", { protect: "true", dbMultiAz: "true", allowPlainHttp: "true" }, () => undefined, /newapi-dev-alb: a protected stack serves plain HTTP; set new-api-cluster:certificateArn/, PROTECTED],
+        ["alb-https-when-protected", { protect: "true", dbMultiAz: "true", albAccessLogs: "true", allowPlainHttp: "true" }, () => undefined, /newapi-dev-alb: a protected stack serves plain HTTP; set new-api-cluster:certificateArn/, PROTECTED],
+        // A protected stack without access logs passes config validation, not the pack.
+        [
+            "alb-access-logs-when-protected",
+            { protect: "true", dbMultiAz: "true", ...HTTPS },
+            () => undefined,
+            /newapi-dev-alb: the stack is protected but the load balancer writes no access logs; set new-api-cluster:albAccessLogs true/,
+            PROTECTED,
+        ],
+        ["alb-access-logs-when-protected", PROTECTED, alb((p) => (p.accessLogs.enabled = false)), /writes no access logs/],
+        ["ssm-secrets-cmk", DEV, parameter("session-secret", (p) => delete p.keyId), /newapi-dev-session-secret: is encrypted with the AWS managed aws\/ssm key/],
+        ["ssm-secrets-cmk", DEV, parameter("db-password", (p) => (p.keyId = "alias/aws/ssm")), /newapi-dev-db-password: is encrypted with the AWS managed aws\/ssm key/],
+        ["sns-encrypted", DEV, topic((p) => delete p.kmsMasterKeyId), /newapi-dev-alerts: is not encrypted; set kmsMasterKeyId/],
+        ["sns-encrypted", DEV, topic((p) => (p.kmsMasterKeyId = "alias/aws/sns")), /newapi-dev-alerts: is encrypted with aws\/sns, which CloudWatch alarms may not use/],
+        ["logs-encrypted", DEV, logGroup("newapi-dev-nodes-logs", (p) => delete p.kmsKeyId), /newapi-dev-nodes-logs: is not encrypted with a KMS key/],
+        ["logs-encrypted", { vpcFlowLogs: "true" }, logGroup("newapi-dev-flow-logs", (p) => delete p.kmsKeyId), /newapi-dev-flow-logs: is not encrypted with a KMS key/],
         [
             "alb-https-when-certificate",
             DEV,

@@ -5,12 +5,14 @@ import { writeFile } from "./cloudConfig";
 import {
     MOCK_ACCOUNT,
     MOCK_AMI,
+    MOCK_AUTONAME_SUFFIX,
     MOCK_REGION,
     ProgramError,
     ProgramRun,
     Registered,
     isSecret,
     mockDigest,
+    mockKeyId,
     mockSecret,
     named,
     ofType,
@@ -115,6 +117,7 @@ describe("resource counts", () => {
             new Set([
                 "new-api:cluster:NewApiCluster",
                 "new-api:network:Network",
+                "new-api:kms:ClusterKey",
                 "new-api:secrets:GeneratedSecrets",
                 "new-api:secrets:SecretParameters",
                 "new-api:loadbalancer:LoadBalancer",
@@ -206,7 +209,7 @@ describe("secrets", () => {
         ]);
         expect(statements.find((s: { Sid: string }) => s.Sid === "EcrLogin")).toMatchObject({ Action: "ecr:GetAuthorizationToken", Resource: "*" });
         const defaults = JSON.parse(ofType(await program(), T.rolePolicy)[0].inputs.policy).Statement;
-        expect(defaults.map((s: { Sid: string }) => s.Sid)).toEqual(["ReadClusterSecrets", "WriteClusterLogs", "SessionManager"]);
+        expect(defaults.map((s: { Sid: string }) => s.Sid)).toEqual(["ReadClusterSecrets", "DecryptClusterSecrets", "WriteClusterLogs", "SessionManager"]);
     });
 
     test("master and slaves have roles of their own, each reading only the parameters its nodes read", async () => {
@@ -665,5 +668,250 @@ describe("bad config", () => {
         expect(error).toBeInstanceOf(ProgramError);
         expect((error as ProgramError).message).toMatch(message);
         expect((error as ProgramError).registered).toEqual([]);
+    });
+});
+
+describe("the cluster's KMS key", () => {
+    const KEY = "newapi-dev-key";
+    const keyArn = `arn:aws:kms:${MOCK_REGION}:${MOCK_ACCOUNT}:key/${mockKeyId(KEY)}`;
+    type Statement = { Sid: string; Effect: string; Principal: Record<string, string>; Action: string[]; Condition?: Record<string, Record<string, unknown>> };
+    const statements = (run: ProgramRun): Record<string, Statement> =>
+        Object.fromEntries(
+            (JSON.parse(named(run, "aws:kms/key:Key", KEY).inputs.policy).Statement as Statement[]).map((s) => [s.Sid, s]),
+        );
+
+    test("one key, rotated yearly, deleted after 7 days (30 when protected), with the alias alias/new-api/<clusterName>", async () => {
+        const run = await program();
+        expect(ofType(run, "aws:kms/key:Key")).toHaveLength(1);
+        expect(named(run, "aws:kms/key:Key", KEY).inputs).toMatchObject({
+            enableKeyRotation: true,
+            deletionWindowInDays: 7,
+            keyUsage: "ENCRYPT_DECRYPT",
+            customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+        });
+        expect(ofType(run, "aws:kms/alias:Alias").map((a) => a.inputs)).toEqual([{ name: "alias/new-api/newapi-dev", targetKeyId: mockKeyId(KEY) }]);
+        const prod = await program({ protect: "true", ...{ domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" } });
+        expect(named(prod, "aws:kms/key:Key", KEY).inputs.deletionWindowInDays).toBe(30);
+    });
+
+    test("its policy: the account administers it, and uses it for the cluster's parameters only through SSM", async () => {
+        const s = statements(await program());
+        expect(Object.keys(s)).toEqual(["KeyAdministration", "ClusterParametersThroughSsm", "ClusterLogGroups", "AlarmsPublishToAlertTopic"]);
+        const root = { AWS: `arn:aws:iam::${MOCK_ACCOUNT}:root` };
+        expect(s.KeyAdministration).toMatchObject({ Effect: "Allow", Principal: root });
+        // Administration, not use: no action of the key's material.
+        expect(s.KeyAdministration.Action).toEqual(expect.arrayContaining(["kms:Put*", "kms:ScheduleKeyDeletion", "kms:RotateKeyOnDemand"]));
+        expect(s.KeyAdministration.Action.filter((a) => /^kms:(\*|Encrypt|Decrypt|ReEncrypt|GenerateDataKey)/.test(a))).toEqual([]);
+        expect(s.KeyAdministration.Condition).toBeUndefined();
+        expect(s.ClusterParametersThroughSsm).toEqual({
+            Sid: "ClusterParametersThroughSsm",
+            Effect: "Allow",
+            Principal: root,
+            Action: ["kms:Encrypt", "kms:Decrypt"],
+            Resource: "*",
+            Condition: {
+                StringEquals: { "kms:ViaService": `ssm.${MOCK_REGION}.amazonaws.com` },
+                StringLike: { "kms:EncryptionContext:PARAMETER_ARN": `arn:aws:ssm:${MOCK_REGION}:${MOCK_ACCOUNT}:parameter/new-api/newapi-dev/*` },
+            },
+        });
+        // Whatever an IAM policy says, no AWS principal may use the key's material any other way.
+        for (const statement of Object.values(s).filter((x) => "AWS" in x.Principal && x.Sid !== "KeyAdministration")) {
+            expect(statement.Condition?.StringEquals?.["kms:ViaService"]).toBe(`ssm.${MOCK_REGION}.amazonaws.com`);
+        }
+    });
+
+    test("its policy lets CloudWatch Logs use it for the cluster's log groups, and alarms for the alert topic", async () => {
+        const s = statements(await program());
+        expect(s.ClusterLogGroups).toMatchObject({
+            Principal: { Service: `logs.${MOCK_REGION}.amazonaws.com` },
+            Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": [`arn:aws:logs:${MOCK_REGION}:${MOCK_ACCOUNT}:log-group:/new-api/newapi-dev`] } },
+        });
+        expect(s.AlarmsPublishToAlertTopic).toMatchObject({
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Condition: { StringLike: { "kms:EncryptionContext:aws:sns:topicArn": `arn:aws:sns:${MOCK_REGION}:${MOCK_ACCOUNT}:newapi-dev-alerts-*` } },
+        });
+        // The pattern matches the name the provider gives the topic: its logical name and a random suffix.
+        const topic = ofType(await program(), "aws:sns/topic:Topic")[0];
+        expect(topic.inputs.name).toBeUndefined();
+        expect(topic.name).toBe("newapi-dev-alerts");
+        // With flow logs, their group is the key's too.
+        const flow = statements(await program({ vpcFlowLogs: "true" }));
+        expect(flow.ClusterLogGroups.Condition?.ArnEquals?.["kms:EncryptionContext:aws:logs:arn"]).toEqual([
+            `arn:aws:logs:${MOCK_REGION}:${MOCK_ACCOUNT}:log-group:/new-api/newapi-dev`,
+            `arn:aws:logs:${MOCK_REGION}:${MOCK_ACCOUNT}:log-group:/new-api/newapi-dev/vpc-flow-logs`,
+        ]);
+    });
+
+    test("the key depends on no role, so the roles' policies can name it: no cycle", async () => {
+        const run = await program();
+        const key = named(run, "aws:kms/key:Key", KEY);
+        expect(key.options.dependencies.filter((d) => d.includes("aws:iam/"))).toEqual([]);
+        const nodePolicies = ofType(run, T.rolePolicy).filter((p) => p.name.startsWith("newapi-dev-nodes-"));
+        expect(nodePolicies).toHaveLength(2);
+        for (const policy of nodePolicies) {
+            expect(policy.options.dependencies).toContain(key.options.urn);
+        }
+    });
+
+    test("every SecureString parameter is encrypted with it; the master's address is no secret", async () => {
+        const run = await program({ adminUsername: "root" });
+        const secure = secureParameters(run);
+        expect(secure).toHaveLength(5);
+        for (const p of secure) {
+            expect(p.inputs.keyId).toBe(mockKeyId(KEY));
+        }
+        expect(named(run, T.parameter, "newapi-dev-master-address").inputs).not.toHaveProperty("keyId");
+    });
+
+    test("each node role may decrypt, through SSM, exactly the parameters it may read", async () => {
+        const run = await program({ slaveCount: "1", adminUsername: "root" });
+        for (const role of ["master", "slave"]) {
+            const policy = JSON.parse(named(run, T.rolePolicy, `newapi-dev-nodes-${role}-policy`).inputs.policy).Statement;
+            const reads = policy.find((s: { Sid: string }) => s.Sid === "ReadClusterSecrets");
+            expect(policy.find((s: { Sid: string }) => s.Sid === "DecryptClusterSecrets")).toEqual({
+                Sid: "DecryptClusterSecrets",
+                Effect: "Allow",
+                Action: ["kms:Decrypt"],
+                Resource: keyArn,
+                Condition: {
+                    StringEquals: { "kms:ViaService": `ssm.${MOCK_REGION}.amazonaws.com`, "kms:EncryptionContext:PARAMETER_ARN": reads.Resource },
+                },
+            });
+        }
+    });
+
+    test("the nodes' log group and the alert topic are encrypted with it", async () => {
+        const run = await program();
+        expect(named(run, "aws:cloudwatch/logGroup:LogGroup", "newapi-dev-nodes-logs").inputs).toMatchObject({ name: "/new-api/newapi-dev", kmsKeyId: keyArn });
+        expect(named(run, "aws:sns/topic:Topic", "newapi-dev-alerts").inputs.kmsMasterKeyId).toBe(keyArn);
+    });
+});
+
+describe("ALB access logs", () => {
+    const BUCKET = "newapi-dev-alb-logs";
+    const bucketName = `${BUCKET}-${MOCK_AUTONAME_SUFFIX}`;
+    const s3 = (type: string) => `aws:s3/${type}:${type[0].toUpperCase()}${type.slice(1)}`;
+
+    test("off by default: no bucket, and the ALB writes none", async () => {
+        const run = await program();
+        expect(run.resources.filter((r) => r.type.startsWith("aws:s3/"))).toEqual([]);
+        expect(ofType(run, T.alb)[0].inputs).not.toHaveProperty("accessLogs");
+    });
+
+    test("albAccessLogs: a private, SSE-S3, owner-enforced bucket that expires logs, and the ALB writes to it once it is ready", async () => {
+        const run = await program({ albAccessLogs: "true" });
+        expect(named(run, s3("bucket"), BUCKET).inputs).toMatchObject({ forceDestroy: true });
+        expect(named(run, s3("bucket"), BUCKET).inputs).not.toHaveProperty("bucket");
+        expect(named(run, s3("bucketServerSideEncryptionConfiguration"), BUCKET).inputs).toEqual({
+            bucket: bucketName,
+            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+        });
+        expect(named(run, s3("bucketPublicAccessBlock"), BUCKET).inputs).toEqual({
+            bucket: bucketName,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        });
+        expect(named(run, s3("bucketOwnershipControls"), BUCKET).inputs).toEqual({ bucket: bucketName, rule: { objectOwnership: "BucketOwnerEnforced" } });
+        expect(named(run, s3("bucketLifecycleConfiguration"), BUCKET).inputs.rules).toEqual([
+            expect.objectContaining({ status: "Enabled", filter: {}, expiration: { days: 90 } }),
+        ]);
+        const alb = ofType(run, T.alb)[0];
+        expect(alb.inputs.accessLogs).toEqual({ bucket: bucketName, enabled: true });
+        // ELB checks the bucket when access logs are turned on: its policy and encryption come first.
+        const urnOf = (type: string) => named(run, s3(type), BUCKET).options.urn;
+        expect(alb.options.dependencies).toEqual(
+            expect.arrayContaining([urnOf("bucketPolicy"), urnOf("bucketServerSideEncryptionConfiguration"), urnOf("bucketOwnershipControls")]),
+        );
+    });
+
+    test("the bucket policy: ELB's log delivery service writes under AWSLogs/<account>/, nobody without TLS", async () => {
+        const run = await program({ albAccessLogs: "true" });
+        const policy = named(run, s3("bucketPolicy"), BUCKET);
+        expect(policy.inputs.bucket).toBe(bucketName);
+        expect(JSON.parse(policy.inputs.policy).Statement).toEqual([
+            {
+                Sid: "ElbLogDelivery",
+                Effect: "Allow",
+                Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: `arn:aws:s3:::${bucketName}/AWSLogs/${MOCK_ACCOUNT}/*`,
+            },
+            {
+                Sid: "TlsOnly",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [`arn:aws:s3:::${bucketName}`, `arn:aws:s3:::${bucketName}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ]);
+        // S3 takes one change to a bucket's access at a time.
+        expect(policy.options.dependencies).toContain(named(run, s3("bucketPublicAccessBlock"), BUCKET).options.urn);
+    });
+
+    test("albAccessLogDays sets the expiry; a protected stack keeps the bucket when destroyed", async () => {
+        const run = await program({ albAccessLogs: "true", albAccessLogDays: "30" });
+        expect(named(run, s3("bucketLifecycleConfiguration"), BUCKET).inputs.rules[0].expiration).toEqual({ days: 30 });
+        const prod = await program({ albAccessLogs: "true", protect: "true", domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" });
+        expect(named(prod, s3("bucket"), BUCKET).inputs.forceDestroy).toBe(false);
+    });
+});
+
+describe("VPC flow logs and the default security group", () => {
+    test("a new VPC's default security group is adopted with no rules at all", async () => {
+        const run = await program();
+        expect(ofType(run, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").map((g) => g.inputs)).toEqual([
+            expect.objectContaining({ vpcId: "newapi-dev-vpc-id", ingress: [], egress: [] }),
+        ]);
+    });
+
+    test("an existing VPC's default group is left alone", async () => {
+        const run = await program({
+            vpcId: "vpc-0123456789abcdef0",
+            publicSubnetIds: '["subnet-0000000000000000a","subnet-0000000000000000b"]',
+            privateSubnetIds: '["subnet-0000000000000000c","subnet-0000000000000000d"]',
+        });
+        expect(ofType(run, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")).toEqual([]);
+    });
+
+    test("off by default", async () => {
+        expect(ofType(await program(), "aws:ec2/flowLog:FlowLog")).toEqual([]);
+    });
+
+    test("vpcFlowLogs: all traffic to an encrypted log group kept logRetentionDays, through a role only the flow-logs service assumes", async () => {
+        const run = await program({ vpcFlowLogs: "true", logRetentionDays: "90" });
+        const groupArn = `arn:aws:logs:${MOCK_REGION}:${MOCK_ACCOUNT}:log-group:/new-api/newapi-dev/vpc-flow-logs`;
+        expect(named(run, "aws:cloudwatch/logGroup:LogGroup", "newapi-dev-flow-logs").inputs).toMatchObject({
+            name: "/new-api/newapi-dev/vpc-flow-logs",
+            retentionInDays: 90,
+            kmsKeyId: `arn:aws:kms:${MOCK_REGION}:${MOCK_ACCOUNT}:key/${mockKeyId("newapi-dev-key")}`,
+        });
+        const flowLog = named(run, "aws:ec2/flowLog:FlowLog", "newapi-dev-flow-log");
+        expect(flowLog.inputs).toMatchObject({
+            vpcId: "newapi-dev-vpc-id",
+            trafficType: "ALL",
+            logDestinationType: "cloud-watch-logs",
+            logDestination: groupArn,
+            iamRoleArn: expect.stringMatching(/newapi-dev-flow-logs-role$/),
+        });
+        const role = named(run, "aws:iam/role:Role", "newapi-dev-flow-logs-role");
+        expect(JSON.parse(role.inputs.assumeRolePolicy).Statement).toEqual([
+            {
+                Effect: "Allow",
+                Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT },
+                    ArnLike: { "aws:SourceArn": `arn:aws:ec2:${MOCK_REGION}:${MOCK_ACCOUNT}:vpc-flow-log/*` },
+                },
+            },
+        ]);
+        const policy = JSON.parse(named(run, T.rolePolicy, "newapi-dev-flow-logs-policy").inputs.policy).Statement;
+        expect(policy[0]).toMatchObject({ Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [groupArn, `${groupArn}:*`] });
+        // The role may write before the flow log is created.
+        expect(flowLog.options.dependencies).toContain(named(run, T.rolePolicy, "newapi-dev-flow-logs-policy").options.urn);
     });
 });

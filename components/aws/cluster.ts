@@ -6,6 +6,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Cache } from "./cache";
+import { ClusterKey } from "./clusterKey";
 import { ClusterConfig } from "../config";
 import { Database } from "./database";
 import { APP_PORT } from "../environment";
@@ -13,7 +14,7 @@ import { EcrRegistry, ecrRegistry, imageDigest, pinnedImage } from "../images";
 import { memoize } from "../memoize";
 import { Https } from "./https";
 import { LoadBalancer, WeightedListener } from "./loadBalancer";
-import { Monitoring, cacheMemberSuffixes } from "./monitoring";
+import { Monitoring, alertTopicLogicalName, cacheMemberSuffixes } from "./monitoring";
 import { verifyScript } from "./verify";
 import {
     ADMIN_PASSWORD_PARAMETER,
@@ -22,6 +23,7 @@ import {
     SnapshotTier,
     clusterParameterName,
     clusterTags,
+    flowLogGroupName,
     logGroupName,
     nodeName,
     nodeSubnetIndex,
@@ -77,13 +79,52 @@ export class NewApiCluster extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = clusterTags(config.clusterName, pulumi.getStack());
         const region = aws.getRegionOutput({}, parent).region;
-        const partition = aws.getPartitionOutput({}, parent).partition;
+        const partitionInfo = aws.getPartitionOutput({}, parent);
+        const partition = partitionInfo.partition;
+        const account = aws.getCallerIdentityOutput({}, parent).accountId;
         const operations = config.operations;
         this.listenerWeights = listenerWeights(config.masterWeight, config.slaveWeight, config.slaveCount);
 
-        const network = new Network(name, { config: config.network, tags }, parent);
+        const flowLogs = config.network.kind === "new" && config.network.flowLogs;
+        const clusterKey = new ClusterKey(
+            name,
+            {
+                clusterName: config.clusterName,
+                protect: config.protect,
+                logGroupNames: [logGroupName(config.clusterName), ...(flowLogs ? [flowLogGroupName(config.clusterName)] : [])],
+                alertTopicNamePrefix: `${alertTopicLogicalName(name)}-`,
+                partition,
+                region,
+                account,
+                dnsSuffix: partitionInfo.dnsSuffix,
+                tags,
+            },
+            parent,
+        );
+        const network = new Network(
+            name,
+            {
+                config: config.network,
+                flowLogs: flowLogs
+                    ? {
+                          logGroupName: flowLogGroupName(config.clusterName),
+                          retentionDays: operations.logRetentionDays,
+                          kmsKeyArn: clusterKey.arn,
+                          partition,
+                          region,
+                          account,
+                      }
+                    : undefined,
+                tags,
+            },
+            parent,
+        );
         const generated = new GeneratedSecrets(name, { adminPassword: config.adminUsername !== undefined }, parent);
-        const secrets = new SecretParameters(name, { clusterName: config.clusterName, secrets: generated, tags }, parent);
+        const secrets = new SecretParameters(
+            name,
+            { clusterName: config.clusterName, secrets: generated, kmsKeyId: clusterKey.keyId, tags },
+            parent,
+        );
         const loadBalancer = new LoadBalancer(
             name,
             {
@@ -93,6 +134,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
                 deregistrationDelaySeconds: config.deregistrationDelaySeconds,
                 protect: config.protect,
                 https: operations.https !== undefined,
+                accessLogs: operations.albAccessLogDays === undefined ? undefined : { retentionDays: operations.albAccessLogDays, account },
                 tags,
             },
             parent,
@@ -116,6 +158,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
                 imageRegistries: [...new Set([config.image, config.slaveImage])]
                     .map(ecrRegistry)
                     .filter((registry): registry is EcrRegistry => registry !== undefined),
+                clusterKeyArn: clusterKey.arn,
                 tags,
             },
             parent,
@@ -166,6 +209,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
                 cacheClusterIds: cacheMemberSuffixes(config.cache.nodeCount).map((suffix) =>
                     cache.replicationGroupId.apply((id) => `${id}-${suffix}`),
                 ),
+                kmsKeyArn: clusterKey.arn,
                 tags,
             },
             parent,

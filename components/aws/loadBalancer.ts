@@ -15,7 +15,96 @@ export interface LoadBalancerArgs {
     protect: boolean;
     /** Also admit 443 (the listener then serves HTTPS and port 80 redirects). */
     https: boolean;
+    /** Set: the ALB writes access logs to a bucket of its own, kept this many days. */
+    accessLogs?: { retentionDays: number; account: pulumi.Input<string> };
     tags: Record<string, string>;
+}
+
+/** ELB's log delivery service: the principal AWS documents for every Region (the per-Region ELB accounts are legacy). */
+export const ELB_LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com";
+
+/**
+ * The access-log bucket's policy: ELB's log delivery may put objects under AWSLogs/<account>/
+ * (the account in the path, so that only this account's load balancers write there), and
+ * nobody may use the bucket without TLS.
+ */
+export function accessLogBucketPolicy(bucketArn: string, account: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "ElbLogDelivery",
+                Effect: "Allow",
+                Principal: { Service: ELB_LOG_DELIVERY_PRINCIPAL },
+                Action: "s3:PutObject",
+                Resource: `${bucketArn}/AWSLogs/${account}/*`,
+            },
+            {
+                Sid: "TlsOnly",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [bucketArn, `${bucketArn}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ],
+    });
+}
+
+/** An S3 bucket for the ALB's access logs, ready before the ALB points at it (ELB checks it then). */
+class AccessLogBucket {
+    readonly bucketName: pulumi.Output<string>;
+    /** What the ALB must wait for: ELB writes a test object when access logs are turned on. */
+    readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: { retentionDays: number; account: pulumi.Input<string>; protect: boolean; tags: Record<string, string> }, parent: pulumi.Resource) {
+        const opts = { parent };
+        // Autonamed (bucket names are global); emptied on destroy unless the stack is protected.
+        const bucket = new aws.s3.Bucket(`${name}-alb-logs`, { forceDestroy: !args.protect, tags: args.tags }, opts);
+        const publicAccess = new aws.s3.BucketPublicAccessBlock(
+            `${name}-alb-logs`,
+            { bucket: bucket.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            opts,
+        );
+        const ownership = new aws.s3.BucketOwnershipControls(
+            `${name}-alb-logs`,
+            { bucket: bucket.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            opts,
+        );
+        // ELB access logs support SSE-S3 only, not SSE-KMS (ELB Guide, enable-access-logging.html).
+        const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-alb-logs`,
+            { bucket: bucket.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+            opts,
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-alb-logs`,
+            {
+                bucket: bucket.bucket,
+                rules: [
+                    {
+                        id: "expire-access-logs",
+                        status: "Enabled",
+                        filter: {},
+                        expiration: { days: args.retentionDays },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                    },
+                ],
+            },
+            opts,
+        );
+        const policy = new aws.s3.BucketPolicy(
+            `${name}-alb-logs`,
+            {
+                bucket: bucket.bucket,
+                policy: pulumi.all([bucket.arn, args.account]).apply(([arn, account]) => accessLogBucketPolicy(arn, account)),
+            },
+            // One change to the bucket's access at a time: concurrent ones fail with OperationAborted.
+            { parent, dependsOn: [publicAccess] },
+        );
+        this.bucketName = bucket.bucket;
+        this.ready = [policy, encryption, ownership];
+    }
 }
 
 /** The nodes' health check (see environment.ts, HEALTH_CHECK: not rate-limited by New API). */
@@ -74,6 +163,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
             });
         }
 
+        const accessLogs = args.accessLogs
+            ? new AccessLogBucket(name, { ...args.accessLogs, protect: args.protect, tags: args.tags }, this)
+            : undefined;
         const alb = new aws.lb.LoadBalancer(
             `${name}-alb`,
             {
@@ -85,9 +177,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 // Streaming completions can be quiet for a long time; New API's own limit is 300 s.
                 idleTimeout: 300,
                 enableDeletionProtection: args.protect,
+                ...(accessLogs ? { accessLogs: { bucket: accessLogs.bucketName, enabled: true } } : {}),
                 tags: args.tags,
             },
-            parent,
+            { parent: this, dependsOn: accessLogs?.ready ?? [] },
         );
 
         const targetGroup = (role: string) =>

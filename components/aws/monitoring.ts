@@ -22,7 +22,14 @@ export interface MonitoringArgs {
     dbMaxConnections: number;
     /** The cache's member clusters (replication group id -001, -002, …). */
     cacheClusterIds: pulumi.Input<string>[];
+    /** The cluster's KMS key, which lets CloudWatch alarms publish to the topic it encrypts. */
+    kmsKeyArn?: pulumi.Input<string>;
     tags: Record<string, string>;
+}
+
+/** The alert topic's logical name; the provider appends a random suffix to make its name. */
+export function alertTopicLogicalName(name: string): string {
+    return `${name}-alerts`;
 }
 
 /** ElastiCache names a replication group's nodes <group id>-001, -002, …: the suffixes. */
@@ -40,7 +47,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const parent = { parent: this };
         const t = args.thresholds;
 
-        const topic = new aws.sns.Topic(`${name}-alerts`, { tags: args.tags }, parent);
+        const topic = new aws.sns.Topic(alertTopicLogicalName(name), { kmsMasterKeyId: args.kmsKeyArn, tags: args.tags }, parent);
         if (args.alertEmail !== undefined) {
             // AWS mails a confirmation link first; alerts arrive once it is followed.
             new aws.sns.TopicSubscription(`${name}-alerts-email`, { topic: topic.arn, protocol: "email", endpoint: args.alertEmail }, parent);

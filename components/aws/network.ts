@@ -24,9 +24,56 @@ export function zoneShortage(zones: string[], azCount: number): string | undefin
         : undefined;
 }
 
+/** VPC flow logs to an encrypted CloudWatch log group (new VPC only). */
+export interface FlowLogArgs {
+    logGroupName: string;
+    retentionDays: number;
+    kmsKeyArn: pulumi.Input<string>;
+    partition: pulumi.Input<string>;
+    region: pulumi.Input<string>;
+    account: pulumi.Input<string>;
+}
+
 export interface NetworkArgs {
     config: NetworkConfig;
+    /** Set (with a new VPC): the VPC's flow logs go to this log group. */
+    flowLogs?: FlowLogArgs;
     tags: Record<string, string>;
+}
+
+/** What the flow-logs service may do with the role: write to the flow logs' group (VPC User Guide, flow-logs-iam-role.html). */
+export function flowLogRolePolicy(logGroupArn: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "WriteFlowLogs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                Resource: [logGroupArn, `${logGroupArn}:*`],
+            },
+            // DescribeLogGroups lists groups: it takes no single group as its resource.
+            { Sid: "FindLogGroup", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: "*" },
+        ],
+    });
+}
+
+/** Only the flow-logs service, for this account's flow logs, may assume the role (confused deputy). */
+export function flowLogTrustPolicy(partition: string, region: string, account: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": account },
+                    ArnLike: { "aws:SourceArn": `arn:${partition}:ec2:${region}:${account}:vpc-flow-log/*` },
+                },
+            },
+        ],
+    });
 }
 
 export class Network extends pulumi.ComponentResource {
@@ -131,6 +178,52 @@ export class Network extends pulumi.ComponentResource {
                 );
                 return subnet;
             });
+
+            // The VPC's default group admits all traffic among its members; nothing here uses it, so
+            // it is emptied: a resource left in it by mistake is cut off rather than exposed.
+            new aws.ec2.DefaultSecurityGroup(
+                `${name}-default-sg`,
+                { vpcId: vpc.id, ingress: [], egress: [], tags: tags("default-sg") },
+                parent,
+            );
+
+            if (args.flowLogs) {
+                const flow = args.flowLogs;
+                const logGroup = new aws.cloudwatch.LogGroup(
+                    `${name}-flow-logs`,
+                    { name: flow.logGroupName, retentionInDays: flow.retentionDays, kmsKeyId: flow.kmsKeyArn, tags: args.tags },
+                    parent,
+                );
+                const role = new aws.iam.Role(
+                    `${name}-flow-logs-role`,
+                    {
+                        description: `VPC flow logs of ${name} to CloudWatch Logs`,
+                        assumeRolePolicy: pulumi
+                            .all([flow.partition, flow.region, flow.account])
+                            .apply(([partition, region, account]) => flowLogTrustPolicy(partition, region, account)),
+                        tags: args.tags,
+                    },
+                    parent,
+                );
+                const rolePolicy = new aws.iam.RolePolicy(
+                    `${name}-flow-logs-policy`,
+                    { role: role.id, policy: logGroup.arn.apply(flowLogRolePolicy) },
+                    parent,
+                );
+                new aws.ec2.FlowLog(
+                    `${name}-flow-log`,
+                    {
+                        vpcId: vpc.id,
+                        trafficType: "ALL",
+                        logDestinationType: "cloud-watch-logs",
+                        logDestination: logGroup.arn,
+                        iamRoleArn: role.arn,
+                        maxAggregationInterval: 600,
+                        tags: tags("flow-log"),
+                    },
+                    { parent: this, dependsOn: [rolePolicy] },
+                );
+            }
 
             this.vpcId = vpc.id;
             this.publicSubnetIds = publicSubnets.map((s) => s.id);

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { APP_PORT } from "../environment";
 import { EcrRegistry } from "../images";
 import { NodeRole } from "../naming";
+import { ssmViaService } from "./clusterKey";
 import { WarmupOptions, warmupScript } from "./warmup";
 
 /** Public SSM parameters naming the newest Amazon Linux 2023 AMI, per CPU architecture. */
@@ -60,11 +61,24 @@ export interface NodeAccessArgs {
     logRetentionDays: number;
     /** The ECR registries of the nodes' images, if any: the role may pull from those repositories. */
     imageRegistries: EcrRegistry[];
+    /** The cluster's KMS key: it encrypts the log group and the secret parameters the roles decrypt. */
+    clusterKeyArn?: pulumi.Input<string>;
     tags: Record<string, string>;
 }
 
+/** The cluster key the nodes decrypt their parameters with, and SSM's kms:ViaService in this region. */
+export interface SecretsKey {
+    arn: string;
+    viaService: string;
+}
+
 /** An instance role's policy: read its nodes' own parameters, write the cluster's logs, Session Manager. */
-export function nodePolicyDocument(parameterArns: string[], logGroupArn: string, ecrRepositoryArns: string[] = []): string {
+export function nodePolicyDocument(
+    parameterArns: string[],
+    logGroupArn: string,
+    ecrRepositoryArns: string[] = [],
+    secretsKey?: SecretsKey,
+): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -74,6 +88,24 @@ export function nodePolicyDocument(parameterArns: string[], logGroupArn: string,
                 Action: ["ssm:GetParameter", "ssm:GetParameters"],
                 Resource: parameterArns,
             },
+            ...(secretsKey === undefined
+                ? []
+                : [
+                      {
+                          // Only as SSM decrypts the same parameters for the node: the key's policy
+                          // admits no other use, and this grants no more (PARAMETER_ARN context).
+                          Sid: "DecryptClusterSecrets",
+                          Effect: "Allow",
+                          Action: ["kms:Decrypt"],
+                          Resource: secretsKey.arn,
+                          Condition: {
+                              StringEquals: {
+                                  "kms:ViaService": secretsKey.viaService,
+                                  "kms:EncryptionContext:PARAMETER_ARN": parameterArns,
+                              },
+                          },
+                      },
+                  ]),
             {
                 Sid: "WriteClusterLogs",
                 Effect: "Allow",
@@ -192,11 +224,12 @@ export class NodeAccess extends pulumi.ComponentResource {
             parent,
         );
 
-        const partition = aws.getPartitionOutput({}, parent).partition;
+        const partitionInfo = aws.getPartitionOutput({}, parent);
+        const partition = partitionInfo.partition;
         const account = aws.getCallerIdentityOutput({}, parent).accountId;
         this.logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
-            { name: args.logGroupName, retentionInDays: args.logRetentionDays, tags: args.tags },
+            { name: args.logGroupName, retentionInDays: args.logRetentionDays, kmsKeyId: args.clusterKeyArn, tags: args.tags },
             parent,
         );
         const roleOf = (nodeRole: NodeRole) => {
@@ -219,14 +252,15 @@ export class NodeAccess extends pulumi.ComponentResource {
                 {
                     role: role.id,
                     policy: pulumi
-                        .all([partition, args.region, account, this.logGroup.arn])
-                        .apply(([partitionName, regionName, accountId, logGroupArn]) =>
+                        .all([partition, args.region, account, this.logGroup.arn, args.clusterKeyArn, partitionInfo.dnsSuffix])
+                        .apply(([partitionName, regionName, accountId, logGroupArn, keyArn, dnsSuffix]) =>
                             nodePolicyDocument(
                                 args.readableParameters[nodeRole].map(
                                     (parameter) => `arn:${partitionName}:ssm:${regionName}:${accountId}:parameter${parameter}`,
                                 ),
                                 logGroupArn,
                                 args.imageRegistries.map((registry) => ecrRepositoryArn(partitionName, registry)),
+                                keyArn === undefined ? undefined : { arn: keyArn, viaService: ssmViaService(regionName, dnsSuffix) },
                             ),
                         ),
                 },

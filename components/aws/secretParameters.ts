@@ -8,6 +8,8 @@ import { GeneratedSecrets } from "../secrets";
 export interface SecretParametersArgs {
     clusterName: string;
     secrets: GeneratedSecrets;
+    /** The cluster's KMS key (its id): not aws/ssm, which any principal that may read a parameter can use. */
+    kmsKeyId: pulumi.Input<string>;
     tags: Record<string, string>;
 }
 
@@ -33,7 +35,7 @@ export class SecretParameters extends pulumi.ComponentResource {
             this.parameters.push(
                 new aws.ssm.Parameter(
                     `${name}-${leaf}`,
-                    { name: parameterName, description, type: "SecureString", value, tags: args.tags },
+                    { name: parameterName, description, type: "SecureString", value, keyId: args.kmsKeyId, tags: args.tags },
                     { parent: this },
                 ),
             );

@@ -1,6 +1,6 @@
 // Applies the AWS contract (tables.ts) to what the program registered under mocks: every
 // value of every AWS resource, as AWS would receive it, checked against the rules for its type.
-import { Registered, mockId } from "../mockRuntime";
+import { MOCK_AUTONAME_SUFFIX, Registered, mockId } from "../mockRuntime";
 import { Context, ResourceView, Table } from "./rules";
 import { CONTRACT } from "./tables";
 
@@ -12,7 +12,7 @@ export interface Violation {
 }
 
 /** The stand-in for the 7 random hex characters the provider appends to an autonamed resource. */
-export const AUTONAME_SUFFIX = "0a1b2c3";
+export const AUTONAME_SUFFIX = MOCK_AUTONAME_SUFFIX;
 
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 
@@ -36,7 +36,8 @@ export function viewOf(resource: Registered, table: Table | undefined): { view: 
     const inputs = unwrapSecrets(resource.inputs);
     const naming = table?.autonaming;
     if (naming && inputs[naming.property] === undefined) {
-        const name = `${resource.name}${naming.separator}${AUTONAME_SUFFIX}`;
+        const autoname = `${resource.name}${naming.separator}${AUTONAME_SUFFIX}`;
+        const name = naming.lowerCase ? autoname.toLowerCase() : autoname;
         inputs[naming.property] = name;
         if (name.length > naming.maxLength) {
             return {

@@ -43,6 +43,8 @@ export interface Autonaming {
     separator: string;
     /** The provider's own limit: over it, Pulumi refuses to make a name. */
     maxLength: number;
+    /** The provider lower-cases the name it makes (S3 buckets). */
+    lowerCase?: boolean;
 }
 
 /** One resource type's contract. */

@@ -3,9 +3,11 @@
 // anything; these are what a real `pulumi up` would be refused for. Adding a resource type to
 // the program means adding its table here (check.ts reports a type without one).
 import { supportsRecoverAction } from "../../components/aws/nodes";
-import { MOCK_ACCOUNT, MOCK_REGION } from "../mockRuntime";
+import { MOCK_ACCOUNT, MOCK_REGION, mockKeyId } from "../mockRuntime";
 import {
     Constraint,
+    Context,
+    Rule,
     Table,
     cidr,
     count,
@@ -40,6 +42,11 @@ const CLOUDWATCH = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIRefer
 const LOGS = "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference";
 const ACM = "https://docs.aws.amazon.com/acm/latest/APIReference";
 const ROUTE53 = "https://docs.aws.amazon.com/Route53/latest/APIReference";
+const KMS = "https://docs.aws.amazon.com/kms/latest/APIReference";
+const KMS_GUIDE = "https://docs.aws.amazon.com/kms/latest/developerguide";
+const S3 = "https://docs.aws.amazon.com/AmazonS3/latest/API";
+const S3_GUIDE = "https://docs.aws.amazon.com/AmazonS3/latest/userguide";
+const VPC_GUIDE = "https://docs.aws.amazon.com/vpc/latest/userguide";
 
 /** Letters, digits, white space and _ . : / = + - @: the tag characters of most services. */
 const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
@@ -131,6 +138,62 @@ const ALARM_PERIOD: Constraint = {
     test: (v) => ([10, 20, 30].includes(v) || (Number.isInteger(v) && v > 0 && v % 60 === 0) ? undefined : "must be 10, 20, 30 or a multiple of 60"),
     bad: 90,
 };
+
+/** A reference to a KMS key where services take one: key id, key ARN, alias name or alias ARN. */
+const KMS_KEY_REFERENCE = pattern(
+    /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[0-9a-f-]{36}|alias\/[a-zA-Z0-9/_-]+)|alias\/[a-zA-Z0-9/_-]+)$/,
+    "a KMS key id, key ARN, alias name or alias ARN",
+    "my key",
+);
+
+/** A KMS key's ARN, where a service takes nothing else (CloudWatch Logs). */
+const KMS_KEY_ARN = pattern(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, "a KMS key ARN", "alias/new-api/logs");
+
+/** S3 general purpose bucket names. */
+const S3_BUCKET_NAME: Constraint = {
+    says: "is 3-63 lower-case letters, digits, dots and hyphens, a letter or digit at each end, no '..', not an IP address, none of S3's reserved prefixes and suffixes",
+    test: (v) => {
+        const name = String(v);
+        if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) || name.includes("..")) {
+            return "must be 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit, without '..'";
+        }
+        if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) {
+            return "must not look like an IP address";
+        }
+        if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name) || /(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name)) {
+            return "must not use a prefix or suffix S3 reserves";
+        }
+        return undefined;
+    },
+    bad: "newapi-dev-alb-logs--ol-s3",
+};
+
+/** A policy document of at most `maxBytes`, white space counted (KMS and S3 count the document as sent). */
+function policyOfAtMost(maxBytes: number, ref: string): Rule {
+    return rule(
+        `policy is a JSON document of at most ${maxBytes} bytes`,
+        ref,
+        (i) => {
+            try {
+                JSON.parse(i.policy);
+            } catch {
+                return false;
+            }
+            return Buffer.byteLength(i.policy, "utf8") <= maxBytes;
+        },
+        (i) => ({ ...i, policy: JSON.stringify({ Version: "2012-10-17", Statement: [], Padding: "x".repeat(maxBytes) }) }),
+    );
+}
+
+type PolicyStatement = { Effect?: string; Principal?: unknown; Action?: string | string[]; Resource?: string | string[] };
+const statementsOf = (policy: string): PolicyStatement[] => [JSON.parse(policy).Statement ?? []].flat();
+const listOf = (value: string | string[] | undefined): string[] => [value ?? []].flat();
+
+/** The ALBs that write access logs to `bucket`. */
+const loggingTo = (context: Context, bucket: unknown) =>
+    context.resources.filter(
+        (r) => r.type === "aws:lb/loadBalancer:LoadBalancer" && r.inputs.accessLogs?.enabled === true && r.inputs.accessLogs.bucket === bucket,
+    );
 
 export const CONTRACT: Record<string, Table> = {
     "aws:ec2/vpc:Vpc": {
@@ -240,6 +303,22 @@ export const CONTRACT: Record<string, Table> = {
             // Standard tier values hold 4 KB.
             field("value", length(1, 4096), `${SSM}/API_PutParameter.html`),
             field("insecureValue", length(1, 4096), `${SSM}/API_PutParameter.html`),
+            field("keyId", KMS_KEY_REFERENCE, `${SSM}/API_PutParameter.html`),
+            // Parameter Store encrypts only with symmetric encryption keys.
+            rule(
+                "keyId names a symmetric encryption key (the cluster key)",
+                `${KMS_GUIDE}/services-parameter-store.html`,
+                (i, context) =>
+                    i.keyId === undefined ||
+                    context.resources.some(
+                        (k) =>
+                            k.type === "aws:kms/key:Key" &&
+                            [mockKeyId(k.name), `arn:aws:kms:${MOCK_REGION}:${MOCK_ACCOUNT}:key/${mockKeyId(k.name)}`].includes(i.keyId) &&
+                            (k.inputs.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT" &&
+                            (k.inputs.keyUsage ?? "ENCRYPT_DECRYPT") === "ENCRYPT_DECRYPT",
+                    ),
+                (i) => ({ ...i, keyId: "0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f" }),
+            ),
             tagRule(`${SSM}/API_Tag.html`, TAG_CHARACTERS),
         ],
         collective: [unique("name", `${SSM}/API_PutParameter.html`)],
@@ -248,6 +327,13 @@ export const CONTRACT: Record<string, Table> = {
         autonaming: { property: "name", separator: "-", maxLength: 80 },
         rules: [
             field("name", pattern(/^[A-Za-z0-9_-]{1,256}$/, "1-256 of letters, digits, _ and -", "alerts.topic"), `${SNS}/API_CreateTopic.html`),
+            field("kmsMasterKeyId", KMS_KEY_REFERENCE, `${SNS}/API_SetTopicAttributes.html`),
+            // CloudWatch alarms cannot publish to a topic under aws/sns, whose policy AWS keeps.
+            field(
+                "kmsMasterKeyId",
+                pattern(/^(?!(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:)?alias\/aws\/sns$).*/, "not the AWS managed aws/sns key", "alias/aws/sns"),
+                "https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns",
+            ),
             tagRule(`${SNS}/API_Tag.html`, TAG_CHARACTERS),
         ],
     },
@@ -267,6 +353,7 @@ export const CONTRACT: Record<string, Table> = {
         rules: [
             field("name", pattern(/^(?!aws\/)[.\-_/#A-Za-z0-9]{1,512}$/, "1-512 of .-_/#A-Za-z0-9, not starting with aws/", "/new api/logs"), `${LOGS}/API_CreateLogGroup.html`),
             field("retentionInDays", oneOf([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]), `${LOGS}/API_PutRetentionPolicy.html`),
+            field("kmsKeyId", KMS_KEY_ARN, `${LOGS}/API_CreateLogGroup.html`),
             tagRule(`${LOGS}/API_CreateLogGroup.html`, TAG_CHARACTERS),
         ],
         collective: [unique("name", `${LOGS}/API_CreateLogGroup.html`)],
@@ -470,6 +557,13 @@ export const CONTRACT: Record<string, Table> = {
             // An Application Load Balancer needs subnets in at least two availability zones.
             field("subnets", count(2, 200), `${ELB}/API_CreateLoadBalancer.html`),
             field("idleTimeout", integer(1, 4000), `${ELB}/API_LoadBalancerAttribute.html`),
+            rule(
+                "enabled access logs name a bucket",
+                `${ELB}/API_LoadBalancerAttribute.html`,
+                (i) => i.accessLogs?.enabled !== true || (typeof i.accessLogs.bucket === "string" && i.accessLogs.bucket !== ""),
+                (i) => ({ ...i, accessLogs: { enabled: true } }),
+            ),
+            field("accessLogs.prefix", pattern(/^(?!.*AWSLogs)/s, "free of the string AWSLogs", "logs/AWSLogs"), `${ELB_GUIDE}/enable-access-logging.html`),
             tagRule(`${ELB}/API_Tag.html`, TAG_CHARACTERS),
         ],
         collective: [unique("name", `${ELB}/API_CreateLoadBalancer.html`)],
@@ -596,6 +690,150 @@ export const CONTRACT: Record<string, Table> = {
                 (i) => (i.aliases === undefined ? i.ttl !== undefined && i.records !== undefined : i.ttl === undefined && i.records === undefined),
                 (i) => ({ ...i, aliases: [{ name: "alb.example.com", zoneId: "Z35SXDOTRQ7X7K", evaluateTargetHealth: true }], ttl: 300 }),
             ),
+        ],
+    },
+    "aws:kms/key:Key": {
+        rules: [
+            field("description", length(0, 8192), `${KMS}/API_CreateKey.html`),
+            // Parameter Store, CloudWatch Logs and SNS use symmetric encryption keys only.
+            field("keyUsage", oneOf(["ENCRYPT_DECRYPT"]), `${KMS_GUIDE}/services-parameter-store.html`),
+            field("customerMasterKeySpec", oneOf(["SYMMETRIC_DEFAULT"]), `${KMS_GUIDE}/services-parameter-store.html`),
+            field("deletionWindowInDays", integer(7, 30), `${KMS}/API_ScheduleKeyDeletion.html`),
+            field("enableKeyRotation", oneOf([true, false]), `${KMS}/API_EnableKeyRotation.html`),
+            // "The key policy size quota is 32 kilobytes (32768 bytes)."
+            policyOfAtMost(32768, `${KMS}/API_CreateKey.html`),
+            rule(
+                "the policy lets the account's principals manage the key (kms:PutKeyPolicy), or the lockout safety check refuses it",
+                `${KMS}/API_CreateKey.html`,
+                (i) =>
+                    statementsOf(i.policy).some(
+                        (s) =>
+                            s.Effect === "Allow" &&
+                            (s.Principal as { AWS?: string } | undefined)?.AWS === `arn:aws:iam::${MOCK_ACCOUNT}:root` &&
+                            listOf(s.Action).some((a) => ["kms:*", "kms:Put*", "kms:PutKeyPolicy"].includes(a)),
+                    ),
+                (i) => ({
+                    ...i,
+                    policy: JSON.stringify({
+                        ...JSON.parse(i.policy),
+                        Statement: statementsOf(i.policy).map((s) => ({ ...s, Action: listOf(s.Action).filter((a) => !a.startsWith("kms:Put")) })),
+                    }),
+                }),
+            ),
+            tagRule(`${KMS}/API_TagResource.html`, TAG_CHARACTERS),
+        ],
+    },
+    "aws:kms/alias:Alias": {
+        rules: [
+            required("name", `${KMS}/API_CreateAlias.html`),
+            field(
+                "name",
+                pattern(/^(?=.{1,256}$)alias\/(?!aws\/)[a-zA-Z0-9/_-]+$/, "alias/ and letters, digits, / _ -, at most 256 characters, not under alias/aws/", "alias/aws/new-api"),
+                `${KMS}/API_CreateAlias.html`,
+            ),
+            required("targetKeyId", `${KMS}/API_CreateAlias.html`),
+        ],
+        collective: [unique("name", `${KMS}/API_CreateAlias.html`)],
+    },
+    "aws:s3/bucket:Bucket": {
+        // The provider lower-cases the name it makes: bucket names allow no capitals.
+        autonaming: { property: "bucket", separator: "-", maxLength: 63, lowerCase: true },
+        rules: [field("bucket", S3_BUCKET_NAME, `${S3_GUIDE}/bucketnamingrules.html`), tagRule(`${S3}/API_PutBucketTagging.html`, TAG_CHARACTERS)],
+        collective: [unique("bucket", `${S3_GUIDE}/bucketnamingrules.html`, "in the partition")],
+    },
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": {
+        rules: [
+            required("bucket", `${S3}/API_PutPublicAccessBlock.html`),
+            ...["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].map((flag) =>
+                field(flag, oneOf([true, false]), `${S3}/API_PublicAccessBlockConfiguration.html`),
+            ),
+        ],
+        collective: [unique("bucket", `${S3}/API_PutPublicAccessBlock.html`, "per bucket")],
+    },
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": {
+        rules: [
+            required("bucket", `${S3}/API_PutBucketOwnershipControls.html`),
+            field("rule.objectOwnership", oneOf(["BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"]), `${S3}/API_OwnershipControlsRule.html`),
+        ],
+    },
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": {
+        rules: [
+            required("bucket", `${S3}/API_PutBucketEncryption.html`),
+            field("rules[].applyServerSideEncryptionByDefault.sseAlgorithm", oneOf(["AES256", "aws:kms", "aws:kms:dsse"]), `${S3}/API_ServerSideEncryptionByDefault.html`),
+            rule(
+                "a bucket an ALB writes access logs to uses SSE-S3 (AES256), the only encryption ELB log delivery supports",
+                `${ELB_GUIDE}/enable-access-logging.html`,
+                (i, context) =>
+                    loggingTo(context, i.bucket).length === 0 ||
+                    valuesAt(i, "rules[].applyServerSideEncryptionByDefault.sseAlgorithm").every((a) => a === "AES256"),
+                (i) => withValueAt(i, "rules[].applyServerSideEncryptionByDefault", { sseAlgorithm: "aws:kms", kmsMasterKeyId: "alias/new-api/logs" }),
+            ),
+        ],
+    },
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": {
+        rules: [
+            required("bucket", `${S3}/API_PutBucketLifecycleConfiguration.html`),
+            field("rules", count(1, 1000), `${S3_GUIDE}/intro-lifecycle-rules.html`),
+            field("rules[].id", length(1, 255), `${S3}/API_LifecycleRule.html`),
+            field("rules[].status", oneOf(["Enabled", "Disabled"]), `${S3}/API_LifecycleRule.html`),
+            // "The value must be a non-zero positive integer."
+            field("rules[].expiration.days", integer(1, 2147483647), `${S3}/API_LifecycleExpiration.html`),
+            field("rules[].abortIncompleteMultipartUpload.daysAfterInitiation", integer(1, 2147483647), `${S3}/API_AbortIncompleteMultipartUpload.html`),
+        ],
+    },
+    "aws:s3/bucketPolicy:BucketPolicy": {
+        rules: [
+            required("bucket", `${S3}/API_PutBucketPolicy.html`),
+            // "Bucket policies are limited to 20 KB in size."
+            policyOfAtMost(20480, `${S3_GUIDE}/bucket-policies.html`),
+            rule(
+                "a bucket an ALB writes access logs to lets logdelivery.elasticloadbalancing.amazonaws.com put objects under AWSLogs/<account>/",
+                `${ELB_GUIDE}/enable-access-logging.html`,
+                (i, context) =>
+                    loggingTo(context, i.bucket).length === 0 ||
+                    statementsOf(i.policy).some(
+                        (s) =>
+                            s.Effect === "Allow" &&
+                            (s.Principal as { Service?: string } | undefined)?.Service === "logdelivery.elasticloadbalancing.amazonaws.com" &&
+                            listOf(s.Action).includes("s3:PutObject") &&
+                            listOf(s.Resource).includes(`arn:aws:s3:::${i.bucket}/AWSLogs/${MOCK_ACCOUNT}/*`),
+                    ),
+                (i) => ({ ...i, policy: i.policy.replaceAll("logdelivery.elasticloadbalancing.amazonaws.com", "delivery.logs.amazonaws.com") }),
+            ),
+        ],
+        collective: [unique("bucket", `${S3}/API_PutBucketPolicy.html`, "per bucket")],
+    },
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": {
+        rules: [
+            required("vpcId", `${VPC_GUIDE}/default-security-group.html`),
+            rule(
+                "no name or description: a VPC's default group keeps its own (default)",
+                `${VPC_GUIDE}/default-security-group.html`,
+                (i) => i.name === undefined && i.description === undefined,
+                (i) => ({ ...i, name: "nodes" }),
+            ),
+            tagRule(`${EC2_GUIDE}/Using_Tags.html`),
+        ],
+        collective: [unique("vpcId", `${VPC_GUIDE}/default-security-group.html`, "(one default group per VPC)")],
+    },
+    "aws:ec2/flowLog:FlowLog": {
+        rules: [
+            required("vpcId", `${EC2}/API_CreateFlowLogs.html`),
+            field("trafficType", oneOf(["ACCEPT", "REJECT", "ALL"]), `${EC2}/API_CreateFlowLogs.html`),
+            field("logDestinationType", oneOf(["cloud-watch-logs", "s3", "kinesis-data-firehose"]), `${EC2}/API_CreateFlowLogs.html`),
+            field("maxAggregationInterval", oneOf([60, 600]), `${EC2}/API_CreateFlowLogs.html`),
+            field(
+                "logDestination",
+                pattern(/^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[.\-_/#A-Za-z0-9]+$/, "a CloudWatch Logs log group ARN", "/new-api/flow-logs"),
+                `${EC2}/API_CreateFlowLogs.html`,
+            ),
+            rule(
+                "a CloudWatch Logs destination comes with the role that delivers to it (DeliverLogsPermissionArn)",
+                `${EC2}/API_CreateFlowLogs.html`,
+                (i) => i.logDestinationType !== "cloud-watch-logs" || i.iamRoleArn !== undefined,
+                (i) => ({ ...i, logDestinationType: "cloud-watch-logs", iamRoleArn: undefined }),
+            ),
+            tagRule(`${EC2_GUIDE}/Using_Tags.html`),
         ],
     },
 };
