@@ -774,6 +774,10 @@ export function parseClusterConfig(raw: RawConfig, stack: string, awsRegion?: st
                 "(or set allowPlainHttp true to accept plain HTTP, and make the pack's alb-https-when-protected policy advisory)",
         );
     }
+    // A protected stack keeps an audit trail of its requests (alb-access-logs-when-protected).
+    if (target === "aws" && protect && config.operations.albAccessLogDays === undefined) {
+        read.fail("protect", raw.protect, "a protected stack keeps ALB access logs: set albAccessLogs true");
+    }
     // Only extraEnv can grow a node's userData without bound; EC2 refuses more than 16 KB.
     if (read.problems.length === 0 && target === "aws") {
         const bytes = largestUserDataBytes(config);

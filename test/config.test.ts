@@ -230,8 +230,12 @@ describe("parseClusterConfig", () => {
         expect(() => parseClusterConfig({ protect: "true" }, "prod")).toThrow(
             /new-api-cluster:protect = "true": a protected stack must serve HTTPS, or API keys cross the internet in clear: set certificateArn, or domainName with hostedZoneId/,
         );
-        expect(parseClusterConfig({ protect: "true", allowPlainHttp: "true" }, "prod").protect).toBe(true);
-        expect(parseClusterConfig({ protect: "true", domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }, "prod").protect).toBe(true);
+        expect(parseClusterConfig({ protect: "true", allowPlainHttp: "true", albAccessLogs: "true" }, "prod").protect).toBe(true);
+        expect(parseClusterConfig({ protect: "true", albAccessLogs: "true", domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }, "prod").protect).toBe(true);
+        // ... and keep access logs.
+        expect(() => parseClusterConfig({ protect: "true", allowPlainHttp: "true" }, "prod")).toThrow(
+            /new-api-cluster:protect = "true": a protected stack keeps ALB access logs: set albAccessLogs true/,
+        );
         expect(() => parseClusterConfig({ allowPlainHttp: "yes" }, "dev")).toThrow(/allowPlainHttp = "yes": must be true or false/);
     });
 

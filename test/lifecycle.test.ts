@@ -253,7 +253,7 @@ describe("protect", () => {
     });
 
     test("on: deletion protection, final snapshots named per stack, Pulumi protect on the data tiers", async () => {
-        const run = await program({ protect: "true", allowPlainHttp: "true" });
+        const run = await program({ protect: "true", allowPlainHttp: "true", albAccessLogs: "true" });
         expect(ofType(run, "aws:rds/instance:Instance")[0].inputs).toMatchObject({
             deletionProtection: true,
             skipFinalSnapshot: false,

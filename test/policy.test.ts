@@ -173,15 +173,13 @@ describe("each rule fires on its own mistake, and only it", () => {
         ["alb-protected-deletion-protection", PROTECTED, alb((p) => (p.enableDeletionProtection = false)), /set enableDeletionProtection: true/],
         // A stack protected with plain HTTP allowed in its config still fails the pack until the operator relaxes it.
         ["alb-https-when-protected", { protect: "true", dbMultiAz: "true", albAccessLogs: "true", allowPlainHttp: "true" }, () => undefined, /newapi-dev-alb: a protected stack serves plain HTTP; set new-api-cluster:certificateArn/, PROTECTED],
-        // A protected stack without access logs passes config validation, not the pack.
+        // Config refuses a protected stack without access logs; the pack also catches one made otherwise.
         [
             "alb-access-logs-when-protected",
-            { protect: "true", dbMultiAz: "true", ...HTTPS },
-            () => undefined,
-            /newapi-dev-alb: the stack is protected but the load balancer writes no access logs; set new-api-cluster:albAccessLogs true/,
             PROTECTED,
+            alb((p) => (p.accessLogs.enabled = false)),
+            /newapi-dev-alb: the stack is protected but the load balancer writes no access logs; set new-api-cluster:albAccessLogs true/,
         ],
-        ["alb-access-logs-when-protected", PROTECTED, alb((p) => (p.accessLogs.enabled = false)), /writes no access logs/],
         ["ssm-secrets-cmk", DEV, parameter("session-secret", (p) => delete p.keyId), /newapi-dev-session-secret: is encrypted with the AWS managed aws\/ssm key/],
         ["ssm-secrets-cmk", DEV, parameter("db-password", (p) => (p.keyId = "alias/aws/ssm")), /newapi-dev-db-password: is encrypted with the AWS managed aws\/ssm key/],
         ["sns-encrypted", DEV, topic((p) => delete p.kmsMasterKeyId), /newapi-dev-alerts: is not encrypted; set kmsMasterKeyId/],

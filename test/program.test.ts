@@ -690,7 +690,7 @@ describe("the cluster's KMS key", () => {
             customerMasterKeySpec: "SYMMETRIC_DEFAULT",
         });
         expect(ofType(run, "aws:kms/alias:Alias").map((a) => a.inputs)).toEqual([{ name: "alias/new-api/newapi-dev", targetKeyId: mockKeyId(KEY) }]);
-        const prod = await program({ protect: "true", ...{ domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" } });
+        const prod = await program({ protect: "true", albAccessLogs: "true", domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" });
         expect(named(prod, "aws:kms/key:Key", KEY).inputs.deletionWindowInDays).toBe(30);
     });
 
