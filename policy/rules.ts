@@ -126,6 +126,28 @@ const roleOf = (props: Record<string, any>): string | undefined => props.tags?.[
 
 const ADMIN_PASSWORD_LEAF = `/${ADMIN_PASSWORD_PARAMETER}`;
 
+/** The stack's generated secrets: what random.RandomPassword made, and what SecureStrings hold. */
+function generatedSecrets(stack: StackResource[]): string[] {
+    return [
+        ...ofType(stack, TYPES.randomPassword).map((r) => r.props.result),
+        ...ofType(stack, TYPES.parameter).filter((r) => r.props.type === "SecureString").map((r) => r.props.value),
+    ].filter((v): v is string => typeof v === "string" && v.length >= 8);
+}
+
+/** The AWS inputs that hold a generated secret by design (Pulumi keeps them secret), by resource type. */
+const SECRET_HOLDERS: [string, string[]][] = [
+    [TYPES.parameter, ["value"]],
+    [TYPES.rds, ["password"]],
+    [TYPES.cache, ["authToken"]],
+];
+
+function withoutSecretProps(resource: StackResource): Record<string, any> {
+    const held = SECRET_HOLDERS.find(([type]) => type === resource.type)?.[1] ?? [];
+    // A SecureString's value is secret; a String parameter's is not.
+    const secret = resource.type === TYPES.parameter && resource.props.type !== "SecureString" ? [] : held;
+    return Object.fromEntries(Object.entries(resource.props).filter(([key]) => !secret.includes(key)));
+}
+
 /** Spellings of the setup path that New API's router decodes to it. */
 const SETUP_SPELLINGS = [SETUP_PATH, SETUP_PATH.replace("/setup", "/%73etup"), SETUP_PATH.replace("/setup", "%2Fsetup")];
 
@@ -353,16 +375,27 @@ export const RULES: Rule[] = [
     ),
     perResource("ec2-no-secrets-in-user-data", "userData, which EC2 shows in clear text, holds no secret.", TYPES.instance, (p, stack) => {
         const userData = String(p.userData ?? "");
-        const generated = [
-            ...ofType(stack, TYPES.randomPassword).map((r) => r.props.result),
-            ...ofType(stack, TYPES.parameter).filter((r) => r.props.type === "SecureString").map((r) => r.props.value),
-        ].filter((v): v is string => typeof v === "string" && v.length >= 8);
-        if (generated.some((secret) => userData.includes(secret))) {
+        if (generatedSecrets(stack).some((secret) => userData.includes(secret))) {
             return "userData contains a generated secret; nodes must read secrets from SSM at boot";
         }
         const pattern = SECRET_PATTERNS.find((re) => re.test(userData));
         return pattern ? `userData matches ${pattern}; move the secret to SSM Parameter Store` : undefined;
     }),
+    {
+        name: "secrets-only-where-secret",
+        description: "A generated secret appears only in the inputs that hold it as a secret (SecureString values, the database password, the Redis token).",
+        enforcementLevel: "mandatory",
+        check: (stack) => {
+            const secrets = generatedSecrets(stack);
+            // AWS resources (the local target keeps secrets in container environments by design);
+            // instances' userData has its own rule, ec2-no-secrets-in-user-data.
+            return stack
+                .filter((r) => r.type.startsWith("aws:") && r.type !== TYPES.instance)
+                .map((r) => ({ ...r, props: withoutSecretProps(r) }))
+                .filter((r) => secrets.some((secret) => JSON.stringify(r.props).includes(secret)))
+                .map((r) => ({ message: `${r.name}: holds a generated secret in a plain input or output; keep secrets in SSM SecureString and secret inputs`, urn: r.urn }));
+        },
+    },
     perResource("ec2-instance-profile", "Instances have an instance profile (for SSM and their secrets).", TYPES.instance, (p) =>
         p.iamInstanceProfile ? undefined : "has no instance profile; set iamInstanceProfile",
     ),

@@ -229,6 +229,13 @@ describe("each rule fires on its own mistake, and only it", () => {
             /userData contains a generated secret/,
         ],
         ["ec2-no-secrets-in-user-data", DEV, node("master", (p) => (p.userData += "# db password=hunter2\n")), /move the secret to SSM/],
+        // As a secret config value read in plain text would be: an alert address that is a secret, in the clear.
+        [
+            "secrets-only-where-secret",
+            DEV,
+            set("aws:sns/topic:Topic", "newapi-dev-alerts", (p) => (p.displayName = mockSecret("newapi-dev-session-secret"))),
+            /newapi-dev-alerts: holds a generated secret in a plain input or output/,
+        ],
         ["ec2-instance-profile", DEV, node("master", (p) => delete p.iamInstanceProfile), /has no instance profile/],
         ["sg-no-open-ingress", DEV, ingress("newapi-dev-nodes-from-alb", (p) => (p.cidrIpv4 = "0.0.0.0/0")), /opens 3000-3000 to the internet/],
         ["sg-no-open-ingress", DEV, ingress("newapi-dev-alb-http-0", (p) => Object.assign(p, { fromPort: 22, toPort: 22 })), /opens 22-22 to the internet/],
