@@ -44,12 +44,11 @@ const NOT_SET_UP = '{"success":true,"data":{"setup":false}}';
 
 /** The start script with its folders under the test's root; the slave's wait shortened to `waitSeconds`. */
 function start(spec = master, waitSeconds?: number): string {
-    const script = renderStartScript(
+    return renderStartScript(
         waitSeconds === undefined || spec.masterSetupWait === undefined
             ? spec
             : { ...spec, masterSetupWait: { ...spec.masterSetupWait, timeoutSeconds: waitSeconds } },
     );
-    return script;
 }
 const moved = {
     [`env_dir=${ENV_DIR}`]: "env_dir=<root>/etc",

@@ -3,10 +3,10 @@
 // fire on a value AWS would refuse, so that none of them can pass by accident.
 import { largestUserDataBytes } from "../components/aws/userdata";
 import { ClusterConfig, parseClusterConfig } from "../components/config";
-import { checkContract, contextOf, unwrapSecrets, viewOf } from "./contract/check";
+import { checkContract, contextOf, viewOf } from "./contract/check";
 import { Context, ResourceView } from "./contract/rules";
 import { CONTRACT } from "./contract/tables";
-import { Registered, ofType, program, runProgram } from "./harness";
+import { Registered, ofType, program, runProgram, unwrapSecrets } from "./harness";
 import { STACK_FILES, readStackFile } from "./stackFiles";
 
 const HOSTED_ZONE = "Z0123456789ABCDEFGHIJ";

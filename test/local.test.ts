@@ -2,13 +2,12 @@
 import { drainSeconds } from "../components/aws/userdata";
 import { REDIS_HEALTH_COMMAND, goDuration } from "../components/docker/cluster";
 import { diffRegistrations } from "./diff";
-import { ProgramRun, Registered, isSecret, mockSecret, named, ofType, program, resolve } from "./harness";
+import { ProgramRun, Registered, SECRET_SIG_KEY, isSecret, mockSecret, named, ofType, program, resolve } from "./harness";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
 const NETWORK = "docker:index/network:Network";
 const IMAGE = "docker:index/remoteImage:RemoteImage";
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 
 const local = (config: Record<string, string> = {}) => program({ target: "docker", ...config });
 const unwrap = (value: any) => (value && typeof value === "object" && SECRET_SIG_KEY in value ? value.value : value);

@@ -14,6 +14,24 @@ export const MOCK_ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
 /** A Local Zone of the mock region, which an opted-in account's zone list includes. */
 export const MOCK_LOCAL_ZONE = "us-east-1-bos-1a";
 
+/** The key Pulumi marks a secret input value with, in what mocks receive ({ [key]: sig, value }). */
+export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** Inputs as the provider (and a policy) sees them: values marked secret, as plain values. */
+export function unwrapSecrets(value: unknown): any {
+    if (Array.isArray(value)) {
+        return value.map(unwrapSecrets);
+    }
+    if (value !== null && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (SECRET_SIG_KEY in record) {
+            return unwrapSecrets(record.value);
+        }
+        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
+}
+
 /** Resource options as the engine receives them (mocks' newResource does not see them). */
 export interface RegisteredOptions {
     /** The URN the engine gave the resource. */

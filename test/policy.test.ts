@@ -5,23 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../policy/policies";
 import { RULES } from "../policy/rules";
-import { ProgramRun, mockSecret, mockState, program } from "./harness";
-
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-
-/** Secret-wrapped inputs as plain values: a policy sees plaintext. */
-function unwrap(value: any): any {
-    if (Array.isArray(value)) {
-        return value.map(unwrap);
-    }
-    if (value !== null && typeof value === "object") {
-        if (SECRET_SIG_KEY in value) {
-            return unwrap(value.value);
-        }
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v)]));
-    }
-    return value;
-}
+import { ProgramRun, mockSecret, mockState, program, unwrapSecrets } from "./harness";
 
 /** The stack as a stack policy sees it: every resource's properties, options and dependencies. */
 function policyResources(run: ProgramRun): PolicyResource[] {
@@ -31,7 +15,7 @@ function policyResources(run: ProgramRun): PolicyResource[] {
             type: r.type,
             name: r.name,
             urn: r.options.urn,
-            props: mockState(r.type, r.name, unwrap(r.inputs)),
+            props: mockState(r.type, r.name, unwrapSecrets(r.inputs)),
             opts: { protect: r.options.protect, ignoreChanges: r.options.ignoreChanges, aliases: [], customTimeouts: {}, additionalSecretOutputs: [] },
             dependencies: [],
             propertyDependencies: {} as Record<string, PolicyResource[]>,

@@ -10,6 +10,7 @@ import {
     ProgramError,
     ProgramRun,
     Registered,
+    SECRET_SIG_KEY,
     isSecret,
     mockDigest,
     mockKeyId,
@@ -21,7 +22,6 @@ import {
     runProgram,
 } from "./harness";
 
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const isSecretInput = (value: unknown) =>
     typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;

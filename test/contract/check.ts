@@ -1,6 +1,6 @@
 // Applies the AWS contract (tables.ts) to what the program registered under mocks: every
 // value of every AWS resource, as AWS would receive it, checked against the rules for its type.
-import { MOCK_AUTONAME_SUFFIX, Registered, mockId } from "../mockRuntime";
+import { MOCK_AUTONAME_SUFFIX, Registered, mockId, unwrapSecrets } from "../mockRuntime";
 import { Context, ResourceView, Table } from "./rules";
 import { CONTRACT } from "./tables";
 
@@ -13,23 +13,6 @@ export interface Violation {
 
 /** The stand-in for the 7 random hex characters the provider appends to an autonamed resource. */
 export const AUTONAME_SUFFIX = MOCK_AUTONAME_SUFFIX;
-
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-
-/** Inputs as the provider sends them: values the program marked secret are sent as plain values. */
-export function unwrapSecrets(value: unknown): any {
-    if (Array.isArray(value)) {
-        return value.map(unwrapSecrets);
-    }
-    if (value !== null && typeof value === "object") {
-        const record = value as Record<string, unknown>;
-        if (SECRET_SIG_KEY in record) {
-            return unwrapSecrets(record.value);
-        }
-        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v)]));
-    }
-    return value;
-}
 
 /** The resource as AWS receives it: secrets unwrapped and, where the program set no name, the provider's. */
 export function viewOf(resource: Registered, table: Table | undefined): { view: ResourceView; problem?: string } {
