@@ -1,6 +1,5 @@
-import * as fs from "fs";
-import * as path from "path";
-import { CONFIG_KEYS, ConfigError, DEFAULT_IMAGE, RawConfig, defaultClusterName, parseClusterConfig } from "../components/config";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, DEFAULT_IMAGE, RawConfig, defaultClusterName, parseClusterConfig } from "../components/config";
 import { STACK_FILES, readStackFile } from "./stackFiles";
 
 function problemsOf(raw: RawConfig): string[] {
@@ -26,9 +25,18 @@ describe("parseClusterConfig", () => {
             masterWeight: 3,
             slaveWeight: 5,
             allowedCidrs: ["0.0.0.0/0"],
-            node: { syncFrequency: 60, batchUpdateInterval: 5, timezone: "UTC", redisPoolSize: 10, extraEnv: {} },
-            database: { engineVersion: "8.4", multiAz: false, backupRetentionDays: 7, instanceClass: "db.t4g.micro", applyImmediately: false },
-            cache: { nodeCount: 2, nodeType: "cache.t4g.micro" },
+            syncFrequency: 60,
+            batchUpdateInterval: 5,
+            timezone: "UTC",
+            redisPoolSize: 10,
+            extraEnv: {},
+            dbEngineVersion: "8.4",
+            dbMultiAz: false,
+            dbBackupRetentionDays: 7,
+            dbInstanceClass: "db.t4g.micro",
+            dbApplyImmediately: false,
+            cacheNodeCount: 2,
+            cacheNodeType: "cache.t4g.micro",
             network: { kind: "new", vpcCidr: "10.0.0.0/16", azCount: 2, natGateways: "onePerAz" },
         });
         expect(DEFAULT_IMAGE).toMatch(/^calciumion\/new-api:v\d/);
@@ -51,9 +59,9 @@ describe("parseClusterConfig", () => {
         expect(config.slaveCount).toBe(4);
         expect(config.instanceType).toBe("t3.small");
         expect(config.masterInstanceType).toBe("t3.medium");
-        expect(config.database.multiAz).toBe(true);
+        expect(config.dbMultiAz).toBe(true);
         expect(config.allowedCidrs).toEqual(["203.0.113.0/24", "198.51.100.7/32"]);
-        expect(config.node.extraEnv).toEqual({ STREAMING_TIMEOUT: "600", ERROR_LOG_ENABLED: "true" });
+        expect(config.extraEnv).toEqual({ STREAMING_TIMEOUT: "600", ERROR_LOG_ENABLED: "true" });
         expect(config.network).toEqual({
             kind: "existing",
             vpcId: "vpc-0123456789abcdef0",
@@ -63,17 +71,17 @@ describe("parseClusterConfig", () => {
     });
 
     test("sqlMaxIdleConns defaults to 10, or less when sqlMaxOpenConns is lower", () => {
-        expect(parseClusterConfig({}, "dev").node.sqlMaxIdleConns).toBe(10);
-        expect(parseClusterConfig({ sqlMaxOpenConns: "4" }, "dev").node.sqlMaxIdleConns).toBe(4);
+        expect(parseClusterConfig({}, "dev").sqlMaxIdleConns).toBe(10);
+        expect(parseClusterConfig({ sqlMaxOpenConns: "4" }, "dev").sqlMaxIdleConns).toBe(4);
     });
 
     test("ALB access logs and VPC flow logs are off by default; access logs are kept 90 days unless albAccessLogDays says", () => {
         const config = parseClusterConfig({}, "dev");
-        expect(config.operations.albAccessLogDays).toBeUndefined();
-        expect(config.network).toMatchObject({ kind: "new", flowLogs: false });
-        expect(parseClusterConfig({ albAccessLogs: "true" }, "dev").operations.albAccessLogDays).toBe(90);
-        expect(parseClusterConfig({ albAccessLogs: "true", albAccessLogDays: "365" }, "dev").operations.albAccessLogDays).toBe(365);
-        expect(parseClusterConfig({ vpcFlowLogs: "true" }, "dev").network).toMatchObject({ kind: "new", flowLogs: true });
+        expect(config.albAccessLogs).toBe(false);
+        expect(config.network).toMatchObject({ kind: "new", vpcFlowLogs: false });
+        expect(parseClusterConfig({ albAccessLogs: "true" }, "dev").albAccessLogDays).toBe(90);
+        expect(parseClusterConfig({ albAccessLogs: "true", albAccessLogDays: "365" }, "dev").albAccessLogDays).toBe(365);
+        expect(parseClusterConfig({ vpcFlowLogs: "true" }, "dev").network).toMatchObject({ kind: "new", vpcFlowLogs: true });
         expect(parseClusterConfig({ vpcFlowLogs: "false", vpcId: "vpc-0123456789abcdef0", publicSubnetIds: '["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]', privateSubnetIds: '["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]' }, "dev").network.kind).toBe("existing");
     });
 
@@ -207,23 +215,23 @@ describe("parseClusterConfig", () => {
     });
 
     test("the limits AWS sets are accepted up to the edge", () => {
-        expect(parseClusterConfig({ dbAllocatedStorage: "100", dbMaxAllocatedStorage: "110" }, "dev").database.maxAllocatedStorageGb).toBe(110);
-        expect(parseClusterConfig({ dbAllocatedStorage: "25", dbMaxAllocatedStorage: "28" }, "dev").database.maxAllocatedStorageGb).toBe(28);
+        expect(parseClusterConfig({ dbAllocatedStorage: "100", dbMaxAllocatedStorage: "110" }, "dev").dbMaxAllocatedStorage).toBe(110);
+        expect(parseClusterConfig({ dbAllocatedStorage: "25", dbMaxAllocatedStorage: "28" }, "dev").dbMaxAllocatedStorage).toBe(28);
         const cidrs = Array.from({ length: 30 }, (_, i) => `198.51.${i}.0/24`);
         expect(parseClusterConfig({ allowedCidrs: JSON.stringify(cidrs) }, "dev").allowedCidrs).toEqual(cidrs);
         const domainName = `${"a".repeat(52)}.example.com`;
-        expect(parseClusterConfig({ domainName, hostedZoneId: "Z0123456789ABCDEFGHIJ" }, "dev").operations.https?.domainName).toBe(domainName);
+        expect(parseClusterConfig({ domainName, hostedZoneId: "Z0123456789ABCDEFGHIJ" }, "dev").https?.domainName).toBe(domainName);
         // A long name is fine with a certificate of the operator's own: nothing is requested.
         const long = `${"a".repeat(60)}.example.com`;
         const certificateArn = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f";
-        expect(parseClusterConfig({ domainName: long, hostedZoneId: "Z0123456789ABCDEFGHIJ", certificateArn }, "dev").operations.https?.domainName).toBe(long);
+        expect(parseClusterConfig({ domainName: long, hostedZoneId: "Z0123456789ABCDEFGHIJ", certificateArn }, "dev").https?.domainName).toBe(long);
     });
 
     test("a key stored as a secret is refused by name, its value never shown; other secret keys are not ours", () => {
         expect(() => parseClusterConfig({ extraEnv: '{"A":"hidden-value"}' }, "dev", undefined, ["extraEnv"])).toThrow(
             /^(?![\s\S]*hidden-value)[\s\S]*new-api-cluster:extraEnv = "\[secret\]": is stored as a secret/,
         );
-        expect(parseClusterConfig({ extraEnv: '{"A":"1"}' }, "dev", undefined, ["slaveCount"]).node.extraEnv).toEqual({ A: "1" });
+        expect(parseClusterConfig({ extraEnv: '{"A":"1"}' }, "dev", undefined, ["slaveCount"]).extraEnv).toEqual({ A: "1" });
     });
 
     test("a protected stack must serve HTTPS, unless it says plainly it need not", () => {
@@ -244,13 +252,13 @@ describe("parseClusterConfig", () => {
         expect(() => parseClusterConfig({ certificateArn }, "dev", "us-east-1")).toThrow(
             /certificateArn = "arn:aws:acm:eu-west-1:.*": is a certificate in eu-west-1; the load balancer is in aws:region us-east-1/,
         );
-        expect(parseClusterConfig({ certificateArn }, "dev", "eu-west-1").operations.https?.certificateArn).toBe(certificateArn);
+        expect(parseClusterConfig({ certificateArn }, "dev", "eu-west-1").https?.certificateArn).toBe(certificateArn);
     });
 
     test("the userData limit applies to the AWS target only, and names extraEnv alone", () => {
         const extraEnv = JSON.stringify(Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`EXTRA_${i}`, "x".repeat(90)])));
         expect(problemsOf({ extraEnv })).toEqual([expect.stringMatching(/^new-api-cluster:extraEnv = /)]);
-        expect(parseClusterConfig({ extraEnv, target: "docker" }, "dev").node.extraEnv).toHaveProperty("EXTRA_119");
+        expect(parseClusterConfig({ extraEnv, target: "docker" }, "dev").extraEnv).toHaveProperty("EXTRA_119");
     });
 
     test("every problem is reported at once", () => {
@@ -261,6 +269,23 @@ describe("parseClusterConfig", () => {
             "new-api-cluster:masterWeight",
         ]);
         expect(String(new ConfigError(problems).message)).toMatch(/nothing was created/);
+    });
+
+    test("the error is Pulumi's RunError, which the CLI prints once as its message alone", () => {
+        let thrown: unknown;
+        try {
+            parseClusterConfig({ slaveCount: "abc", timezone: "Mars/Base" }, "dev");
+        } catch (e) {
+            thrown = e;
+        }
+        // The Node.js language host prints a RunError's message and nothing else (no stack, no
+        // inspect dump of the object); any other Error is printed with its stack.
+        expect(pulumi.RunError.isInstance(thrown)).toBe(true);
+        expect((thrown as Error).message).toBe(
+            "Invalid new-api-cluster configuration (nothing was created):\n" +
+                '  - new-api-cluster:slaveCount = "abc": must be a whole number from 0 to 100\n' +
+                '  - new-api-cluster:timezone = "Mars/Base": must be an IANA time zone such as UTC or Asia/Shanghai',
+        );
     });
 
     test("images pinned by tag or digest are accepted", () => {
@@ -298,19 +323,10 @@ describe("the stack files", () => {
         const config = parseClusterConfig(raw, stack);
         expect(config.protect).toBe(file === "Pulumi.prod.yaml");
         // A protected example passes the pack's alb-access-logs-when-protected.
-        expect(config.operations.albAccessLogDays !== undefined).toBe(config.protect);
+        expect(config.albAccessLogs).toBe(config.protect);
         expect(config.target).toBe(file === "Pulumi.local.yaml" ? "docker" : "aws");
         if (config.target === "aws") {
             expect(document["aws:region"]).toMatch(/^[a-z]{2}-[a-z]+-\d$/);
         }
-    });
-});
-
-describe("the README", () => {
-    test("its configuration table lists exactly the keys the program reads", () => {
-        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
-        const section = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("## First run"));
-        const documented = [...section.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((m) => m[1]);
-        expect(documented.sort()).toEqual([...CONFIG_KEYS].sort());
     });
 });

@@ -78,7 +78,7 @@ describe("tier decisions", () => {
         expect(mysqlParameterGroupFamily("8.0.40")).toBe("mysql8.0");
         expect(mysqlParameterGroupFamily("8.4.3")).toBe("mysql8.4");
         const params = Object.fromEntries(
-            mysqlParameters(parseClusterConfig({}, "dev").database).map((p) => [p.name, p.value]),
+            mysqlParameters(parseClusterConfig({}, "dev")).map((p) => [p.name, p.value]),
         );
         expect(params).toMatchObject({
             character_set_server: "utf8mb4",

@@ -275,11 +275,11 @@ describe("each rule fires on its own mistake, and only it", () => {
     });
 });
 
-describe("the README", () => {
+describe("docs/security.md", () => {
     test("lists every policy with its level and description", () => {
-        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+        const doc = fs.readFileSync(path.join(__dirname, "..", "docs", "security.md"), "utf8");
         for (const rule of RULES) {
-            expect(readme).toContain(`| \`${rule.name}\` | ${rule.enforcementLevel} | ${rule.description} |`);
+            expect(doc).toContain(`| \`${rule.name}\` | ${rule.enforcementLevel} | ${rule.description} |`);
         }
     });
 });

@@ -20,7 +20,7 @@ import {
     shellQuote,
 } from "../components/aws/userdata";
 
-const settings = parseClusterConfig({ extraEnv: '{"STREAMING_TIMEOUT":"600"}' }, "dev").node;
+const settings = parseClusterConfig({ extraEnv: '{"STREAMING_TIMEOUT":"600"}' }, "dev");
 const secretParameters: Record<SecretName, string> = {
     sessionSecret: "/new-api/newapi-dev/session-secret",
     cryptoSecret: "/new-api/newapi-dev/crypto-secret",

@@ -2,12 +2,12 @@
 // (New API has a single-node client), TLS and AUTH, reachable only from the nodes.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CacheConfig } from "../config";
+import { CacheSettings } from "../config";
 import { REDIS_PORT } from "../environment";
 import { PrivateServiceArgs, finalSnapshotName, serviceSecurityGroup } from "./privateService";
 
 export interface CacheArgs extends PrivateServiceArgs {
-    config: CacheConfig;
+    config: CacheSettings;
     authToken: pulumi.Input<string>;
 }
 
@@ -32,7 +32,7 @@ export class Cache extends pulumi.ComponentResource {
         super("new-api:cache:Cache", name, {}, opts);
         const parent = { parent: this };
         const config = args.config;
-        const replicated = config.nodeCount >= 2;
+        const replicated = config.cacheNodeCount >= 2;
         const finalSnapshotIdentifier = finalSnapshotName(args, "redis");
 
         const securityGroup = serviceSecurityGroup(name, "Redis", REDIS_PORT, args, parent);
@@ -48,10 +48,10 @@ export class Cache extends pulumi.ComponentResource {
             {
                 description: "New API shared Redis (cluster mode disabled)",
                 engine: "redis",
-                engineVersion: config.engineVersion,
-                parameterGroupName: redisDefaultParameterGroup(config.engineVersion),
-                nodeType: config.nodeType,
-                numCacheClusters: config.nodeCount,
+                engineVersion: config.cacheEngineVersion,
+                parameterGroupName: redisDefaultParameterGroup(config.cacheEngineVersion),
+                nodeType: config.cacheNodeType,
+                numCacheClusters: config.cacheNodeCount,
                 port: REDIS_PORT,
                 automaticFailoverEnabled: replicated,
                 multiAzEnabled: replicated,

@@ -82,10 +82,9 @@ export class NewApiCluster extends pulumi.ComponentResource {
         const partitionInfo = aws.getPartitionOutput({}, parent);
         const partition = partitionInfo.partition;
         const account = aws.getCallerIdentityOutput({}, parent).accountId;
-        const operations = config.operations;
         this.listenerWeights = listenerWeights(config.masterWeight, config.slaveWeight, config.slaveCount);
 
-        const flowLogs = config.network.kind === "new" && config.network.flowLogs;
+        const flowLogs = config.network.kind === "new" && config.network.vpcFlowLogs;
         const clusterKey = new ClusterKey(
             name,
             {
@@ -108,7 +107,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
                 flowLogs: flowLogs
                     ? {
                           logGroupName: flowLogGroupName(config.clusterName),
-                          retentionDays: operations.logRetentionDays,
+                          retentionDays: config.logRetentionDays,
                           kmsKeyArn: clusterKey.arn,
                           partition,
                           region,
@@ -131,10 +130,10 @@ export class NewApiCluster extends pulumi.ComponentResource {
                 vpcId: network.vpcId,
                 publicSubnetIds: network.publicSubnetIds,
                 allowedCidrs: config.allowedCidrs,
-                deregistrationDelaySeconds: config.deregistrationDelaySeconds,
+                deregistrationDelay: config.deregistrationDelay,
                 protect: config.protect,
-                https: operations.https !== undefined,
-                accessLogs: operations.albAccessLogDays === undefined ? undefined : { retentionDays: operations.albAccessLogDays, account },
+                https: config.https !== undefined,
+                accessLogs: config.albAccessLogs ? { retentionDays: config.albAccessLogDays, account } : undefined,
                 tags,
             },
             parent,
@@ -154,7 +153,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
                     slave: [...Object.values(secrets.parameterNames), clusterParameterName(config.clusterName, MASTER_ADDRESS_PARAMETER)],
                 },
                 logGroupName: logGroupName(config.clusterName),
-                logRetentionDays: operations.logRetentionDays,
+                logRetentionDays: config.logRetentionDays,
                 imageRegistries: [...new Set([config.image, config.slaveImage])]
                     .map(ecrRegistry)
                     .filter((registry): registry is EcrRegistry => registry !== undefined),
@@ -176,28 +175,28 @@ export class NewApiCluster extends pulumi.ComponentResource {
         };
         const database = new Database(
             `${name}-db`,
-            { ...privateService, tier: "mysql", config: config.database, password: generated.values.dbPassword },
+            { ...privateService, tier: "mysql", config, password: generated.values.dbPassword },
             parent,
         );
         const cache = new Cache(
             `${name}-redis`,
-            { ...privateService, config: config.cache, authToken: generated.values.redisAuthToken },
+            { ...privateService, config, authToken: generated.values.redisAuthToken },
             parent,
         );
         // The guide's "independent log database": New API's log table on its own instance,
         // same size, user and password as the main one.
-        const logDatabase = operations.logDatabase
+        const logDatabase = config.logDatabase
             ? new Database(
                   `${name}-logdb`,
-                  { ...privateService, tier: "mysql-log", config: config.database, password: generated.values.dbPassword },
+                  { ...privateService, tier: "mysql-log", config, password: generated.values.dbPassword },
                   parent,
               )
             : undefined;
         const monitoring = new Monitoring(
             name,
             {
-                alertEmail: operations.alertEmail,
-                thresholds: operations.alarmThresholds,
+                alertEmail: config.alertEmail,
+                thresholds: config.alarmThresholds,
                 loadBalancerArnSuffix: loadBalancer.arnSuffix,
                 masterTargetGroupArnSuffix: loadBalancer.masterTargetGroupArnSuffix,
                 slavesTargetGroupArnSuffix: loadBalancer.slavesTargetGroupArnSuffix,
@@ -205,8 +204,8 @@ export class NewApiCluster extends pulumi.ComponentResource {
                     { label: "db", instanceId: database.instanceId },
                     ...(logDatabase ? [{ label: "logdb", instanceId: logDatabase.instanceId }] : []),
                 ],
-                dbMaxConnections: config.database.maxConnections,
-                cacheClusterIds: cacheMemberSuffixes(config.cache.nodeCount).map((suffix) =>
+                dbMaxConnections: config.dbMaxConnections,
+                cacheClusterIds: cacheMemberSuffixes(config.cacheNodeCount).map((suffix) =>
                     cache.replicationGroupId.apply((id) => `${id}-${suffix}`),
                 ),
                 kmsKeyArn: clusterKey.arn,
@@ -263,13 +262,13 @@ export class NewApiCluster extends pulumi.ComponentResource {
                     subnetId: subnets[nodeSubnetIndex(role, index, subnets.length)],
                     securityGroupId: access.securityGroupId,
                     instanceProfileName: access.instanceProfileNames[role],
-                    rootVolumeSizeGb: config.rootVolumeSizeGb,
+                    rootVolumeSize: config.rootVolumeSize,
                     userData,
                     targetGroupArn:
                         role === "master" ? loadBalancer.masterTargetGroupArn : loadBalancer.slavesTargetGroupArn,
-                    deregistrationDelaySeconds: config.deregistrationDelaySeconds,
+                    deregistrationDelay: config.deregistrationDelay,
                     // A slave of a cluster set up by hand waits for the operator's setup wizard.
-                    warmup: { timeoutSeconds: config.nodeWarmupSeconds, mustTurnHealthy: role === "master" || config.adminUsername !== undefined },
+                    warmup: { timeoutSeconds: config.nodeWarmup, mustTurnHealthy: role === "master" || config.adminUsername !== undefined },
                     region,
                     awsProfile,
                     bootDependencies: [...bootDependencies, access.logGroup],
@@ -305,11 +304,11 @@ export class NewApiCluster extends pulumi.ComponentResource {
         const slaves = Array.from({ length: config.slaveCount }, (_, index) =>
             createNode("slave", index, [...secrets.parameters, masterAddress]),
         );
-        const https = operations.https
+        const https = config.https
             ? new Https(
                   name,
                   {
-                      config: operations.https,
+                      config: config.https,
                       loadBalancerDnsName: loadBalancer.dnsName,
                       loadBalancerZoneId: loadBalancer.zoneId,
                       tags,
@@ -338,7 +337,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
             `${name}-verify`,
             {
                 interpreter: ["/bin/sh", "-c"],
-                create: verifyScript(operations.verifyTimeoutSeconds, https !== undefined && operations.https?.domainName === undefined),
+                create: verifyScript(config.verifyTimeout, https !== undefined && config.https?.domainName === undefined),
                 environment: { URL: this.url },
                 triggers: [...listener.listeners.map((l) => l.arn), ...[master, ...slaves].map((n) => n.instanceId)],
             },

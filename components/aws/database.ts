@@ -2,7 +2,7 @@
 // (New API panics at start-up on other charsets), reachable only from the nodes.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DatabaseConfig } from "../config";
+import { DatabaseSettings } from "../config";
 import { DATABASE_NAME, DATABASE_USER, MYSQL_PORT } from "../environment";
 import { SnapshotTier } from "../naming";
 import { PrivateServiceArgs, finalSnapshotName, serviceSecurityGroup } from "./privateService";
@@ -10,7 +10,7 @@ import { PrivateServiceArgs, finalSnapshotName, serviceSecurityGroup } from "./p
 export interface DatabaseArgs extends PrivateServiceArgs {
     /** The main database, or the separate one for New API's log table: their snapshots are named apart. */
     tier: Extract<SnapshotTier, "mysql" | "mysql-log">;
-    config: DatabaseConfig;
+    config: DatabaseSettings;
     password: pulumi.Input<string>;
 }
 
@@ -33,7 +33,7 @@ export function mysqlParameterGroupFamily(engineVersion: string): string {
 }
 
 /** The parameter group's settings: utf8mb4 for New API, TLS only, and the connection budget. */
-export function mysqlParameters(config: DatabaseConfig): { name: string; value: string }[] {
+export function mysqlParameters(config: DatabaseSettings): { name: string; value: string }[] {
     return [
         { name: "character_set_server", value: "utf8mb4" },
         { name: "collation_server", value: "utf8mb4_unicode_ci" },
@@ -42,7 +42,7 @@ export function mysqlParameters(config: DatabaseConfig): { name: string; value: 
         { name: "character_set_results", value: "utf8mb4" },
         // Nodes connect with tls=true (environment.ts, sqlDsn); nothing may connect in clear.
         { name: "require_secure_transport", value: "1" },
-        { name: "max_connections", value: String(config.maxConnections) },
+        { name: "max_connections", value: String(config.dbMaxConnections) },
     ];
 }
 
@@ -62,9 +62,9 @@ export class Database extends pulumi.ComponentResource {
 
         const securityGroup = serviceSecurityGroup(name, "MySQL", MYSQL_PORT, args, parent);
         const finalSnapshotIdentifier = finalSnapshotName(args, args.tier);
-        if (isExtendedSupportMysql(config.engineVersion)) {
+        if (isExtendedSupportMysql(config.dbEngineVersion)) {
             pulumi.log.warn(
-                `MySQL ${config.engineVersion} is past RDS standard support (${MYSQL_80_STANDARD_SUPPORT_END}): RDS bills Extended Support for it. ` +
+                `MySQL ${config.dbEngineVersion} is past RDS standard support (${MYSQL_80_STANDARD_SUPPORT_END}): RDS bills Extended Support for it. ` +
                     "Upgrade to 8.4 (README, Upgrades).",
                 this,
             );
@@ -78,7 +78,7 @@ export class Database extends pulumi.ComponentResource {
         const parameterGroup = new aws.rds.ParameterGroup(
             `${name}-params`,
             {
-                family: mysqlParameterGroupFamily(config.engineVersion),
+                family: mysqlParameterGroupFamily(config.dbEngineVersion),
                 description: "New API MySQL: utf8mb4 and the connection budget of the cluster",
                 parameters: mysqlParameters(config),
                 tags: args.tags,
@@ -90,15 +90,15 @@ export class Database extends pulumi.ComponentResource {
             name,
             {
                 engine: "mysql",
-                engineVersion: config.engineVersion,
+                engineVersion: config.dbEngineVersion,
                 autoMinorVersionUpgrade: true,
                 // Lets a change of dbEngineVersion from 8.0 to 8.4 go through (RDS refuses a major
                 // upgrade without it); it never happens unless the version in config changes.
                 allowMajorVersionUpgrade: true,
-                applyImmediately: config.applyImmediately,
-                instanceClass: config.instanceClass,
-                allocatedStorage: config.allocatedStorageGb,
-                maxAllocatedStorage: config.maxAllocatedStorageGb === 0 ? undefined : config.maxAllocatedStorageGb,
+                applyImmediately: config.dbApplyImmediately,
+                instanceClass: config.dbInstanceClass,
+                allocatedStorage: config.dbAllocatedStorage,
+                maxAllocatedStorage: config.dbMaxAllocatedStorage === 0 ? undefined : config.dbMaxAllocatedStorage,
                 storageType: "gp3",
                 storageEncrypted: true,
                 dbName: DATABASE_NAME,
@@ -109,8 +109,8 @@ export class Database extends pulumi.ComponentResource {
                 parameterGroupName: parameterGroup.name,
                 vpcSecurityGroupIds: [securityGroup.id],
                 publiclyAccessible: false,
-                multiAz: config.multiAz,
-                backupRetentionPeriod: config.backupRetentionDays,
+                multiAz: config.dbMultiAz,
+                backupRetentionPeriod: config.dbBackupRetentionDays,
                 copyTagsToSnapshot: true,
                 skipFinalSnapshot: args.finalSnapshotSuffix === undefined,
                 finalSnapshotIdentifier,

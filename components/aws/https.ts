@@ -52,7 +52,7 @@ export class Https extends pulumi.ComponentResource {
                 parent,
             ).certificateArn;
         } else {
-            throw new Error("HTTPS needs certificateArn, or domainName with hostedZoneId");
+            throw new pulumi.ResourceError("HTTPS needs certificateArn, or domainName with hostedZoneId", this, true);
         }
 
         if (domainName !== undefined && hostedZoneId !== undefined) {

@@ -10,7 +10,7 @@ export interface LoadBalancerArgs {
     vpcId: pulumi.Input<string>;
     publicSubnetIds: pulumi.Input<string>[];
     allowedCidrs: string[];
-    deregistrationDelaySeconds: number;
+    deregistrationDelay: number;
     /** Deletion protection on the ALB. */
     protect: boolean;
     /** Also admit 443 (the listener then serves HTTPS and port 80 redirects). */
@@ -191,7 +191,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     port: APP_PORT,
                     protocol: "HTTP",
                     targetType: "instance",
-                    deregistrationDelay: args.deregistrationDelaySeconds,
+                    deregistrationDelay: args.deregistrationDelay,
                     healthCheck: TARGET_HEALTH_CHECK,
                     tags: { ...args.tags, Name: `${name}-${role}` },
                 },

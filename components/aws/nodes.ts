@@ -292,11 +292,11 @@ export interface ClusterNodeArgs {
     subnetId: pulumi.Input<string>;
     securityGroupId: pulumi.Input<string>;
     instanceProfileName: pulumi.Input<string>;
-    rootVolumeSizeGb: number;
+    rootVolumeSize: number;
     userData: pulumi.Input<string>;
     targetGroupArn: pulumi.Input<string>;
     /** Seconds ALB takes to drain the node: its instance is deleted only after that. */
-    deregistrationDelaySeconds: number;
+    deregistrationDelay: number;
     /** How long `pulumi up` waits for the new node to turn healthy, and whether it must (warmup.ts). */
     warmup: WarmupOptions;
     /** The region, and the AWS profile when the stack names one: the warm-up's AWS CLI calls use them. */
@@ -341,7 +341,7 @@ export class ClusterNode extends pulumi.ComponentResource {
                 },
                 rootBlockDevice: {
                     volumeType: "gp3",
-                    volumeSize: args.rootVolumeSizeGb,
+                    volumeSize: args.rootVolumeSize,
                     encrypted: true,
                     deleteOnTermination: true,
                 },
@@ -366,7 +366,7 @@ export class ClusterNode extends pulumi.ComponentResource {
             `${name}-drain`,
             {
                 interpreter: LOCAL_SHELL,
-                delete: `sleep ${args.deregistrationDelaySeconds}`,
+                delete: `sleep ${args.deregistrationDelay}`,
                 triggers: [instance.id],
             },
             { parent: this },

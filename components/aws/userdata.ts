@@ -66,15 +66,15 @@ export function nodeBootSpec(config: ClusterConfig, role: NodeRole, index: numbe
         ...placement,
         role,
         nodeName: name,
-        environment: nodeEnvironment(role, name, config.node),
+        environment: nodeEnvironment(role, name, config),
         secretParameters: Object.fromEntries(secrets.map((s) => [s, secretParameterName(config.clusterName, s)])) as Record<SecretName, string>,
         logGroup: logGroupName(config.clusterName),
-        batchUpdateInterval: config.node.batchUpdateInterval,
+        batchUpdateInterval: config.batchUpdateInterval,
         masterSetupWait:
             role === "slave"
                 ? {
                       masterAddressParameter: clusterParameterName(config.clusterName, MASTER_ADDRESS_PARAMETER),
-                      timeoutSeconds: config.slaveSetupTimeoutSeconds,
+                      timeoutSeconds: config.slaveSetupTimeout,
                   }
                 : undefined,
         adminSetup:
@@ -102,7 +102,7 @@ export function largestUserDataBytes(config: ClusterConfig): number {
         image: imageDigest(image) === undefined ? pinnedImage(image, digest) : image,
         databaseHost: LONGEST_HOST,
         redisHost: LONGEST_HOST,
-        logDatabaseHost: config.operations.logDatabase ? LONGEST_HOST : undefined,
+        logDatabaseHost: config.logDatabase ? LONGEST_HOST : undefined,
     });
     const nodes = [nodeBootSpec(config, "master", 0, placement(config.image))];
     if (config.slaveCount > 0) {

@@ -192,7 +192,7 @@ export class LocalCluster extends pulumi.ComponentResource {
             `${name}-mysql`,
             {
                 name: `${name}-mysql`,
-                image: image(config.local.mysqlImage),
+                image: image(config.mysqlImage),
                 envs: secrets.dbPassword.apply((password) => [
                         `MYSQL_DATABASE=${DATABASE_NAME}`,
                         `MYSQL_USER=${DATABASE_USER}`,
@@ -203,7 +203,7 @@ export class LocalCluster extends pulumi.ComponentResource {
                 command: [
                     "--character-set-server=utf8mb4",
                     "--collation-server=utf8mb4_unicode_ci",
-                    `--max-connections=${config.database.maxConnections}`,
+                    `--max-connections=${config.dbMaxConnections}`,
                 ],
                 volumes: [{ volumeName: volume(`${name}-mysql`), containerPath: "/var/lib/mysql" }],
                 // Over TCP: the entrypoint's first, socket-only server must not count as ready.
@@ -224,7 +224,7 @@ export class LocalCluster extends pulumi.ComponentResource {
             `${name}-redis`,
             {
                 name: `${name}-redis`,
-                image: image(config.local.redisImage),
+                image: image(config.redisImage),
                 command: ["redis-server", "/usr/local/etc/redis/redis.conf"],
                 uploads: [
                     {
@@ -250,10 +250,10 @@ export class LocalCluster extends pulumi.ComponentResource {
         const endpoints: ServiceEndpoints = { databaseHost: MYSQL_HOST, redisHost: REDIS_HOST, tls: false };
         // Between the stop signal and SIGKILL, on replace and destroy (destroyGraceSeconds), `docker
         // stop` and Docker's own shutdown (stopTimeout): one batch update interval and a margin.
-        const stopSeconds = drainSeconds(config.node.batchUpdateInterval);
+        const stopSeconds = drainSeconds(config.batchUpdateInterval);
         const createNode = (role: NodeRole, index: number, dependsOn: pulumi.Input<pulumi.Resource[]>) => {
             const containerName = nodeName(config.clusterName, role, index);
-            const environment = nodeEnvironment(role, containerName, config.node);
+            const environment = nodeEnvironment(role, containerName, config);
             return new docker.Container(
                 containerName,
                 {
@@ -327,9 +327,9 @@ export class LocalCluster extends pulumi.ComponentResource {
             `${name}-nginx`,
             {
                 name: `${name}-nginx`,
-                image: image(config.local.nginxImage),
+                image: image(config.nginxImage),
                 uploads: [{ file: "/etc/nginx/nginx.conf", content: nginxConfig }],
-                ports: [{ internal: 80, external: config.local.port, ip: "127.0.0.1" }],
+                ports: [{ internal: 80, external: config.localPort, ip: "127.0.0.1" }],
                 networksAdvanced: onNetwork("nginx"),
                 restart: "unless-stopped",
                 // A label that names every node container replaces nginx with any node: Pulumi
@@ -340,7 +340,7 @@ export class LocalCluster extends pulumi.ComponentResource {
             { parent: this, dependsOn: nodes },
         );
 
-        this.url = `http://127.0.0.1:${config.local.port}`;
+        this.url = `http://127.0.0.1:${config.localPort}`;
         this.listenerWeights = listenerWeights(config.masterWeight, config.slaveWeight, config.slaveCount);
         this.masterContainer = nodeName(config.clusterName, "master");
         this.slaveContainers = slaves.map((_, i) => nodeName(config.clusterName, "slave", i));

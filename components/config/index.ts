@@ -1,0 +1,76 @@
+// The stack's configuration: one schema (schema.ts) of every setting, read and validated in
+// one place before any resource is created. Everything here is pure except
+// `loadClusterConfig`, which only collects the raw strings from Pulumi.
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE, ConfigError, ConfigReader, RawConfig } from "./reader";
+import { ClusterConfig, checkKeys, checkSettings, https, network } from "./rules";
+import { CONFIG_KEYS, SETTINGS, Settings, Target } from "./schema";
+
+export * from "./checks";
+export { CONFIG_NAMESPACE, ConfigError } from "./reader";
+export type { RawConfig } from "./reader";
+export type { ClusterConfig, HttpsConfig, NetworkConfig } from "./rules";
+export { CONFIG_KEYS, SECTIONS, SETTINGS, keysOf } from "./schema";
+export type { Settings, Target } from "./schema";
+
+/** The settings each tier reads, by their config keys. */
+export type DatabaseSettings = Pick<
+    Settings,
+    "dbInstanceClass" | "dbAllocatedStorage" | "dbMaxAllocatedStorage" | "dbEngineVersion" | "dbMultiAz" | "dbBackupRetentionDays" | "dbMaxConnections" | "dbApplyImmediately"
+>;
+export type CacheSettings = Pick<Settings, "cacheNodeType" | "cacheNodeCount" | "cacheEngineVersion">;
+/** The per-node New API settings; identical on every node of the cluster. */
+export type NodeSettings = Pick<
+    Settings,
+    "syncFrequency" | "batchUpdateInterval" | "timezone" | "redisPoolSize" | "sqlMaxOpenConns" | "sqlMaxIdleConns" | "extraEnv"
+>;
+
+/**
+ * Validates raw config and returns the cluster's configuration, or throws a ConfigError
+ * listing every problem. `stack` supplies the default cluster name; `awsRegion` (the
+ * aws:region setting, when there is one) is where an ACM certificate must live; `secretKeys`
+ * are the keys the stack stores as secrets.
+ */
+export function parseClusterConfig(raw: RawConfig, stack: string, awsRegion?: string, secretKeys: string[] = []): ClusterConfig {
+    const read = new ConfigReader(raw);
+    const values: Record<string, unknown> = {};
+    for (const key of CONFIG_KEYS) {
+        values[key] = SETTINGS[key].read(read, key, { stack, earlier: values });
+    }
+    const settings = values as Settings;
+    checkKeys(read, settings.target as Target, secretKeys);
+    const config: ClusterConfig = { ...settings, network: network(read, settings), https: https(read, settings, awsRegion) };
+    checkSettings(read, config);
+    if (read.problems.length > 0) {
+        throw new ConfigError(read.problems);
+    }
+    return config;
+}
+
+/**
+ * Whether the stack stores a config key as a secret. allConfig() hands out plain strings; the
+ * SDK keeps the secret keys beside them (runtime.isConfigSecret, not in its typings).
+ */
+function isConfigSecret(key: string): boolean {
+    const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+    if (runtime.isConfigSecret === undefined) {
+        throw new Error("@pulumi/pulumi no longer tells secret config apart (runtime.isConfigSecret); update components/config/index.ts");
+    }
+    return runtime.isConfigSecret(key);
+}
+
+/** Collects this project's raw config from Pulumi and validates it. */
+export function loadClusterConfig(): ClusterConfig {
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const raw: RawConfig = {};
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (key.startsWith(prefix)) {
+            raw[key.slice(prefix.length)] = value;
+            if (isConfigSecret(key)) {
+                secretKeys.push(key.slice(prefix.length));
+            }
+        }
+    }
+    return parseClusterConfig(raw, pulumi.getStack(), new pulumi.Config("aws").get("region"), secretKeys);
+}

@@ -1,0 +1,87 @@
+// The documentation stays true to the code: the settings' tables are the schema's, every
+// relative link lands on a file and heading that exist, and the component table names the
+// classes and type tokens the code has.
+import * as fs from "fs";
+import * as path from "path";
+import { CONFIG_KEYS, SETTINGS, parseClusterConfig } from "../components/config";
+import { configurationTables } from "../components/config/docs";
+import { GENERATED, withTables } from "../tools/docs";
+
+const ROOT = path.join(__dirname, "..");
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+const DOCS = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+function anchor(heading: string): string {
+    return heading
+        .toLowerCase()
+        .replace(/`/g, "")
+        .replace(/[^\p{L}\p{N} _-]/gu, "")
+        .replace(/ /g, "-");
+}
+
+function anchorsOf(markdown: string): string[] {
+    const withoutCode = markdown.replace(/```[\s\S]*?```/g, "");
+    return [...withoutCode.matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchor(m[1].trim()));
+}
+
+describe("docs/configuration.md", () => {
+    test("its tables are the ones the schema makes (npm run docs rewrites them)", () => {
+        const doc = read("docs/configuration.md");
+        expect(doc).toMatch(GENERATED);
+        expect(withTables(doc)).toBe(doc);
+    });
+
+    test("they list every setting once, with a default, allowed values and a meaning", () => {
+        const keys = [...configurationTables().matchAll(/^\| `([A-Za-z]+)` \| (.+?) \| (.+?) \| (.+?) \|$/gm)].map((m) => m[1]);
+        expect(keys).toEqual([...CONFIG_KEYS]);
+    });
+
+    test("every default the tables show as a value is the one the program takes", () => {
+        const docker = parseClusterConfig({ target: "docker" }, "dev");
+        const aws = parseClusterConfig({}, "dev");
+        // These defaults are other settings (or the stack's name), shown by name.
+        const derived = ["clusterName", "slaveImage", "masterInstanceType", "sqlMaxIdleConns", "finalSnapshot"];
+        const literal = CONFIG_KEYS.filter((key) => SETTINGS[key].shownDefault.startsWith("`") && !derived.includes(key));
+        expect(literal.length).toBeGreaterThan(30);
+        for (const key of literal) {
+            const value = SETTINGS[key].scope === "docker" ? docker[key] : aws[key];
+            expect([key, SETTINGS[key].shownDefault]).toEqual([key, `\`${typeof value === "string" ? value : JSON.stringify(value)}\``]);
+        }
+    });
+});
+
+describe("links", () => {
+    test.each(DOCS)("every relative link in %s lands on an existing file and heading", (file) => {
+        const markdown = read(file).replace(/```[\s\S]*?```/g, "");
+        const broken: string[] = [];
+        for (const [, target] of markdown.matchAll(/\]\(([^)\s]+)\)/g)) {
+            if (/^[a-z]+:/.test(target)) {
+                continue;
+            }
+            const [linkPath, fragment] = target.split("#");
+            const resolved = linkPath === "" ? file : path.normalize(path.join(path.dirname(file), linkPath));
+            if (!fs.existsSync(path.join(ROOT, resolved))) {
+                broken.push(`${target}: no file ${resolved}`);
+            } else if (fragment !== undefined && !anchorsOf(read(resolved)).includes(fragment)) {
+                broken.push(`${target}: no heading #${fragment} in ${resolved}`);
+            }
+        }
+        expect(broken).toEqual([]);
+    });
+});
+
+describe("README's component table", () => {
+    test("names each component's file, class and type token as the code has them", () => {
+        const rows = [...read("README.md").matchAll(/^\| [^|]+ \| `([\w/.]+\.ts)` `(\w+)`[^|]* \| `(new-api:[\w:]+)` \|/gm)];
+        const sources = fs.readdirSync(path.join(ROOT, "components"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+        const components = sources.flatMap((file) =>
+            [...fs.readFileSync(path.join(ROOT, "components", file), "utf8").matchAll(/class (\w+) extends pulumi\.ComponentResource[\s\S]*?super\("([^"]+)"/g)].map(
+                (m) => `${path.basename(file)} ${m[1]} ${m[2]}`,
+            ),
+        );
+        const documented = rows.map((m) => `${path.basename(m[1])} ${m[2]} ${m[3]}`);
+        expect(documented.length).toBeGreaterThan(0);
+        expect(documented.sort()).toEqual(components.sort());
+    });
+});
