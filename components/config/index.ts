@@ -4,13 +4,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, ConfigError, ConfigReader, RawConfig } from "./reader";
 import { ClusterConfig, checkKeys, checkSettings, https, network } from "./rules";
-import { CONFIG_KEYS, SETTINGS, Settings, Target } from "./schema";
+import { CONFIG_KEYS, SETTINGS, Settings, Target, secretKeysOf } from "./schema";
 
 export * from "./checks";
 export { CONFIG_NAMESPACE, ConfigError } from "./reader";
 export type { RawConfig } from "./reader";
 export type { ClusterConfig, HttpsConfig, NetworkConfig } from "./rules";
-export { CONFIG_KEYS, SECTIONS, SETTINGS, keysOf } from "./schema";
+export { CONFIG_KEYS, SECTIONS, SETTINGS, keysOf, secretKeysOf } from "./schema";
 export type { Settings, Target } from "./schema";
 
 /** The settings each tier reads, by their config keys. */
@@ -32,7 +32,8 @@ export type NodeSettings = Pick<
  * are the keys the stack stores as secrets.
  */
 export function parseClusterConfig(raw: RawConfig, stack: string, awsRegion?: string, secretKeys: string[] = []): ClusterConfig {
-    const read = new ConfigReader(raw);
+    // Secret settings, and whatever the stack stores as a secret, are never quoted in a problem.
+    const read = new ConfigReader(raw, new Set<string>([...secretKeysOf(), ...secretKeys]));
     const values: Record<string, unknown> = {};
     for (const key of CONFIG_KEYS) {
         values[key] = SETTINGS[key].read(read, key, { stack, earlier: values });

@@ -28,10 +28,18 @@ const SHOWN_VALUE_LENGTH = 120;
 export class ConfigReader {
     readonly problems: string[] = [];
 
-    constructor(readonly raw: RawConfig) {}
+    /** `hidden`: the keys whose values a problem never quotes (secrets). */
+    constructor(
+        readonly raw: RawConfig,
+        private readonly hidden: ReadonlySet<string> = new Set(),
+    ) {}
 
-    /** Records a problem with a key's value (which may involve other settings); a long value is shown cut short. */
+    /** Records a problem with a key's value (which may involve other settings); a long value is shown cut short, a secret not at all. */
     fail(key: string, value: string | undefined, allowed: string): void {
+        if (this.hidden.has(key)) {
+            this.problems.push(`${CONFIG_NAMESPACE}:${key} = [secret]: ${allowed}`);
+            return;
+        }
         const text = value ?? "";
         const shown = text.length > SHOWN_VALUE_LENGTH ? `${text.slice(0, SHOWN_VALUE_LENGTH)}… (${text.length} characters)` : text;
         this.problems.push(`${CONFIG_NAMESPACE}:${key} = ${JSON.stringify(shown)}: ${allowed}`);

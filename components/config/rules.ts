@@ -3,7 +3,7 @@
 import { USER_DATA_MAX_BYTES, largestUserDataBytes } from "../aws/userdata";
 import { ACM_COMMON_NAME_MAX, LOG_RETENTION_DAYS, MAX_ALLOWED_CIDRS, smallestStorageAutoscalingCeiling } from "./checks";
 import { ConfigReader } from "./reader";
-import { CONFIG_KEYS, Settings, Target, keysOf } from "./schema";
+import { CONFIG_KEYS, Settings, Target, keysOf, secretKeysOf } from "./schema";
 
 export type NetworkConfig =
     | ({ kind: "new" } & Pick<Settings, "vpcCidr" | "azCount" | "natGateways" | "vpcFlowLogs">)
@@ -19,17 +19,24 @@ export interface ClusterConfig extends Settings {
     https?: HttpsConfig;
 }
 
-/** Refuses keys that are not settings, settings of the other target, and settings stored as secrets. */
+/**
+ * Refuses keys that are not settings, settings of the other target, plain settings stored as
+ * secrets and secret settings stored in clear.
+ */
 export function checkKeys(read: ConfigReader, target: Target, secretKeys: string[]): void {
-    // No setting of this stack is kept secret (extraEnv is written into userData, the rest into
+    const secretSettings: readonly string[] = secretKeysOf();
+    // A plain setting is not kept secret (extraEnv is written into userData, the rest into
     // resource inputs and outputs): a value stored as a secret would be published silently.
-    for (const key of secretKeys.filter((k) => k in read.raw)) {
+    for (const key of secretKeys.filter((k) => k in read.raw && !secretSettings.includes(k))) {
         read.fail(
             key,
             "[secret]",
             "is stored as a secret, but this setting is not kept secret (extraEnv, for one, is written into EC2 userData in clear text); " +
                 "set it without --secret, and keep credentials out of the stack's settings",
         );
+    }
+    for (const key of secretSettings.filter((k) => read.isSet(k) && !secretKeys.includes(k))) {
+        read.fail(key, read.raw[key], `is a secret and is stored in clear in the stack's settings: remove it, then set it with pulumi config set --secret ${key}`);
     }
     const known: readonly string[] = CONFIG_KEYS;
     for (const key of Object.keys(read.raw).filter((k) => !known.includes(k))) {

@@ -56,6 +56,8 @@ export interface Setting<T> {
     readonly allowed: string;
     /** The default as the documentation shows it (markdown). */
     readonly shownDefault: string;
+    /** A secret: must be stored with `pulumi config set --secret`, and its value is never shown. */
+    readonly secret?: boolean;
     read(reader: ConfigReader, key: string, context: ReadContext): T;
 }
 
@@ -130,6 +132,14 @@ function list(spec: Common & { default: string[]; item: Check; allowed: string; 
         shownDefault: spec.shownDefault ?? code(spec.default),
         read: (reader, key) => reader.stringList(key, spec.default, spec.allowed.replace(/`/g, ""), spec.item),
     };
+}
+
+/**
+ * A secret string without a default: stored with `--secret`, kept secret end to end by the
+ * components (pulumi.secret), and never quoted in a problem.
+ */
+export function secretText(spec: Common & { check: Check; allowed: string }): Setting<string | undefined> {
+    return { ...optionalText(spec), secret: true, allowed: `${spec.allowed}; set with \`pulumi config set --secret\`` };
 }
 
 /** A name's value in stack files is a string, number or boolean: e.g. extraEnv. */
@@ -541,6 +551,11 @@ function thresholds(): Setting<AlarmThresholds> {
 }
 
 export type SettingKey = keyof typeof SETTINGS;
+
+/** The settings that are secrets. */
+export function secretKeysOf(): SettingKey[] {
+    return (Object.keys(SETTINGS) as SettingKey[]).filter((key) => SETTINGS[key].secret === true);
+}
 
 /** Every setting's value, named by its config key. */
 export type Settings = { [K in SettingKey]: (typeof SETTINGS)[K] extends Setting<infer T> ? T : never };
