@@ -229,7 +229,7 @@ describe("parseClusterConfig", () => {
 
     test("a key stored as a secret is refused by name, its value never shown; other secret keys are not ours", () => {
         expect(() => parseClusterConfig({ extraEnv: '{"A":"hidden-value"}' }, "dev", undefined, ["extraEnv"])).toThrow(
-            /^(?![\s\S]*hidden-value)[\s\S]*new-api-cluster:extraEnv = "\[secret\]": is stored as a secret/,
+            /^(?![\s\S]*hidden-value)[\s\S]*new-api-cluster:extraEnv = \[secret\]: is stored as a secret/,
         );
         expect(parseClusterConfig({ extraEnv: '{"A":"1"}' }, "dev", undefined, ["slaveCount"]).extraEnv).toEqual({ A: "1" });
     });
