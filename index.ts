@@ -5,46 +5,12 @@
 import { NewApiCluster } from "./components/aws/cluster";
 import { loadClusterConfig } from "./components/config";
 import { LocalCluster } from "./components/docker/cluster";
+import { DeployedCluster } from "./components/outputs";
 
 export = () => {
     const config = loadClusterConfig();
-    const cluster =
-        config.target === "docker"
-            ? new LocalCluster(config.clusterName, { config })
-            : new NewApiCluster(config.clusterName, { config });
-    const onAws = cluster instanceof NewApiCluster ? cluster : undefined;
-    const local = cluster instanceof LocalCluster ? cluster : undefined;
-    return {
-        target: config.target,
-        url: cluster.url,
-        listenerWeights: cluster.listenerWeights,
-        adminUsername: cluster.adminUsername,
-
-        // AWS
-        albDnsName: onAws?.albDnsName,
-        masterInstanceId: onAws?.master.instanceId,
-        masterPrivateIp: onAws?.master.privateIp,
-        slaveInstanceIds: onAws?.slaves.map((s) => s.instanceId),
-        slavePrivateIps: onAws?.slaves.map((s) => s.privateIp),
-        databaseAddress: onAws?.databaseAddress,
-        redisPrimaryEndpoint: onAws?.redisPrimaryEndpoint,
-        secretParameterPath: onAws?.secretParameterPath,
-        sessionCommands:
-            onAws && Object.fromEntries([onAws.master, ...onAws.slaves].map((node) => [node.name, node.sessionCommand])),
-        masterPortForwardCommand: onAws?.masterPortForwardCommand,
-        masterImage: onAws?.masterImage,
-        slaveImage: onAws?.slaveImage,
-        alertTopicArn: onAws?.alertTopicArn,
-        logGroupName: onAws?.logGroupName,
-        logDatabaseAddress: onAws?.logDatabaseAddress,
-        finalSnapshots: onAws?.finalSnapshots,
-
-        // Docker
-        masterContainer: local?.masterContainer,
-        slaveContainers: local?.slaveContainers,
-
-        // Pulumi secrets: `pulumi stack output --show-secrets` reveals them.
-        ...cluster.secrets,
-        adminPassword: cluster.adminPassword,
-    };
+    const cluster: DeployedCluster =
+        config.target === "docker" ? new LocalCluster(config.clusterName, { config }) : new NewApiCluster(config.clusterName, { config });
+    // Pulumi secrets among them: `pulumi stack output --show-secrets` reveals them.
+    return cluster.stackOutputs;
 };

@@ -247,6 +247,11 @@ describe("local outputs", () => {
         for (const name of ["sessionSecret", "cryptoSecret", "dbPassword", "redisAuthToken", "sqlDsn", "redisConnectionString"]) {
             expect({ name, secret: await isSecret(run, e[name]) }).toEqual({ name, secret: true });
         }
-        expect(e.albDnsName).toBeUndefined();
+        expect(Object.keys(e).filter((n) => e[n] !== undefined).sort()).toEqual(
+            [
+                ...["target", "url", "listenerWeights", "adminUsername", "adminPassword", "masterContainer", "slaveContainers"],
+                ...["sessionSecret", "cryptoSecret", "dbPassword", "redisAuthToken", "sqlDsn", "redisConnectionString"],
+            ].sort(),
+        );
     });
 });

@@ -617,6 +617,13 @@ describe("stack outputs", () => {
         expect(e.adminPassword).toBeUndefined();
 
         const secretOutputs = ["sessionSecret", "cryptoSecret", "dbPassword", "redisAuthToken", "sqlDsn", "redisConnectionString"];
+        expect(Object.keys(e).filter((n) => e[n] !== undefined).sort()).toEqual(
+            [
+                ...["target", "url", "listenerWeights", "albDnsName", "masterInstanceId", "masterPrivateIp", "slaveInstanceIds", "slavePrivateIps"],
+                ...["databaseAddress", "redisPrimaryEndpoint", "secretParameterPath", "sessionCommands", "masterPortForwardCommand"],
+                ...["masterImage", "slaveImage", "alertTopicArn", "logGroupName", ...secretOutputs],
+            ].sort(),
+        );
         for (const name of Object.keys(e).filter((n) => e[n] !== undefined)) {
             const secret = await isSecret(run, e[name]);
             expect({ name, secret }).toEqual({ name, secret: secretOutputs.includes(name) });
@@ -639,8 +646,8 @@ describe("secret config", () => {
         );
         expect(error).toBeInstanceOf(ProgramError);
         const message = (error as ProgramError).message;
-        expect(message).toMatch(/new-api-cluster:extraEnv = "\[secret\]": is stored as a secret, but this setting is not kept secret/);
-        expect(message).toMatch(/new-api-cluster:alertEmail = "\[secret\]": is stored as a secret/);
+        expect(message).toMatch(/new-api-cluster:extraEnv = \[secret\]: is stored as a secret, but this setting is not kept secret/);
+        expect(message).toMatch(/new-api-cluster:alertEmail = \[secret\]: is stored as a secret/);
         expect(message).not.toContain("do-not-print-me");
         expect((error as ProgramError).registered).toEqual([]);
     });

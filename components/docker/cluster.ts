@@ -19,8 +19,9 @@ import {
 } from "../environment";
 import { memoize } from "../memoize";
 import { NodeRole, nodeName } from "../naming";
-import { GeneratedSecrets, SecretOutputs, secretOutputs } from "../secrets";
-import { ListenerWeights, listenerWeights } from "../weights";
+import { DeployedCluster, StackOutputs } from "../outputs";
+import { GeneratedSecrets, secretOutputs } from "../secrets";
+import { listenerWeights } from "../weights";
 import { guideUpstreams, renderNginxConfig } from "./nginx";
 
 export interface LocalClusterArgs {
@@ -155,32 +156,27 @@ export function setupFailure(exitCode: number, logs: string, urn: string): strin
     ].join("\n");
 }
 
-export class LocalCluster extends pulumi.ComponentResource {
-    readonly url: string;
-    readonly listenerWeights: ListenerWeights;
-    readonly masterContainer: string;
-    readonly slaveContainers: string[];
-    readonly adminUsername: string;
-    readonly adminPassword: pulumi.Output<string>;
-    /** Each of these is a Pulumi secret. */
-    readonly secrets: SecretOutputs;
+export class LocalCluster extends pulumi.ComponentResource implements DeployedCluster {
+    readonly stackOutputs: StackOutputs;
 
     constructor(name: string, args: LocalClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:docker:LocalCluster", name, {}, opts);
         const config = args.config;
+        // Every name, of a resource in Pulumi and in AWS alike, comes from this one value.
+        const clusterName = config.clusterName;
         const parent = { parent: this };
         // The quick start sets itself up; the config layer already defaults adminUsername here.
         const adminUsername = config.adminUsername ?? LOCAL_ADMIN_USERNAME;
-        const labels = [{ label: "new-api.cluster", value: config.clusterName }];
+        const labels = [{ label: "new-api.cluster", value: clusterName }];
 
-        const generated = new GeneratedSecrets(name, { adminPassword: true }, parent);
+        const generated = new GeneratedSecrets(clusterName, { adminPassword: true }, parent);
         const secrets = generated.values;
-        const network = new docker.Network(name, { name, driver: "bridge", labels }, parent);
+        const network = new docker.Network(clusterName, { name: clusterName, driver: "bridge", labels }, parent);
         const volume = (volumeName: string) => new docker.Volume(volumeName, { name: volumeName, labels }, parent).name;
         const pulled = memoize(
             (reference) =>
                 new docker.RemoteImage(
-                    `${name}-${reference.replace(/[^A-Za-z0-9.-]+/g, "-")}`,
+                    `${clusterName}-${reference.replace(/[^A-Za-z0-9.-]+/g, "-")}`,
                     { name: reference, keepLocally: true },
                     parent,
                 ),
@@ -189,9 +185,9 @@ export class LocalCluster extends pulumi.ComponentResource {
         const onNetwork = (alias: string) => [{ name: network.name, aliases: [alias] }];
 
         const mysql = new docker.Container(
-            `${name}-mysql`,
+            `${clusterName}-mysql`,
             {
-                name: `${name}-mysql`,
+                name: `${clusterName}-mysql`,
                 image: image(config.mysqlImage),
                 envs: secrets.dbPassword.apply((password) => [
                         `MYSQL_DATABASE=${DATABASE_NAME}`,
@@ -205,7 +201,7 @@ export class LocalCluster extends pulumi.ComponentResource {
                     "--collation-server=utf8mb4_unicode_ci",
                     `--max-connections=${config.dbMaxConnections}`,
                 ],
-                volumes: [{ volumeName: volume(`${name}-mysql`), containerPath: "/var/lib/mysql" }],
+                volumes: [{ volumeName: volume(`${clusterName}-mysql`), containerPath: "/var/lib/mysql" }],
                 // Over TCP: the entrypoint's first, socket-only server must not count as ready.
                 healthcheck: healthcheck(["CMD-SHELL", "mysqladmin ping -h 127.0.0.1 --silent"], 5, 5, 30, 30),
                 networksAdvanced: onNetwork(MYSQL_HOST),
@@ -221,9 +217,9 @@ export class LocalCluster extends pulumi.ComponentResource {
         );
 
         const redis = new docker.Container(
-            `${name}-redis`,
+            `${clusterName}-redis`,
             {
-                name: `${name}-redis`,
+                name: `${clusterName}-redis`,
                 image: image(config.redisImage),
                 command: ["redis-server", "/usr/local/etc/redis/redis.conf"],
                 uploads: [
@@ -234,7 +230,7 @@ export class LocalCluster extends pulumi.ComponentResource {
                 ],
                 // redis-cli reads the password from REDISCLI_AUTH, not from its command line.
                 envs: [pulumi.interpolate`REDISCLI_AUTH=${secrets.redisAuthToken}`],
-                volumes: [{ volumeName: volume(`${name}-redis`), containerPath: "/data" }],
+                volumes: [{ volumeName: volume(`${clusterName}-redis`), containerPath: "/data" }],
                 healthcheck: healthcheck(["CMD-SHELL", REDIS_HEALTH_COMMAND], 5, 5, 30),
                 networksAdvanced: onNetwork(REDIS_HOST),
                 restart: "unless-stopped",
@@ -252,7 +248,7 @@ export class LocalCluster extends pulumi.ComponentResource {
         // stop` and Docker's own shutdown (stopTimeout): one batch update interval and a margin.
         const stopSeconds = drainSeconds(config.batchUpdateInterval);
         const createNode = (role: NodeRole, index: number, dependsOn: pulumi.Input<pulumi.Resource[]>) => {
-            const containerName = nodeName(config.clusterName, role, index);
+            const containerName = nodeName(clusterName, role, index);
             const environment = nodeEnvironment(role, containerName, config);
             return new docker.Container(
                 containerName,
@@ -284,12 +280,12 @@ export class LocalCluster extends pulumi.ComponentResource {
         // As on AWS: the master first; slaves only once it is healthy and set up (New API #942).
         const master = createNode("master", 0, [mysql, redis]);
         const setup = new docker.Container(
-            `${name}-setup`,
+            `${clusterName}-setup`,
             {
-                name: `${name}-setup`,
+                name: `${clusterName}-setup`,
                 image: image(config.image),
                 entrypoints: ["/bin/sh", "-c"],
-                command: [localSetupScript(nodeName(config.clusterName, "master"), adminUsername)],
+                command: [localSetupScript(nodeName(clusterName, "master"), adminUsername)],
                 envs: [pulumi.interpolate`ADMIN_PASSWORD=${generated.adminPassword}`],
                 networksAdvanced: [{ name: network.name }],
                 // Runs once: `pulumi up` waits for it to exit (attach) and keeps its output (logs).
@@ -317,16 +313,16 @@ export class LocalCluster extends pulumi.ComponentResource {
             listenPort: 80,
             resolver: DOCKER_DNS,
             upstreams: guideUpstreams(
-                `${nodeName(config.clusterName, "master")}:${APP_PORT}`,
-                slaves.map((_, i) => `${nodeName(config.clusterName, "slave", i)}:${APP_PORT}`),
+                `${nodeName(clusterName, "master")}:${APP_PORT}`,
+                slaves.map((_, i) => `${nodeName(clusterName, "slave", i)}:${APP_PORT}`),
                 config.masterWeight,
                 config.slaveWeight,
             ),
         });
         new docker.Container(
-            `${name}-nginx`,
+            `${clusterName}-nginx`,
             {
-                name: `${name}-nginx`,
+                name: `${clusterName}-nginx`,
                 image: image(config.nginxImage),
                 uploads: [{ file: "/etc/nginx/nginx.conf", content: nginxConfig }],
                 ports: [{ internal: 80, external: config.localPort, ip: "127.0.0.1" }],
@@ -340,13 +336,17 @@ export class LocalCluster extends pulumi.ComponentResource {
             { parent: this, dependsOn: nodes },
         );
 
-        this.url = `http://127.0.0.1:${config.localPort}`;
-        this.listenerWeights = listenerWeights(config.masterWeight, config.slaveWeight, config.slaveCount);
-        this.masterContainer = nodeName(config.clusterName, "master");
-        this.slaveContainers = slaves.map((_, i) => nodeName(config.clusterName, "slave", i));
-        this.adminUsername = adminUsername;
-        this.adminPassword = generated.adminPassword as pulumi.Output<string>;
-        this.secrets = secretOutputs(generated, endpoints);
-        this.registerOutputs({ url: this.url });
+        const url = `http://127.0.0.1:${config.localPort}`;
+        this.stackOutputs = {
+            target: "docker",
+            url,
+            listenerWeights: listenerWeights(config.masterWeight, config.slaveWeight, config.slaveCount),
+            masterContainer: nodeName(clusterName, "master"),
+            slaveContainers: slaves.map((_, i) => nodeName(clusterName, "slave", i)),
+            ...secretOutputs(generated, endpoints),
+            adminUsername,
+            adminPassword: generated.adminPassword,
+        };
+        this.registerOutputs({ url });
     }
 }
