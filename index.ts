@@ -35,6 +35,7 @@ export = () => {
         masterImage: onAws?.masterImage,
         slaveImage: onAws?.slaveImage,
         alertTopicArn: onAws?.alertTopicArn,
+        dashboardUrl: onAws?.dashboardUrl,
         logGroupName: onAws?.logGroupName,
         logDatabaseAddress: onAws?.logDatabaseAddress,
         finalSnapshots: onAws?.finalSnapshots,

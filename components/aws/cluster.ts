@@ -8,6 +8,7 @@ import * as random from "@pulumi/random";
 import { Cache } from "./cache";
 import { ClusterKey } from "./clusterKey";
 import { ClusterConfig } from "../config";
+import { Dashboard } from "./dashboard";
 import { Database } from "./database";
 import { APP_PORT } from "../environment";
 import { EcrRegistry, ecrRegistry, imageDigest, pinnedImage } from "../images";
@@ -65,6 +66,8 @@ export class NewApiCluster extends pulumi.ComponentResource {
     readonly masterImage: pulumi.Output<string>;
     readonly slaveImage: pulumi.Output<string>;
     readonly alertTopicArn: pulumi.Output<string>;
+    /** The CloudWatch console's page of the cluster's dashboard. */
+    readonly dashboardUrl: pulumi.Output<string>;
     /** CloudWatch log group of every node's container (one stream per node). */
     readonly logGroupName: string;
     readonly logDatabaseAddress?: pulumi.Output<string>;
@@ -193,22 +196,25 @@ export class NewApiCluster extends pulumi.ComponentResource {
                   parent,
               )
             : undefined;
+        const monitored = {
+            loadBalancerArnSuffix: loadBalancer.arnSuffix,
+            masterTargetGroupArnSuffix: loadBalancer.masterTargetGroupArnSuffix,
+            slavesTargetGroupArnSuffix: loadBalancer.slavesTargetGroupArnSuffix,
+            databases: [
+                { label: "db", instanceId: database.instanceId },
+                ...(logDatabase ? [{ label: "logdb", instanceId: logDatabase.instanceId }] : []),
+            ],
+            dbMaxConnections: config.database.maxConnections,
+            cacheClusterIds: cacheMemberSuffixes(config.cache.nodeCount).map((suffix) =>
+                cache.replicationGroupId.apply((id) => `${id}-${suffix}`),
+            ),
+            thresholds: operations.alarmThresholds,
+        };
         const monitoring = new Monitoring(
             name,
             {
+                ...monitored,
                 alertEmail: operations.alertEmail,
-                thresholds: operations.alarmThresholds,
-                loadBalancerArnSuffix: loadBalancer.arnSuffix,
-                masterTargetGroupArnSuffix: loadBalancer.masterTargetGroupArnSuffix,
-                slavesTargetGroupArnSuffix: loadBalancer.slavesTargetGroupArnSuffix,
-                databases: [
-                    { label: "db", instanceId: database.instanceId },
-                    ...(logDatabase ? [{ label: "logdb", instanceId: logDatabase.instanceId }] : []),
-                ],
-                dbMaxConnections: config.database.maxConnections,
-                cacheClusterIds: cacheMemberSuffixes(config.cache.nodeCount).map((suffix) =>
-                    cache.replicationGroupId.apply((id) => `${id}-${suffix}`),
-                ),
                 kmsKeyArn: clusterKey.arn,
                 tags,
             },
@@ -305,6 +311,17 @@ export class NewApiCluster extends pulumi.ComponentResource {
         const slaves = Array.from({ length: config.slaveCount }, (_, index) =>
             createNode("slave", index, [...secrets.parameters, masterAddress]),
         );
+        const dashboard = new Dashboard(
+            name,
+            {
+                ...monitored,
+                clusterName: config.clusterName,
+                region,
+                weights: this.listenerWeights,
+                nodes: [master, ...slaves].map((node) => ({ name: node.nodeName, instanceId: node.instanceId })),
+            },
+            parent,
+        );
         const https = operations.https
             ? new Https(
                   name,
@@ -352,6 +369,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
         this.adminPassword = generated.adminPassword;
         this.albDnsName = loadBalancer.dnsName;
         this.alertTopicArn = monitoring.topicArn;
+        this.dashboardUrl = dashboard.dashboardUrl;
         this.logGroupName = logGroupName(config.clusterName);
         this.logDatabaseAddress = logDatabase?.address;
         this.finalSnapshots = config.finalSnapshot
