@@ -191,7 +191,6 @@ export function costTable(stacks: { file: string; config: ClusterConfig }[]): st
 /** Every price the table uses, with its source: the README lists them under the table. */
 export function priceList(): string {
     const entries: [string, Price][] = [...Object.entries(PRICES), ...Object.entries(INSTANCE_HOUR_PRICES)];
-    return entries
-        .map(([name, p]) => `- ${name}: ${p.usd === undefined ? "price not found" : `$${p.usd}`} per ${p.unit}; ${p.source}`)
-        .join("\n");
+    const lines = entries.map(([name, p]) => `- ${name}: ${p.usd === undefined ? "price not found" : `$${p.usd}`} per ${p.unit}; ${p.source}`);
+    return [`Read on ${PRICES_READ_ON}:`, ...lines].join("\n");
 }
