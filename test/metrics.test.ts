@@ -26,11 +26,12 @@ const ALB_TARGET_GROUP_SETS = [["TargetGroup", "LoadBalancer"], ["TargetGroup", 
 const ALB_ALL_SETS = [["LoadBalancer"], ["AvailabilityZone", "LoadBalancer"], ...ALB_TARGET_GROUP_SETS];
 // RDS publishes every instance metric under each of these dimensions alone.
 const RDS_SETS = [["DBInstanceIdentifier"], ["DatabaseClass"], ["EngineName"], ["SourceRegion"]];
-// ElastiCache: per cluster (for a replication group, per member <group>-00N), and per node of it.
+// ElastiCache: per cluster (for a replication group, per member <group>-00N), and per node of it
+// (the same two sets aws-cdk-lib's ElastiCacheMetrics, generated from AWS's metric specs, offers).
 const ELASTICACHE_SETS = [["CacheClusterId"], ["CacheClusterId", "CacheNodeId"]];
 const EC2_SETS = [["InstanceId"], ["AutoScalingGroupName"], ["ImageId"], ["InstanceType"]];
 
-export const DOCUMENTED: Record<string, Documented> = {
+const DOCUMENTED: Record<string, Documented> = {
     "AWS/ApplicationELB RequestCount": { dimensionSets: ALB_ALL_SETS, unit: "Count", refs: [ALB_METRICS] },
     "AWS/ApplicationELB HealthyHostCount": { dimensionSets: ALB_TARGET_GROUP_SETS, unit: "Count", refs: [ALB_METRICS] },
     "AWS/ApplicationELB UnHealthyHostCount": { dimensionSets: ALB_TARGET_GROUP_SETS, unit: "Count", refs: [ALB_METRICS] },
@@ -79,7 +80,7 @@ const OPERATORS = {
 type AlarmInputs = Record<string, any>;
 
 /** Every way an alarm's metrics disagree with the table: unknown metric or dimensions, another statistic, a comparison the wrong way. */
-export function alarmProblems(name: string, alarm: AlarmInputs): string[] {
+function alarmProblems(name: string, alarm: AlarmInputs): string[] {
     const problems: string[] = [];
     const metrics: { metric: AlarmInputs; statistic: string }[] =
         alarm.metricQueries === undefined
@@ -139,7 +140,7 @@ function widgetMetrics(widget: any): { metrics: WidgetMetric[]; expressions: Rec
 }
 
 /** Every way a dashboard body's metrics disagree with the table, or its expressions name what the widget lacks. */
-export function dashboardProblems(body: string): string[] {
+function dashboardProblems(body: string): string[] {
     const problems: string[] = [];
     for (const widget of JSON.parse(body).widgets.filter((w: any) => w.type === "metric")) {
         const title = widget.properties.title;

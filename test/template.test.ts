@@ -13,7 +13,7 @@ interface TemplateValue {
 const PROJECT = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
 
 /** Every way a template section fails `pulumi new` or this stack: unknown keys, missing descriptions, defaults config refuses. */
-export function templateProblems(project: { name: string; template?: { description?: string; config?: Record<string, TemplateValue> } }): string[] {
+function templateProblems(project: { name: string; template?: { description?: string; config?: Record<string, TemplateValue> } }): string[] {
     const template = project.template;
     if (template === undefined || !template.description) {
         return ["no template section with a description"];
