@@ -32,6 +32,8 @@ export interface StackOutputs extends SecretOutputs {
     masterImage?: pulumi.Output<string>;
     slaveImage?: pulumi.Output<string>;
     alertTopicArn?: pulumi.Output<string>;
+    /** The CloudWatch console's page of the cluster's dashboard. */
+    dashboardUrl?: pulumi.Output<string>;
     /** CloudWatch log group of every node's container (one stream per node). */
     logGroupName?: string;
     logDatabaseAddress?: pulumi.Output<string>;

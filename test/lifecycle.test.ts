@@ -39,30 +39,53 @@ function slaveResources(index: number): string[] {
 const listenerKey = `${LISTENER}::newapi-dev-http`;
 /** The post-deploy check re-runs whenever the set of nodes changes. */
 const verifyKey = `${COMMAND}::newapi-dev-verify`;
+/** The dashboard draws one line per node. */
+const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
+const dashboardKey = `${DASHBOARD}::newapi-dev`;
 const instanceKey = (name: string) => `${INSTANCE}::newapi-dev-${name}`;
 
 /** The URN suffixes (type::name) of a resource's dependencies. */
 const dependencyKeys = (r: Registered) => r.options.dependencies.map((urn) => urn.replace(/^.*\$/, "")).sort();
 
 describe("scaling by config", () => {
-    test.each([0, 1, 4])("slaveCount %i -> +1 adds only the new slave and changes only the listener", async (n) => {
+    test.each([0, 1, 4])("slaveCount %i -> +1 adds only the new slave and changes only the listener and the dashboard", async (n) => {
         const before = await program({ slaveCount: String(n) });
         const after = await program({ slaveCount: String(n + 1) });
         expect(diffRegistrations(before.resources, after.resources)).toEqual({
             added: slaveResources(n),
             removed: [],
-            changed: [listenerKey, verifyKey],
+            changed: [dashboardKey, listenerKey, verifyKey],
         });
     });
 
-    test.each([0, 1, 4])("slaveCount %i+1 -> %i removes only the highest slave and changes only the listener", async (n) => {
+    test.each([0, 1, 4])("slaveCount %i+1 -> %i removes only the highest slave and changes only the listener and the dashboard", async (n) => {
         const before = await program({ slaveCount: String(n + 1) });
         const after = await program({ slaveCount: String(n) });
         expect(diffRegistrations(before.resources, after.resources)).toEqual({
             added: [],
             removed: slaveResources(n),
-            changed: [listenerKey, verifyKey],
+            changed: [dashboardKey, listenerKey, verifyKey],
         });
+    });
+
+    test("slaveCount 2 -> 3 changes the dashboard's body only: the new slave's lines appear, nothing else of it moves", async () => {
+        const before = named(await program({ slaveCount: "2" }), DASHBOARD, "newapi-dev");
+        const after = named(await program({ slaveCount: "3" }), DASHBOARD, "newapi-dev");
+        const { dashboardBody: oldBody, ...oldRest } = before.inputs;
+        const { dashboardBody: newBody, ...newRest } = after.inputs;
+        expect(newRest).toEqual(oldRest);
+        const lineLabels = (body: string, title: string): string[] =>
+            JSON.parse(body)
+                .widgets.find((w: { properties: { title?: string } }) => w.properties.title === title)
+                .properties.metrics.map((m: unknown[]) => (m[m.length - 1] as { label: string }).label);
+        for (const title of ["Node CPU (%)", "Node status checks failed"]) {
+            expect(lineLabels(oldBody, title)).toEqual(["newapi-dev-master", "newapi-dev-slave-0", "newapi-dev-slave-1"]);
+            expect(lineLabels(newBody, title)).toEqual([...lineLabels(oldBody, title), "newapi-dev-slave-2"]);
+        }
+        // The other widgets keep their metrics; only the weights' intended shares and the configured slave count move.
+        const unchanged = (body: string) =>
+            JSON.parse(body).widgets.filter((w: { properties: { title?: string } }) => !/^(Node|Share|Healthy)/.test(w.properties.title ?? ""));
+        expect(unchanged(newBody)).toEqual(unchanged(oldBody));
     });
 
     test("the diff can see a change: a different sync frequency changes every node", async () => {

@@ -123,6 +123,7 @@ describe("resource counts", () => {
                 "new-api:loadbalancer:LoadBalancer",
                 "new-api:loadbalancer:WeightedListener",
                 "new-api:monitoring:Monitoring",
+                "new-api:monitoring:Dashboard",
                 "new-api:nodes:NodeAccess",
                 "new-api:database:Database",
                 "new-api:cache:Cache",

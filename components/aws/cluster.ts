@@ -8,6 +8,7 @@ import { Cache } from "./cache";
 import { ClusterKey } from "./clusterKey";
 import { createClusterNodes } from "./clusterNodes";
 import { ClusterConfig } from "../config";
+import { Dashboard } from "./dashboard";
 import { Database } from "./database";
 import { APP_PORT } from "../environment";
 import { EcrRegistry, ecrRegistry } from "../images";
@@ -151,25 +152,23 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
                   parent,
               )
             : undefined;
+        const monitored = {
+            loadBalancerArnSuffix: loadBalancer.arnSuffix,
+            masterTargetGroupArnSuffix: loadBalancer.masterTargetGroupArnSuffix,
+            slavesTargetGroupArnSuffix: loadBalancer.slavesTargetGroupArnSuffix,
+            databases: [
+                { label: "db", instanceId: database.instanceId },
+                ...(logDatabase ? [{ label: "logdb", instanceId: logDatabase.instanceId }] : []),
+            ],
+            dbMaxConnections: config.dbMaxConnections,
+            cacheClusterIds: cacheMemberSuffixes(config.cacheNodeCount).map((suffix) =>
+                cache.replicationGroupId.apply((id) => `${id}-${suffix}`),
+            ),
+            thresholds: config.alarmThresholds,
+        };
         const monitoring = new Monitoring(
             clusterName,
-            {
-                alertEmail: config.alertEmail,
-                thresholds: config.alarmThresholds,
-                loadBalancerArnSuffix: loadBalancer.arnSuffix,
-                masterTargetGroupArnSuffix: loadBalancer.masterTargetGroupArnSuffix,
-                slavesTargetGroupArnSuffix: loadBalancer.slavesTargetGroupArnSuffix,
-                databases: [
-                    { label: "db", instanceId: database.instanceId },
-                    ...(logDatabase ? [{ label: "logdb", instanceId: logDatabase.instanceId }] : []),
-                ],
-                dbMaxConnections: config.dbMaxConnections,
-                cacheClusterIds: cacheMemberSuffixes(config.cacheNodeCount).map((suffix) =>
-                    cache.replicationGroupId.apply((id) => `${id}-${suffix}`),
-                ),
-                kmsKeyArn: clusterKey.arn,
-                tags,
-            },
+            { ...monitored, alertEmail: config.alertEmail, kmsKeyArn: clusterKey.arn, tags },
             parent,
         );
         const { master, slaves, images } = createClusterNodes(
@@ -189,6 +188,17 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
                 tags,
             },
             this,
+        );
+        const dashboard = new Dashboard(
+            clusterName,
+            {
+                ...monitored,
+                clusterName,
+                region,
+                weights,
+                nodes: [master, ...slaves].map((node) => ({ name: node.nodeName, instanceId: node.instanceId })),
+            },
+            parent,
         );
         const https = config.https
             ? new Https(
@@ -248,6 +258,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
             masterImage: images.master,
             slaveImage: images.slave,
             alertTopicArn: monitoring.topicArn,
+            dashboardUrl: dashboard.dashboardUrl,
             logGroupName: logGroupName(clusterName),
             logDatabaseAddress: logDatabase?.address,
             finalSnapshots: config.finalSnapshot

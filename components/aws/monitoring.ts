@@ -4,6 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmThresholds } from "../config";
+import { METRICS, MetricSpec, alarmMetric, queryMetric } from "./metrics";
 
 export interface MonitoredDatabase {
     /** A short label for alarm names, e.g. "db" or "logdb". */
@@ -39,6 +40,29 @@ export function cacheMemberSuffixes(nodeCount: number): string[] {
 
 const GIB = 2 ** 30;
 
+/** The alarms' thresholds in the metrics' own units: the dashboard draws the same lines. */
+export interface AlarmLines {
+    http5xxPercent: number;
+    responseTimeSeconds: number;
+    dbCpuPercent: number;
+    dbFreeStorageBytes: number;
+    dbConnections: number;
+    cacheMemoryPercent: number;
+    cacheCpuPercent: number;
+}
+
+export function alarmLines(t: AlarmThresholds, dbMaxConnections: number): AlarmLines {
+    return {
+        http5xxPercent: t.http5xxPercent,
+        responseTimeSeconds: t.responseTimeSeconds,
+        dbCpuPercent: t.dbCpuPercent,
+        dbFreeStorageBytes: t.dbFreeStorageGb * GIB,
+        dbConnections: Math.floor((dbMaxConnections * t.dbConnectionsPercent) / 100),
+        cacheMemoryPercent: t.cacheMemoryPercent,
+        cacheCpuPercent: t.cacheCpuPercent,
+    };
+}
+
 export class Monitoring extends pulumi.ComponentResource {
     readonly topicArn: pulumi.Output<string>;
 
@@ -46,6 +70,7 @@ export class Monitoring extends pulumi.ComponentResource {
         super("new-api:monitoring:Monitoring", name, {}, opts);
         const parent = { parent: this };
         const t = args.thresholds;
+        const lines = alarmLines(t, args.dbMaxConnections);
 
         const topic = new aws.sns.Topic(alertTopicLogicalName(name), { kmsMasterKeyId: args.kmsKeyArn, tags: args.tags }, parent);
         if (args.alertEmail !== undefined) {
@@ -70,53 +95,32 @@ export class Monitoring extends pulumi.ComponentResource {
                 parent,
             );
 
-        const targetGroupDimensions = (targetGroup: pulumi.Input<string>) => ({
-            TargetGroup: targetGroup,
-            LoadBalancer: args.loadBalancerArnSuffix,
-        });
+        const targetGroup = (group: pulumi.Input<string>) => [group, args.loadBalancerArnSuffix];
         alarm("master-unhealthy", "The master target is failing its health check", {
-            namespace: "AWS/ApplicationELB",
-            metricName: "UnHealthyHostCount",
-            statistic: "Maximum",
+            ...alarmMetric(METRICS.unhealthyHosts, targetGroup(args.masterTargetGroupArnSuffix)),
             threshold: 0,
-            dimensions: targetGroupDimensions(args.masterTargetGroupArnSuffix),
         });
         alarm("master-down", "No healthy master: the admin UI and background jobs are down", {
-            namespace: "AWS/ApplicationELB",
-            metricName: "HealthyHostCount",
-            statistic: "Minimum",
+            ...alarmMetric(METRICS.healthyHosts, targetGroup(args.masterTargetGroupArnSuffix)),
             comparisonOperator: "LessThanThreshold",
             threshold: 1,
             // The target group reports nothing until a listener forwards to it: a new stack's
             // first minutes are not an outage. Once it reports, a master down reports 0.
             treatMissingData: "notBreaching",
-            dimensions: targetGroupDimensions(args.masterTargetGroupArnSuffix),
         });
         alarm("slaves-unhealthy", "A slave target is failing its health check", {
-            namespace: "AWS/ApplicationELB",
-            metricName: "UnHealthyHostCount",
-            statistic: "Maximum",
+            ...alarmMetric(METRICS.unhealthyHosts, targetGroup(args.slavesTargetGroupArnSuffix)),
             threshold: 0,
-            dimensions: targetGroupDimensions(args.slavesTargetGroupArnSuffix),
         });
-        const albMetric = (id: string, metricName: string) => ({
-            id,
-            metric: {
-                namespace: "AWS/ApplicationELB",
-                metricName,
-                stat: "Sum",
-                period: 300,
-                dimensions: { LoadBalancer: args.loadBalancerArnSuffix },
-            },
-        });
+        const albMetric = (id: string, spec: MetricSpec) => ({ id, metric: queryMetric(spec, [args.loadBalancerArnSuffix], 300) });
         alarm("http-5xx-rate", `More than ${t.http5xxPercent}% of requests answered 5xx (load balancer or nodes)`, {
             evaluationPeriods: 1,
             period: undefined,
-            threshold: t.http5xxPercent,
+            threshold: lines.http5xxPercent,
             metricQueries: [
-                albMetric("elb5xx", "HTTPCode_ELB_5XX_Count"),
-                albMetric("target5xx", "HTTPCode_Target_5XX_Count"),
-                albMetric("requests", "RequestCount"),
+                albMetric("elb5xx", METRICS.albElb5xx),
+                albMetric("target5xx", METRICS.albTarget5xx),
+                albMetric("requests", METRICS.albRequests),
                 {
                     id: "rate",
                     expression: "100 * (FILL(elb5xx, 0) + FILL(target5xx, 0)) / requests",
@@ -126,65 +130,45 @@ export class Monitoring extends pulumi.ComponentResource {
             ],
         });
         alarm("response-time", `p90 time to first response byte above ${t.responseTimeSeconds} s`, {
-            namespace: "AWS/ApplicationELB",
-            metricName: "TargetResponseTime",
-            extendedStatistic: "p90",
+            ...alarmMetric(METRICS.responseTime, [args.loadBalancerArnSuffix]),
             period: 300,
             evaluationPeriods: 2,
-            threshold: t.responseTimeSeconds,
-            dimensions: { LoadBalancer: args.loadBalancerArnSuffix },
+            threshold: lines.responseTimeSeconds,
         });
 
         for (const db of args.databases) {
-            const dimensions = { DBInstanceIdentifier: db.instanceId };
             alarm(`${db.label}-cpu`, `${db.label}: CPU above ${t.dbCpuPercent}%`, {
-                namespace: "AWS/RDS",
-                metricName: "CPUUtilization",
-                statistic: "Average",
+                ...alarmMetric(METRICS.dbCpu, [db.instanceId]),
                 period: 300,
-                threshold: t.dbCpuPercent,
-                dimensions,
+                threshold: lines.dbCpuPercent,
             });
             alarm(`${db.label}-free-storage`, `${db.label}: less than ${t.dbFreeStorageGb} GiB free`, {
-                namespace: "AWS/RDS",
-                metricName: "FreeStorageSpace",
-                statistic: "Minimum",
+                ...alarmMetric(METRICS.dbFreeStorage, [db.instanceId]),
                 period: 300,
                 comparisonOperator: "LessThanThreshold",
-                threshold: t.dbFreeStorageGb * GIB,
-                dimensions,
+                threshold: lines.dbFreeStorageBytes,
             });
             alarm(
                 `${db.label}-connections`,
                 `${db.label}: connections above ${t.dbConnectionsPercent}% of max_connections (${args.dbMaxConnections})`,
                 {
-                    namespace: "AWS/RDS",
-                    metricName: "DatabaseConnections",
-                    statistic: "Maximum",
+                    ...alarmMetric(METRICS.dbConnections, [db.instanceId]),
                     period: 300,
-                    threshold: Math.floor((args.dbMaxConnections * t.dbConnectionsPercent) / 100),
-                    dimensions,
+                    threshold: lines.dbConnections,
                 },
             );
         }
 
         args.cacheClusterIds.forEach((cacheClusterId, i) => {
-            const dimensions = { CacheClusterId: cacheClusterId };
             alarm(`cache-memory-${i}`, `Redis node ${i}: memory above ${t.cacheMemoryPercent}%`, {
-                namespace: "AWS/ElastiCache",
-                metricName: "DatabaseMemoryUsagePercentage",
-                statistic: "Maximum",
+                ...alarmMetric(METRICS.cacheMemory, [cacheClusterId]),
                 period: 300,
-                threshold: t.cacheMemoryPercent,
-                dimensions,
+                threshold: lines.cacheMemoryPercent,
             });
             alarm(`cache-cpu-${i}`, `Redis node ${i}: engine CPU above ${t.cacheCpuPercent}%`, {
-                namespace: "AWS/ElastiCache",
-                metricName: "EngineCPUUtilization",
-                statistic: "Average",
+                ...alarmMetric(METRICS.cacheEngineCpu, [cacheClusterId]),
                 period: 300,
-                threshold: t.cacheCpuPercent,
-                dimensions,
+                threshold: lines.cacheCpuPercent,
             });
         });
 

@@ -7,6 +7,7 @@ import { APP_PORT } from "../environment";
 import { EcrRegistry } from "../images";
 import { NodeRole } from "../naming";
 import { ssmViaService } from "./clusterKey";
+import { METRICS, MetricSpec, alarmMetric } from "./metrics";
 import { WarmupOptions, warmupScript } from "./warmup";
 
 /** Public SSM parameters naming the newest Amazon Linux 2023 AMI, per CPU architecture. */
@@ -397,29 +398,26 @@ export class ClusterNode extends pulumi.ComponentResource {
 
         // A failed instance check alerts; a failed system check (the host) also moves the
         // instance to healthy hardware, keeping its id, address and volumes.
-        const statusAlarm = (suffix: string, metricName: string, actions: pulumi.Input<string>[], description: string) =>
+        const statusAlarm = (suffix: string, metric: MetricSpec, actions: pulumi.Input<string>[], description: string) =>
             new aws.cloudwatch.MetricAlarm(
                 `${name}-${suffix}`,
                 {
                     alarmDescription: `${name}: ${description}`,
-                    namespace: "AWS/EC2",
-                    metricName,
-                    statistic: "Maximum",
+                    ...alarmMetric(metric, [instance.id]),
                     period: 60,
                     evaluationPeriods: 2,
                     comparisonOperator: "GreaterThanOrEqualToThreshold",
                     threshold: 1,
-                    dimensions: { InstanceId: instance.id },
                     alarmActions: actions,
                     okActions: [args.alarmTopicArn],
                     tags: args.tags,
                 },
                 { parent: this },
             );
-        statusAlarm("status-check", "StatusCheckFailed", [args.alarmTopicArn], "EC2 status checks failing");
+        statusAlarm("status-check", METRICS.nodeStatusCheck, [args.alarmTopicArn], "EC2 status checks failing");
         // On other types the status-check alarm above still alerts; there is nothing to recover with.
         if (supportsRecoverAction(args.instanceType)) {
-            statusAlarm("recover", "StatusCheckFailed_System", [args.recoverActionArn, args.alarmTopicArn], "EC2 system check failing; recovering the instance");
+            statusAlarm("recover", METRICS.nodeSystemCheck, [args.recoverActionArn, args.alarmTopicArn], "EC2 system check failing; recovering the instance");
         }
 
         this.nodeName = name;

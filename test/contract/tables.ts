@@ -39,6 +39,8 @@ const IAM_QUOTAS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_i
 const SSM = "https://docs.aws.amazon.com/systems-manager/latest/APIReference";
 const SNS = "https://docs.aws.amazon.com/sns/latest/api";
 const CLOUDWATCH = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference";
+const DASHBOARD_BODY = `${CLOUDWATCH}/CloudWatch-Dashboard-Body-Structure.html`;
+const CLOUDWATCH_QUOTAS = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html";
 const LOGS = "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference";
 const ACM = "https://docs.aws.amazon.com/acm/latest/APIReference";
 const ROUTE53 = "https://docs.aws.amazon.com/Route53/latest/APIReference";
@@ -138,6 +140,16 @@ const ALARM_PERIOD: Constraint = {
     test: (v) => ([10, 20, 30].includes(v) || (Number.isInteger(v) && v > 0 && v % 60 === 0) ? undefined : "must be 10, 20, 30 or a multiple of 60"),
     bad: 90,
 };
+
+/** A dashboard body's widgets, and the metrics (not expressions) of each metric widget. */
+const widgetsOf = (body: string): any[] => JSON.parse(body).widgets;
+const metricsOf = (widget: any): unknown[][] =>
+    (widget.properties?.metrics ?? []).filter((m: unknown[]) => !(m.length === 1 && typeof m[0] === "object"));
+/** A dashboard body with `widgets` in place of its own. */
+const withWidgets = (inputs: Record<string, any>, change: (widgets: any[]) => any[]) => ({
+    ...inputs,
+    dashboardBody: JSON.stringify({ ...JSON.parse(inputs.dashboardBody), widgets: change(widgetsOf(inputs.dashboardBody)) }),
+});
 
 /** A reference to a KMS key where services take one: key id, key ARN, alias name or alias ARN. */
 const KMS_KEY_REFERENCE = pattern(
@@ -426,6 +438,70 @@ export const CONTRACT: Record<string, Table> = {
             tagRule(`${CLOUDWATCH}/API_Tag.html`, TAG_CHARACTERS),
         ],
         collective: [unique("name", `${CLOUDWATCH}/API_PutMetricAlarm.html`)],
+    },
+    "aws:cloudwatch/dashboard:Dashboard": {
+        rules: [
+            // PutDashboard states no size limit for DashboardBody; what AWS limits is counted below.
+            field("dashboardName", pattern(/^[A-Za-z0-9_-]{1,255}$/, "1-255 of A-Z, a-z, 0-9, - and _", "newapi dev"), `${CLOUDWATCH}/API_PutDashboard.html`),
+            required("dashboardBody", `${CLOUDWATCH}/API_PutDashboard.html`),
+            rule(
+                "dashboardBody is a JSON object with a widgets array of 0-500 widgets",
+                DASHBOARD_BODY,
+                (i) => {
+                    try {
+                        const widgets = widgetsOf(i.dashboardBody);
+                        return Array.isArray(widgets) && widgets.length <= 500;
+                    } catch {
+                        return false;
+                    }
+                },
+                (i) => withWidgets(i, (widgets) => Array.from({ length: 501 }, () => widgets[0])),
+            ),
+            rule(
+                "every widget has a type, x 0-23, y 0 or more, width 1-24 and height 1-1000",
+                DASHBOARD_BODY,
+                (i) =>
+                    widgetsOf(i.dashboardBody).every(
+                        (w) =>
+                            ["metric", "text", "log", "alarm", "explorer"].includes(w.type) &&
+                            Number.isInteger(w.x) && w.x >= 0 && w.x <= 23 &&
+                            Number.isInteger(w.y) && w.y >= 0 &&
+                            Number.isInteger(w.width) && w.width >= 1 && w.width <= 24 &&
+                            Number.isInteger(w.height) && w.height >= 1 && w.height <= 1000,
+                    ),
+                (i) => withWidgets(i, (widgets) => [{ ...widgets[0], width: 25 }, ...widgets.slice(1)]),
+            ),
+            rule(
+                "at most 500 metrics per widget",
+                CLOUDWATCH_QUOTAS,
+                (i) => widgetsOf(i.dashboardBody).every((w) => metricsOf(w).length <= 500),
+                (i) =>
+                    withWidgets(i, (widgets) => {
+                        const graph = widgets.find((w) => metricsOf(w).length > 0);
+                        const metric = metricsOf(graph)[0];
+                        return [...widgets, { ...graph, properties: { ...graph.properties, metrics: Array.from({ length: 501 }, () => metric) } }];
+                    }),
+            ),
+            rule(
+                "at most 2500 metrics per dashboard, across all widgets",
+                CLOUDWATCH_QUOTAS,
+                (i) => widgetsOf(i.dashboardBody).reduce((sum, w) => sum + metricsOf(w).length, 0) <= 2500,
+                (i) =>
+                    withWidgets(i, (widgets) => {
+                        const graph = widgets.find((w) => metricsOf(w).length > 0);
+                        const full = { ...graph, properties: { ...graph.properties, metrics: Array.from({ length: 500 }, () => metricsOf(graph)[0]) } };
+                        return [...widgets, ...Array.from({ length: 6 }, () => full)];
+                    }),
+            ),
+            rule(
+                "every metric widget names its region",
+                DASHBOARD_BODY,
+                (i) => widgetsOf(i.dashboardBody).every((w) => w.type !== "metric" || typeof w.properties.region === "string"),
+                (i) => withWidgets(i, (widgets) => widgets.map((w) => ({ ...w, properties: { ...w.properties, region: undefined } }))),
+            ),
+        ],
+        // Dashboards are global to the account: one name, one dashboard, whatever the region.
+        collective: [unique("dashboardName", `${CLOUDWATCH}/API_PutDashboard.html`, "in the account (dashboards are global)")],
     },
     "aws:rds/subnetGroup:SubnetGroup": {
         autonaming: { property: "name", separator: "-", maxLength: 255 },

@@ -1,0 +1,196 @@
+// What an AWS stack costs a month before anything is deployed: a pure function from the
+// cluster's configuration and a table of on-demand us-east-1 prices, each with the page it was
+// read from. A price no stored page gave is left out and said so, never guessed. The README's
+// cost table is this module's output (test/cost.test.ts keeps them equal).
+import { ClusterConfig } from "../config";
+import { supportsRecoverAction } from "./nodes";
+
+/** Billing hours in a month, as AWS's own monthly examples count them. */
+export const HOURS_PER_MONTH = 730;
+
+/** The day the prices below were read from the stored pages. */
+export const PRICES_READ_ON = "2026-11-27";
+
+export interface Price {
+    /** US dollars per `unit`; undefined when no stored page gave it. */
+    usd?: number;
+    unit: string;
+    /** The page the price was read from, or where it was looked for. */
+    source: string;
+}
+
+const ALB_PAGE = "https://cloud-horizons.com/blog/alb-the-line-item-nobody-watches/ (May 2026, quoting aws.amazon.com/elasticloadbalancing/pricing)";
+const NAT_PAGE = "https://basavytix.com/blog/aws-nat-gateway-pricing (us-east-1 rates)";
+const IPV4_PAGE = "https://cloudburn.io/blog/aws-nat-gateway-pricing (Feb 2026)";
+const RDS_PAGE = "https://www.usage.ai/blogs/aws/reserved-instances/rds/pricing-calculator/ (us-east-1, June 2026)";
+const CLOUDWATCH_PAGE = "https://www.factualminds.com/blog/amazon-cloudwatch-pricing-metrics-logs-alarms-dashboards/ (June 2026)";
+const ALARM_PAGE = "https://c3x.dev/resources/aws/aws_cloudwatch_metric_alarm";
+const KMS_PAGE = "https://aws.amazon.com/kms/pricing/";
+const S3_PAGE = "https://zeonedge.com/blog/cloud-storage-cost-guide-s3-ebs-efs-fsx-choosing-right-tier (us-east-1, April 2026)";
+const EBS_PAGE = "https://menuvis1-blip.github.io/autonomous-researcher/aws/architecture/storage/2026/02/24/amazon-ebs.html (Feb 2026)";
+const NOT_FOUND = (page: string) => `not in the stored pages (looked for ${page})`;
+
+export const PRICES = {
+    albHour: { usd: 0.0225, unit: "load balancer-hour", source: ALB_PAGE },
+    lcuHour: { usd: 0.008, unit: "LCU-hour", source: ALB_PAGE },
+    natHour: { usd: 0.045, unit: "NAT gateway-hour", source: NAT_PAGE },
+    natGb: { usd: 0.045, unit: "GB processed", source: NAT_PAGE },
+    publicIpv4Hour: { usd: 0.005, unit: "public IPv4 address-hour", source: IPV4_PAGE },
+    ebsGp3GbMonth: { usd: 0.08, unit: "GB-month of gp3", source: EBS_PAGE },
+    rdsGp3GbMonth: { usd: 0.115, unit: "GB-month of RDS gp3 storage (per copy: Multi-AZ bills the standby's too)", source: RDS_PAGE },
+    cloudwatchAlarmMetric: { usd: 0.1, unit: "standard-resolution alarm metric-month", source: ALARM_PAGE },
+    cloudwatchDashboard: { usd: 3, unit: "dashboard-month", source: CLOUDWATCH_PAGE },
+    logsIngestedGb: { usd: 0.5, unit: "GB of logs ingested", source: CLOUDWATCH_PAGE },
+    kmsKeyMonth: { usd: 1, unit: "KMS key-month (each yearly rotation adds $1/month)", source: KMS_PAGE },
+    s3GbMonth: { usd: 0.023, unit: "GB-month of S3 Standard", source: S3_PAGE },
+} as const satisfies Record<string, Price>;
+
+/** Hourly on-demand prices of the instance types the examples use: none was in a stored page. */
+export const INSTANCE_HOUR_PRICES: Record<string, Price> = {
+    "t3.small": { unit: "instance-hour", source: NOT_FOUND("aws.amazon.com/ec2/pricing/on-demand") },
+    "m7i.large": { unit: "instance-hour", source: NOT_FOUND("aws.amazon.com/ec2/pricing/on-demand") },
+    "db.t4g.micro": { unit: "DB instance-hour (Single-AZ)", source: NOT_FOUND("aws.amazon.com/rds/mysql/pricing") },
+    "db.r6g.large": { unit: "DB instance-hour (Single-AZ)", source: NOT_FOUND("aws.amazon.com/rds/mysql/pricing") },
+    "cache.t4g.micro": { unit: "node-hour", source: NOT_FOUND("aws.amazon.com/elasticache/pricing") },
+    "cache.r7g.large": { unit: "node-hour", source: NOT_FOUND("aws.amazon.com/elasticache/pricing") },
+};
+
+/** Usage the prices multiply, which the configuration cannot know: stated in the README beside the table. */
+export const ASSUMED = {
+    /** Average load balancer capacity units: a small API gateway's traffic. */
+    lcus: 1,
+    /** GB a month through the NAT gateways (image pulls, LLM provider calls, AWS APIs). */
+    natGb: 100,
+    /** GB of container logs each node ingests a month. */
+    logGbPerNode: 1,
+    /** GB of ALB access logs written a month (kept albAccessLogDays). */
+    albAccessLogGb: 1,
+};
+
+export interface CostLine {
+    component: string;
+    /** What is counted, e.g. "3 x t3.small x 730 h". */
+    quantity: string;
+    /** Undefined when a price it needs was not found. */
+    usd?: number;
+    /** Every price the line multiplies. */
+    prices: Price[];
+}
+
+const line = (component: string, quantity: string, parts: [number, Price][]): CostLine => ({
+    component,
+    quantity,
+    usd: parts.every(([, price]) => price.usd !== undefined)
+        ? parts.reduce((sum, [amount, price]) => sum + amount * (price.usd as number), 0)
+        : undefined,
+    prices: parts.map(([, price]) => price),
+});
+
+const instancePrice = (type: string): Price =>
+    INSTANCE_HOUR_PRICES[type] ?? { unit: "instance-hour", source: NOT_FOUND(`the price of ${type}`) };
+
+/** The number of CloudWatch alarm metrics the stack creates: monitoring.ts's and each node's (nodes.ts). */
+export function alarmMetricCount(config: ClusterConfig): number {
+    const databases = config.logDatabase ? 2 : 1;
+    // Target groups (3), the 5xx rate (3 metrics in one alarm), response time (1).
+    const loadBalancer = 3 + 3 + 1;
+    const nodes = [config.masterInstanceType, ...Array.from({ length: config.slaveCount }, () => config.instanceType)];
+    const perNode = nodes.reduce((sum, type) => sum + 1 + (supportsRecoverAction(type) ? 1 : 0), 0);
+    return loadBalancer + 3 * databases + 2 * config.cacheNodeCount + perNode;
+}
+
+/** The monthly cost of an AWS stack, by component. */
+export function monthlyCost(config: ClusterConfig): CostLine[] {
+    if (config.network.kind !== "new") {
+        throw new Error("the cost table is drawn for stacks with their own VPC (NAT gateways included)");
+    }
+    const h = HOURS_PER_MONTH;
+    const nodeCount = 1 + config.slaveCount;
+    const azCount = config.network.azCount;
+    const natGateways = config.network.natGateways === "single" ? 1 : azCount;
+    const databases = config.logDatabase ? 2 : 1;
+    const copies = config.dbMultiAz ? 2 : 1;
+    const instances =
+        config.masterInstanceType === config.instanceType
+            ? [[nodeCount, config.instanceType] as const]
+            : [[1, config.masterInstanceType] as const, [config.slaveCount, config.instanceType] as const];
+    const lines: CostLine[] = [
+        line(
+            "EC2 nodes",
+            instances.map(([n, type]) => `${n} x ${type}`).join(" + ") + ` x ${h} h`,
+            instances.map(([n, type]) => [n * h, instancePrice(type)]),
+        ),
+        line("EBS root volumes (gp3)", `${nodeCount} x ${config.rootVolumeSize} GB`, [[nodeCount * config.rootVolumeSize, PRICES.ebsGp3GbMonth]]),
+        line("ALB + LCUs", `${h} h + ${ASSUMED.lcus} LCU x ${h} h (assumed)`, [
+            [h, PRICES.albHour],
+            [ASSUMED.lcus * h, PRICES.lcuHour],
+        ]),
+        line("ALB public IPv4 addresses", `${azCount} (one per zone) x ${h} h`, [[azCount * h, PRICES.publicIpv4Hour]]),
+        line("NAT gateways + data", `${natGateways} x ${h} h + ${ASSUMED.natGb} GB (assumed)`, [
+            [natGateways * h, PRICES.natHour],
+            [ASSUMED.natGb, PRICES.natGb],
+        ]),
+        line("NAT public IPv4 addresses", `${natGateways} x ${h} h`, [[natGateways * h, PRICES.publicIpv4Hour]]),
+        line(
+            "RDS instances",
+            `${databases} database${databases > 1 ? "s (main + log)" : ""} x ${copies} (${config.dbMultiAz ? "Multi-AZ: primary + standby" : "Single-AZ"}) x ${config.dbInstanceClass} x ${h} h`,
+            [[databases * copies * h, instancePrice(config.dbInstanceClass)]],
+        ),
+        line(
+            "RDS storage (gp3)",
+            `${databases * copies} x ${config.dbAllocatedStorage} GB`,
+            [[databases * copies * config.dbAllocatedStorage, PRICES.rdsGp3GbMonth]],
+        ),
+        {
+            component: "RDS backups",
+            quantity: `${config.dbBackupRetentionDays} days kept`,
+            usd: 0,
+            prices: [{ usd: 0, unit: "GB-month up to the provisioned storage (free allowance; beyond it ~$0.095/GB-month)", source: RDS_PAGE }],
+        },
+        line("ElastiCache nodes", `${config.cacheNodeCount} x ${config.cacheNodeType} x ${h} h`, [
+            [config.cacheNodeCount * h, instancePrice(config.cacheNodeType)],
+        ]),
+        line("CloudWatch alarms", `${alarmMetricCount(config)} alarm metrics`, [[alarmMetricCount(config), PRICES.cloudwatchAlarmMetric]]),
+        line("CloudWatch dashboard", "1", [[1, PRICES.cloudwatchDashboard]]),
+        line("CloudWatch logs ingested", `${nodeCount} nodes x ${ASSUMED.logGbPerNode} GB (assumed)`, [[nodeCount * ASSUMED.logGbPerNode, PRICES.logsIngestedGb]]),
+        line("KMS key", "1 cluster key", [[1, PRICES.kmsKeyMonth]]),
+    ];
+    if (config.albAccessLogs) {
+        const storedGb = (ASSUMED.albAccessLogGb * config.albAccessLogDays) / 30;
+        lines.push(
+            line("S3 ALB access logs", `${ASSUMED.albAccessLogGb} GB/month (assumed) kept ${config.albAccessLogDays} days`, [
+                [storedGb, PRICES.s3GbMonth],
+            ]),
+        );
+    }
+    return lines;
+}
+
+const dollars = (usd: number) => `$${usd.toFixed(2)}`;
+
+/** The README's table for the example stacks: one column per stack file, the total of the priced lines last. */
+export function costTable(stacks: { file: string; config: ClusterConfig }[]): string {
+    const costs = stacks.map((s) => monthlyCost(s.config));
+    const components = [...new Set(costs.flatMap((lines) => lines.map((l) => l.component)))];
+    const cell = (l: CostLine | undefined) =>
+        l === undefined ? "—" : `${l.usd === undefined ? "price not found" : dollars(l.usd)} (${l.quantity})`;
+    const rows = components.map((component) => `| ${component} | ${costs.map((lines) => cell(lines.find((l) => l.component === component))).join(" | ")} |`);
+    const totals = costs.map((lines) => {
+        const priced = lines.filter((l) => l.usd !== undefined);
+        const missing = lines.filter((l) => l.usd === undefined).map((l) => l.component);
+        return `**${dollars(priced.reduce((sum, l) => sum + (l.usd as number), 0))}**${missing.length ? ` + ${missing.join(", ")} (prices not found)` : ""}`;
+    });
+    return [
+        `| component | ${stacks.map((s) => s.file).join(" | ")} |`,
+        `|---|${stacks.map(() => "---").join("|")}|`,
+        ...rows,
+        `| total a month | ${totals.join(" | ")} |`,
+    ].join("\n");
+}
+
+/** Every price the table uses, with its source: the README lists them under the table. */
+export function priceList(): string {
+    const entries: [string, Price][] = [...Object.entries(PRICES), ...Object.entries(INSTANCE_HOUR_PRICES)];
+    const lines = entries.map(([name, p]) => `- ${name}: ${p.usd === undefined ? "price not found" : `$${p.usd}`} per ${p.unit}; ${p.source}`);
+    return [`Read on ${PRICES_READ_ON}:`, ...lines].join("\n");
+}

@@ -1,0 +1,78 @@
+// The README's cost table is monthlyCost's output for the shipped dev and prod stack files, and
+// what it counts (nodes, NAT gateways, databases, cache nodes, alarm metrics, keys) is what the
+// program registers for those files under mocks.
+import * as fs from "fs";
+import * as path from "path";
+import { ASSUMED, HOURS_PER_MONTH, INSTANCE_HOUR_PRICES, PRICES, alarmMetricCount, costTable, monthlyCost, priceList } from "../components/aws/cost";
+import { ClusterConfig, parseClusterConfig } from "../components/config";
+import { ofType, runProgram } from "./harness";
+import { readStackFile } from "./stackFiles";
+
+const EXAMPLES = ["Pulumi.dev.yaml", "Pulumi.prod.yaml"];
+
+function example(file: string): { file: string; config: ClusterConfig; raw: Record<string, string> } {
+    const { stack, config, document } = readStackFile(file);
+    const region = document["aws:region"] as string;
+    return { file, config: parseClusterConfig(config, stack, region), raw: { ...config, "aws:region": region } };
+}
+
+const README = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+const between = (start: string, end: string) => README.slice(README.indexOf(start) + start.length, README.indexOf(end)).trim();
+
+describe("the README's cost table", () => {
+    test("is monthlyCost's table of Pulumi.dev.yaml and Pulumi.prod.yaml, with every price and its page", () => {
+        const stacks = EXAMPLES.map(example);
+        expect(between("<!-- cost-table:start -->", "<!-- cost-table:end -->")).toBe(costTable(stacks));
+        expect(between("<!-- cost-prices:start -->", "<!-- cost-prices:end -->")).toBe(priceList());
+    });
+
+    test.each(EXAMPLES)("%s: what the table counts is what the program registers", async (file) => {
+        const { config, raw } = example(file);
+        const run = await runProgram(raw, { stack: file.split(".")[1] });
+        const natGateways = ofType(run, "aws:ec2/natGateway:NatGateway").length;
+        const alarmMetrics = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").reduce(
+            (sum, a) => sum + (a.inputs.metricQueries ? a.inputs.metricQueries.filter((q: { metric?: unknown }) => q.metric).length : 1),
+            0,
+        );
+        const lines = Object.fromEntries(monthlyCost(config).map((l) => [l.component, l.quantity]));
+        expect(lines["EC2 nodes"]).toContain(`x ${HOURS_PER_MONTH} h`);
+        expect(ofType(run, "aws:ec2/instance:Instance").length).toBe(1 + config.slaveCount);
+        expect(lines["NAT gateways + data"]).toMatch(new RegExp(`^${natGateways} x `));
+        expect(ofType(run, "aws:ec2/eip:Eip").length).toBe(natGateways);
+        expect(lines["RDS instances"]).toMatch(new RegExp(`^${ofType(run, "aws:rds/instance:Instance").length} database`));
+        expect(ofType(run, "aws:rds/instance:Instance").every((db) => db.inputs.multiAz === config.dbMultiAz)).toBe(true);
+        expect(ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup")[0].inputs.numCacheClusters).toBe(config.cacheNodeCount);
+        expect(alarmMetricCount(config)).toBe(alarmMetrics);
+        expect(ofType(run, "aws:cloudwatch/dashboard:Dashboard")).toHaveLength(1);
+        expect(ofType(run, "aws:kms/key:Key")).toHaveLength(1);
+        expect(ofType(run, "aws:s3/bucket:Bucket").length > 0).toBe(lines["S3 ALB access logs"] !== undefined);
+        expect(ofType(run, "aws:ec2/instance:Instance").every((i) => i.inputs.rootBlockDevice.volumeType === "gp3")).toBe(true);
+    });
+});
+
+describe("monthlyCost", () => {
+    const dev = example("Pulumi.dev.yaml").config;
+
+    test("multiplies hours, counts and prices; a line whose price was not found has no amount and says so", () => {
+        const lines = Object.fromEntries(monthlyCost(dev).map((l) => [l.component, l]));
+        expect(lines["NAT gateways + data"].usd).toBeCloseTo(HOURS_PER_MONTH * PRICES.natHour.usd + ASSUMED.natGb * PRICES.natGb.usd);
+        expect(lines["ALB + LCUs"].usd).toBeCloseTo(HOURS_PER_MONTH * (PRICES.albHour.usd + ASSUMED.lcus * PRICES.lcuHour.usd));
+        expect(lines["RDS storage (gp3)"].usd).toBeCloseTo(20 * PRICES.rdsGp3GbMonth.usd);
+        expect(lines["EC2 nodes"].usd).toBeUndefined();
+        expect(INSTANCE_HOUR_PRICES["t3.small"].source).toMatch(/^not in the stored pages/);
+        expect(costTable([{ file: "dev", config: dev }])).toMatch(/\| EC2 nodes \| price not found \(3 x t3\.small x 730 h\) \|/);
+    });
+
+    test("the knobs move it: NAT per zone, Multi-AZ, the log database, cache nodes", () => {
+        const usd = (config: ClusterConfig, component: string) => monthlyCost(config).find((l) => l.component === component)?.usd;
+        const network = dev.network.kind === "new" ? dev.network : undefined;
+        const perAz = { ...dev, network: { ...network!, natGateways: "onePerAz" as const } };
+        expect(usd(perAz, "NAT gateways + data")! - usd(dev, "NAT gateways + data")!).toBeCloseTo(HOURS_PER_MONTH * PRICES.natHour.usd);
+        const multiAz = { ...dev, dbMultiAz: true };
+        expect(usd(multiAz, "RDS storage (gp3)")).toBeCloseTo(2 * usd(dev, "RDS storage (gp3)")!);
+        const withLogDb = { ...dev, logDatabase: true };
+        expect(usd(withLogDb, "RDS storage (gp3)")).toBeCloseTo(2 * usd(dev, "RDS storage (gp3)")!);
+        expect(alarmMetricCount(withLogDb) - alarmMetricCount(dev)).toBe(3);
+        expect(alarmMetricCount({ ...dev, cacheNodeCount: 3 }) - alarmMetricCount(dev)).toBe(2);
+    });
+});
