@@ -622,7 +622,7 @@ describe("stack outputs", () => {
             [
                 ...["target", "url", "listenerWeights", "albDnsName", "masterInstanceId", "masterPrivateIp", "slaveInstanceIds", "slavePrivateIps"],
                 ...["databaseAddress", "redisPrimaryEndpoint", "secretParameterPath", "sessionCommands", "masterPortForwardCommand"],
-                ...["masterImage", "slaveImage", "alertTopicArn", "logGroupName", ...secretOutputs],
+                ...["masterImage", "slaveImage", "alertTopicArn", "dashboardUrl", "logGroupName", ...secretOutputs],
             ].sort(),
         );
         for (const name of Object.keys(e).filter((n) => e[n] !== undefined)) {

@@ -254,7 +254,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
             redisPrimaryEndpoint: cache.primaryEndpoint,
             secretParameterPath: secrets.parameterPath,
             sessionCommands: Object.fromEntries([master, ...slaves].map((node) => [node.nodeName, sessionCommand(node)])),
-            masterPortForwardCommand: pulumi.interpolate`aws ssm start-session --region ${region} --target ${master.instanceId} --document-clusterName AWS-StartPortForwardingSession --parameters portNumber=${APP_PORT},localPortNumber=${APP_PORT}`,
+            masterPortForwardCommand: pulumi.interpolate`aws ssm start-session --region ${region} --target ${master.instanceId} --document-name AWS-StartPortForwardingSession --parameters portNumber=${APP_PORT},localPortNumber=${APP_PORT}`,
             masterImage: images.master,
             slaveImage: images.slave,
             alertTopicArn: monitoring.topicArn,
