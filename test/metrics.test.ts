@@ -296,7 +296,7 @@ describe("dashboardBody (pure)", () => {
         databases: [{ label: "db", instanceId: "db-1" }],
         dbMaxConnections: 500,
         cacheClusterIds: ["r-001", "r-002"],
-        thresholds: DEFAULT_ALARM_THRESHOLDS,
+        alarmThresholds: DEFAULT_ALARM_THRESHOLDS,
     });
     const widget = (body: string, title: RegExp) => JSON.parse(body).widgets.find((w: any) => title.test(w.properties.title ?? ""));
 

@@ -67,7 +67,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
                 flowLogs: flowLogs
                     ? {
                           logGroupName: flowLogGroupName(clusterName),
-                          retentionDays: config.logRetentionDays,
+                          logRetentionDays: config.logRetentionDays,
                           kmsKeyArn: clusterKey.arn,
                           partition,
                           region,
@@ -93,7 +93,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
                 deregistrationDelay: config.deregistrationDelay,
                 protect: config.protect,
                 https: config.https !== undefined,
-                accessLogs: config.albAccessLogs ? { retentionDays: config.albAccessLogDays, account } : undefined,
+                accessLogs: config.albAccessLogs ? { albAccessLogDays: config.albAccessLogDays, account } : undefined,
                 tags,
             },
             parent,
@@ -164,7 +164,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
             cacheClusterIds: cacheMemberSuffixes(config.cacheNodeCount).map((suffix) =>
                 cache.replicationGroupId.apply((id) => `${id}-${suffix}`),
             ),
-            thresholds: config.alarmThresholds,
+            alarmThresholds: config.alarmThresholds,
         };
         const monitoring = new Monitoring(
             clusterName,

@@ -28,7 +28,7 @@ export interface DashboardInputs {
     databases: { label: string; instanceId: string }[];
     dbMaxConnections: number;
     cacheClusterIds: string[];
-    thresholds: AlarmThresholds;
+    alarmThresholds: AlarmThresholds;
 }
 
 /** One entry of a metric widget's `metrics` array: a metric with its options, or an expression. */
@@ -168,7 +168,7 @@ function graphs(inputs: DashboardInputs, lines: AlarmLines): Graph[] {
 
 /** The dashboard's JSON body (CloudWatch Dashboard Body Structure and Syntax). */
 export function dashboardBody(inputs: DashboardInputs): string {
-    const lines = alarmLines(inputs.thresholds, inputs.dbMaxConnections);
+    const lines = alarmLines(inputs.alarmThresholds, inputs.dbMaxConnections);
     const header = {
         type: "text",
         x: 0,
@@ -222,7 +222,7 @@ export interface DashboardArgs {
     databases: { label: string; instanceId: pulumi.Input<string> }[];
     dbMaxConnections: number;
     cacheClusterIds: pulumi.Input<string>[];
-    thresholds: AlarmThresholds;
+    alarmThresholds: AlarmThresholds;
 }
 
 export class Dashboard extends pulumi.ComponentResource {
@@ -254,7 +254,7 @@ export class Dashboard extends pulumi.ComponentResource {
                     databases: args.databases.map((d, i) => ({ label: d.label, instanceId: databaseIds[i] })),
                     dbMaxConnections: args.dbMaxConnections,
                     cacheClusterIds,
-                    thresholds: args.thresholds,
+                    alarmThresholds: args.alarmThresholds,
                 }),
             );
         const dashboard = new aws.cloudwatch.Dashboard(

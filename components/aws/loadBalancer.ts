@@ -16,7 +16,7 @@ export interface LoadBalancerArgs {
     /** Also admit 443 (the listener then serves HTTPS and port 80 redirects). */
     https: boolean;
     /** Set: the ALB writes access logs to a bucket of its own, kept this many days. */
-    accessLogs?: { retentionDays: number; account: pulumi.Input<string> };
+    accessLogs?: { albAccessLogDays: number; account: pulumi.Input<string> };
     tags: Record<string, string>;
 }
 
@@ -57,7 +57,7 @@ class AccessLogBucket {
     /** What the ALB must wait for: ELB writes a test object when access logs are turned on. */
     readonly ready: pulumi.Resource[];
 
-    constructor(name: string, args: { retentionDays: number; account: pulumi.Input<string>; protect: boolean; tags: Record<string, string> }, parent: pulumi.Resource) {
+    constructor(name: string, args: { albAccessLogDays: number; account: pulumi.Input<string>; protect: boolean; tags: Record<string, string> }, parent: pulumi.Resource) {
         const opts = { parent };
         // Autonamed (bucket names are global); emptied on destroy unless the stack is protected.
         const bucket = new aws.s3.Bucket(`${name}-alb-logs`, { forceDestroy: !args.protect, tags: args.tags }, opts);
@@ -86,7 +86,7 @@ class AccessLogBucket {
                         id: "expire-access-logs",
                         status: "Enabled",
                         filter: {},
-                        expiration: { days: args.retentionDays },
+                        expiration: { days: args.albAccessLogDays },
                         abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
                     },
                 ],

@@ -14,7 +14,7 @@ export interface MonitoredDatabase {
 
 export interface MonitoringArgs {
     alertEmail?: string;
-    thresholds: AlarmThresholds;
+    alarmThresholds: AlarmThresholds;
     /** ALB and target group ARN suffixes: CloudWatch's dimensions for them. */
     loadBalancerArnSuffix: pulumi.Input<string>;
     masterTargetGroupArnSuffix: pulumi.Input<string>;
@@ -69,7 +69,7 @@ export class Monitoring extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:monitoring:Monitoring", name, {}, opts);
         const parent = { parent: this };
-        const t = args.thresholds;
+        const t = args.alarmThresholds;
         const lines = alarmLines(t, args.dbMaxConnections);
 
         const topic = new aws.sns.Topic(alertTopicLogicalName(name), { kmsMasterKeyId: args.kmsKeyArn, tags: args.tags }, parent);

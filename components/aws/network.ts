@@ -27,7 +27,7 @@ export function zoneShortage(zones: string[], azCount: number): string | undefin
 /** VPC flow logs to an encrypted CloudWatch log group (new VPC only). */
 export interface FlowLogArgs {
     logGroupName: string;
-    retentionDays: number;
+    logRetentionDays: number;
     kmsKeyArn: pulumi.Input<string>;
     partition: pulumi.Input<string>;
     region: pulumi.Input<string>;
@@ -191,7 +191,7 @@ export class Network extends pulumi.ComponentResource {
                 const flow = args.flowLogs;
                 const logGroup = new aws.cloudwatch.LogGroup(
                     `${name}-flow-logs`,
-                    { name: flow.logGroupName, retentionInDays: flow.retentionDays, kmsKeyId: flow.kmsKeyArn, tags: args.tags },
+                    { name: flow.logGroupName, retentionInDays: flow.logRetentionDays, kmsKeyId: flow.kmsKeyArn, tags: args.tags },
                     parent,
                 );
                 const role = new aws.iam.Role(
