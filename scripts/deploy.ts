@@ -43,7 +43,7 @@ export async function runDeploy(argv: string[], context: ScriptContext): Promise
         login = await workspace.whoAmI();
     } catch (error) {
         throw new ScriptFailure(
-            `You are not logged in to a Pulumi backend (${pulumiErrorText(error).split("\n")[0]}).\n` +
+            `No Pulumi login found (${pulumiErrorText(error).split("\n")[0]}).\n` +
                 `Log in, then run this again. For Pulumi Cloud:\n` +
                 `  ${cli.invocation} login\n` +
                 `or for state in your own bucket (its secrets then need PULUMI_CONFIG_PASSPHRASE or a KMS key of yours):\n` +
@@ -51,16 +51,17 @@ export async function runDeploy(argv: string[], context: ScriptContext): Promise
                 `This script never chooses a backend or a passphrase for a cloud stack.`,
         );
     }
-    log(`Pulumi backend: ${login.url ?? "(unknown)"} as ${login.user}.`);
+    const backend = login.url ?? "your backend";
+    log(`Pulumi backend: ${backend} as ${login.user}.`);
 
     let stack = await selectIfExists(stackName, workspace);
     if (stack) log(`Stack: ${stackName}, existing.`);
     else if (operation === "destroy") {
-        log(`Nothing to destroy: there is no stack "${stackName}" on ${login.url}.`);
+        log(`Nothing to destroy: there is no stack "${stackName}" on ${backend}.`);
         return;
     } else {
         stack = await createStack(stackName, workspace);
-        log(`Stack: ${stackName}, created on ${login.url} (config: Pulumi.${stackName}.yaml).`);
+        log(`Stack: ${stackName}, created on ${backend} (config: Pulumi.${stackName}.yaml).`);
     }
 
     const live = { onOutput: console.out, onError: console.err };

@@ -63,7 +63,8 @@ export function pingDocker(host: string, tlsVerify: boolean): Promise<PingResult
     else if (url.protocol === "tcp:" && !tlsVerify) target = { host: url.hostname, port: url.port || 2375 };
     else return Promise.resolve("unchecked");
     return new Promise((resolve) => {
-        const request = http.get({ ...target, path: "/_ping", timeout: PING_TIMEOUT_MS }, (response) => {
+        // agent: false, one connection closed after the answer: no pooled socket keeps the script alive.
+        const request = http.get({ ...target, path: "/_ping", timeout: PING_TIMEOUT_MS, agent: false }, (response) => {
             response.resume();
             resolve(
                 response.statusCode === 200

@@ -232,7 +232,7 @@ describe("npm run deploy", () => {
 
     test("no login: stops with the exact pulumi login command, never choosing a backend or passphrase", async () => {
         await expect(deploy(["--stack", "dev"])).rejects.toThrow(
-            "You are not logged in to a Pulumi backend (error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions).\n" +
+            "No Pulumi login found (error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions).\n" +
                 "Log in, then run this again. For Pulumi Cloud:\n" +
                 "  pulumi login\n",
         );
@@ -282,6 +282,14 @@ describe("npm run deploy", () => {
             "New API: http://127.0.0.1:8080\nLog in as admin; the password (a secret, not printed here): pulumi stack output --show-secrets adminPassword -s dev\n",
         );
         expect(qs.output).not.toContain("stub-admin-password");
+    });
+
+    test("up on a stack without adminUsername: says the first visitor completes the setup wizard", async () => {
+        logIn();
+        await deploy(["--stack", "dev"], { env: { STUB_NO_ADMIN: "1" } });
+        expect(qs.output).toContain(
+            "New API: http://127.0.0.1:8080\nNo adminUsername in Pulumi.dev.yaml: the first visitor completes New API's setup wizard, so open it now.\n",
+        );
     });
 
     test("--destroy destroys an existing stack; with no stack it creates none", async () => {

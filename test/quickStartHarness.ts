@@ -95,7 +95,7 @@ if (args[0] === "up") {
     if (env.STUB_UP_FAILS) { console.log(" +  docker:index/container:Container newapi-local-master creating failed"); fail("error: update failed"); }
     console.log(" +  pulumi:pulumi:Stack new-api-cluster-" + stackName + " created");
     console.log("Resources:\\n    + 12 created");
-    stack.outputs = { url: "http://127.0.0.1:8080", adminUsername: "admin", adminPassword: "stub-admin-password" };
+    stack.outputs = env.STUB_NO_ADMIN ? { url: "http://127.0.0.1:8080" } : { url: "http://127.0.0.1:8080", adminUsername: "admin", adminPassword: "stub-admin-password" };
     writeStack(stack); process.exit(0);
 }
 if (args[0] === "preview") { unlock(); console.log("Previewing update (" + stackName + "):\\nResources:\\n    + 40 to create"); process.exit(0); }
