@@ -1,0 +1,309 @@
+// `npm run local` and `npm run deploy`, run against a stub `pulumi` and a stub Docker engine
+// (test/quickStartHarness.ts): the exact CLI commands, the backend, stack and passphrase they
+// use, what they print, and that what they write stays in the project, ignored by git.
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { runDeploy } from "../scripts/deploy";
+import { runLocal } from "../scripts/local";
+import { QuickStart, RunOptions, quickStart, stubInstaller } from "./quickStartHarness";
+
+let qs: QuickStart;
+beforeEach(async () => {
+    qs = await quickStart();
+});
+afterEach(() => qs.close());
+
+const local = (argv: string[] = [], options?: RunOptions) => qs.run(runLocal, argv, options);
+const commands = () => qs.calls().map((call) => call.command);
+const passphraseFile = () => path.join(qs.projectDir, ".pulumi-local", "passphrase");
+
+const FIRST_UP = [
+    "version",
+    "stack select --stack local --non-interactive",
+    "stack init local --non-interactive",
+    "up --yes --skip-preview --exec-kind auto.local --stack local --non-interactive",
+    "stack output --json --stack local --non-interactive",
+    "stack output --json --show-secrets --stack local --non-interactive",
+    "stack history --json --show-secrets --page-size 1 --page 1 --stack local --non-interactive",
+];
+
+describe("npm run local", () => {
+    test("a fresh clone: state in the project, a generated passphrase, the local stack created, up, then the URL and the login", async () => {
+        await local();
+        expect(commands()).toEqual(FIRST_UP);
+        const passphrase = fs.readFileSync(passphraseFile(), "utf8").trim();
+        expect(passphrase).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        expect(fs.statSync(passphraseFile()).mode & 0o777).toBe(0o600);
+        for (const call of qs.calls().slice(1)) {
+            expect(call.cwd).toBe(qs.projectDir);
+            expect(call.env.PULUMI_BACKEND_URL).toBe(`file://${qs.projectDir}/.pulumi-local/state`);
+            expect(call.env.PULUMI_HOME).toBe(`${qs.projectDir}/.pulumi-local/home`);
+            expect(call.env.DOCKER_HOST).toBe(qs.dockerHost);
+        }
+        // The passphrase exists from `stack init` on: the select before it has none.
+        expect(qs.calls().map((call) => call.env.PULUMI_CONFIG_PASSPHRASE)).toEqual([
+            undefined,
+            undefined,
+            ...FIRST_UP.slice(2).map(() => passphrase),
+        ]);
+        expect(qs.output).toContain(`Docker: answers at ${qs.dockerHost} (DOCKER_HOST).`);
+        expect(qs.output).toContain("Pulumi CLI: pulumi v3.248.0 (on PATH).");
+        expect(qs.output).toContain("State: .pulumi-local/state (a file backend in this project, ignored by git).");
+        expect(qs.output).toContain("Passphrase: generated into .pulumi-local/passphrase, beside the state.");
+        expect(qs.output).toContain("protects nothing from anyone who can read this folder");
+        expect(qs.output).toContain("Stack: local, created (config: Pulumi.local.yaml).");
+        expect(qs.output).toContain("Updating (local):"); // the CLI's own output, streamed
+        expect(qs.output).toContain("New API is running: http://127.0.0.1:8080\nLog in as admin with the password stub-admin-password\n");
+        expect(qs.output).toContain(
+            `export PULUMI_BACKEND_URL=file://${qs.projectDir}/.pulumi-local/state PULUMI_HOME=${qs.projectDir}/.pulumi-local/home ` +
+                `PULUMI_CONFIG_PASSPHRASE_FILE=${passphraseFile()}`,
+        );
+    });
+
+    test("what it writes stays in the project and git ignores it; only Pulumi's salt line lands in Pulumi.local.yaml", async () => {
+        await local();
+        const written = qs.filesUnder(path.join(qs.projectDir, ".pulumi-local"));
+        expect(written).toEqual(
+            expect.arrayContaining(["passphrase", "state/.pulumi/stacks/new-api-cluster/local.json", "home/workspaces/new-api-cluster.json"]),
+        );
+        for (const file of written) {
+            expect(qs.git("check-ignore", "-q", path.join(".pulumi-local", file)).status).toBe(0);
+        }
+        expect(qs.filesUnder(qs.home)).toEqual([]);
+        // `pulumi stack init` keeps a passphrase stack's salt in its config file (pulumi/pulumi#8408).
+        expect(qs.git("status", "--porcelain").stdout).toBe(" M Pulumi.local.yaml\n");
+        expect(qs.git("diff", "-U0", "Pulumi.local.yaml").stdout).toMatch(/\n\+encryptionsalt: v1:stub:[0-9a-f]{16}\n$/);
+    });
+
+    test("a second run selects the existing stack with the same passphrase and generates none", async () => {
+        await local();
+        const passphrase = fs.readFileSync(passphraseFile(), "utf8");
+        const firstCalls = qs.calls().length;
+        await local();
+        const second = qs.calls().slice(firstCalls);
+        expect(second.map((call) => call.command)).toEqual(FIRST_UP.filter((command) => !command.startsWith("stack init")));
+        expect(fs.readFileSync(passphraseFile(), "utf8")).toBe(passphrase);
+        expect(second.slice(1).every((call) => call.env.PULUMI_CONFIG_PASSPHRASE === passphrase.trim())).toBe(true);
+        expect(qs.output).toContain("Stack: local, existing.");
+        expect(qs.output).not.toContain("Passphrase: generated");
+        expect(qs.output).toContain("Log in as admin with the password stub-admin-password");
+    });
+
+    test("an existing stack whose passphrase file is gone: stops, says why and how to start over, generates none", async () => {
+        await local();
+        fs.rmSync(passphraseFile());
+        const firstCalls = qs.calls().length;
+        await expect(local()).rejects.toThrow(
+            'The stack "local" in .pulumi-local/state was encrypted with the passphrase kept in .pulumi-local/passphrase, which is gone',
+        );
+        expect(commands().slice(firstCalls)).toEqual(["version", "stack select --stack local --non-interactive"]);
+        expect(fs.existsSync(passphraseFile())).toBe(false);
+    });
+
+    test("Pulumi.local.yaml holding a salt of another passphrase: stops before generating one, and says which line to delete", async () => {
+        fs.appendFileSync(path.join(qs.projectDir, "Pulumi.local.yaml"), "encryptionsalt: v1:theirs\n");
+        await expect(local()).rejects.toThrow(
+            "Pulumi.local.yaml has an `encryptionsalt:` line from a stack \"local\" created earlier with a passphrase of yours",
+        );
+        expect(commands()).toEqual(["version", "stack select --stack local --non-interactive"]);
+        expect(fs.existsSync(passphraseFile())).toBe(false);
+    });
+
+    test("--slaves N sets slaveCount in the stack's config, then runs up", async () => {
+        await local(["--slaves", "3"]);
+        expect(commands()).toEqual([
+            ...FIRST_UP.slice(0, 3),
+            "config set new-api-cluster:slaveCount --stack local --plaintext --non-interactive -- 3",
+            ...FIRST_UP.slice(3),
+        ]);
+        expect(fs.readFileSync(path.join(qs.projectDir, "Pulumi.local.yaml"), "utf8")).toContain('new-api-cluster:slaveCount: "3"');
+        expect(qs.output).toContain("slaveCount: 3 (saved in Pulumi.local.yaml).");
+    });
+
+    test("--destroy destroys the existing stack and keeps it and its passphrase for the next run", async () => {
+        await local();
+        const firstCalls = qs.calls().length;
+        await local(["--destroy"]);
+        expect(commands().slice(firstCalls)).toEqual([
+            "version",
+            "stack select --stack local --non-interactive",
+            "destroy --yes --skip-preview --exec-kind auto.local --stack local --non-interactive",
+            "stack history --json --show-secrets --page-size 1 --page 1 --stack local --non-interactive",
+        ]);
+        expect(qs.output).toContain("Destroying (local):");
+        expect(qs.output).toContain("Removed the containers, the network and the volumes");
+        expect(fs.existsSync(passphraseFile())).toBe(true);
+    });
+
+    test("--destroy with no stack creates none and generates no passphrase", async () => {
+        await local(["--destroy"]);
+        expect(commands()).toEqual(["version", "stack select --stack local --non-interactive"]);
+        expect(qs.output).toContain('Nothing to destroy: there is no stack "local".');
+        expect(fs.existsSync(passphraseFile())).toBe(false);
+    });
+
+    test("no Docker engine at DOCKER_HOST: says what to start or set, and runs no Pulumi command", async () => {
+        const missing = `unix://${qs.projectDir}/no-docker.sock`;
+        await expect(local([], { env: { DOCKER_HOST: missing } })).rejects.toThrow(
+            `No Docker engine answers at DOCKER_HOST=${missing} (no such socket).\n` +
+                `Start the engine that listens there, or set DOCKER_HOST to your engine's endpoint (or unset it to use unix:///var/run/docker.sock), and run again.`,
+        );
+        expect(commands()).toEqual([]);
+    });
+
+    test("the Docker CLI's current context decides the endpoint, and Pulumi's Docker provider is given it as DOCKER_HOST", async () => {
+        const dockerConfig = path.join(qs.home, ".docker");
+        // The CLI's layout: contexts/meta/<sha256 of the name>/meta.json.
+        const metaDir = path.join(dockerConfig, "contexts", "meta", createHash("sha256").update("colima").digest("hex"));
+        fs.mkdirSync(metaDir, { recursive: true });
+        fs.writeFileSync(path.join(metaDir, "meta.json"), JSON.stringify({ Name: "colima", Endpoints: { docker: { Host: qs.dockerHost } } }));
+        fs.writeFileSync(path.join(dockerConfig, "config.json"), JSON.stringify({ currentContext: "colima" }));
+        await local([], { withoutDockerHost: true });
+        expect(qs.output).toContain(`Docker: answers at ${qs.dockerHost} (Docker context "colima").`);
+        expect(qs.calls().slice(1).every((call) => call.env.DOCKER_HOST === qs.dockerHost)).toBe(true);
+    });
+
+    test("no Pulumi CLI: installs the pinned version into the project with the installer, once", async () => {
+        const installs: string[] = [];
+        await local([], { withoutCli: true, installCli: stubInstaller(installs) });
+        const root = path.join(qs.projectDir, ".pulumi-local", "cli");
+        expect(installs).toEqual([root]);
+        expect(qs.output).toContain("No Pulumi CLI on PATH: installing Pulumi v3.248.0 into .pulumi-local/cli (this project only, once)...");
+        expect(qs.output).toContain("Pulumi CLI: .pulumi-local/cli/bin/pulumi v3.248.0.");
+        expect(commands()).toEqual(FIRST_UP); // its `version` is the installer's check of what it installed
+        expect(qs.git("check-ignore", "-q", ".pulumi-local/cli/bin/pulumi").status).toBe(0);
+
+        await local([], { withoutCli: true, installCli: stubInstaller(installs) });
+        expect(installs).toEqual([root]);
+        expect(qs.output).toContain("Pulumi CLI: .pulumi-local/cli/bin/pulumi v3.248.0 (installed in this project by an earlier run).");
+    });
+
+    test("a broken CLI in the project (an interrupted install): says to delete it, installs nothing", async () => {
+        const bin = path.join(qs.projectDir, ".pulumi-local", "cli", "bin");
+        fs.mkdirSync(bin, { recursive: true });
+        fs.writeFileSync(path.join(bin, "pulumi"), "#!/bin/sh\necho 'pulumi: truncated binary' >&2\nexit 126\n", { mode: 0o755 });
+        await expect(local([], { withoutCli: true })).rejects.toThrow(
+            "The Pulumi CLI installed in .pulumi-local/cli does not work: pulumi: truncated binary\n" +
+                "Delete .pulumi-local/cli to have it installed again, and run again.",
+        );
+    });
+
+    test("no Pulumi CLI and the install fails: says so and how to install it", async () => {
+        const offline = () => Promise.reject(new Error("getaddrinfo ENOTFOUND get.pulumi.com"));
+        await expect(local([], { withoutCli: true, installCli: offline })).rejects.toThrow(
+            "Could not install the Pulumi CLI into .pulumi-local/cli: getaddrinfo ENOTFOUND get.pulumi.com\n" +
+                "Install it yourself (https://www.pulumi.com/docs/install/), check that `pulumi version` works, and run again.",
+        );
+        expect(commands()).toEqual([]);
+    });
+
+    test("a backend of the user's (PULUMI_BACKEND_URL): used as it is, with their passphrase; nothing generated, Pulumi's home theirs", async () => {
+        const theirs = `file://${qs.home}/my-state`;
+        await local([], { env: { PULUMI_BACKEND_URL: theirs, PULUMI_CONFIG_PASSPHRASE: "their passphrase" } });
+        expect(commands()).toEqual(FIRST_UP);
+        for (const call of qs.calls().slice(1)) {
+            expect(call.env).toEqual({ PULUMI_BACKEND_URL: theirs, PULUMI_CONFIG_PASSPHRASE: "their passphrase", DOCKER_HOST: qs.dockerHost });
+        }
+        expect(qs.output).toContain(`State: your backend PULUMI_BACKEND_URL=${theirs}; its secrets use your own passphrase or key.`);
+        expect(fs.existsSync(path.join(qs.projectDir, ".pulumi-local"))).toBe(false);
+        expect(qs.output).not.toContain("PULUMI_CONFIG_PASSPHRASE_FILE");
+    });
+
+    test("a failed up: the CLI's output is shown live, and the script fails saying so", async () => {
+        await expect(local([], { env: { STUB_UP_FAILS: "1" } })).rejects.toThrow("pulumi up failed: see its output above.");
+        expect(qs.output).toContain("newapi-local-master creating failed");
+        expect(qs.output).toContain("error: update failed");
+        expect(qs.output).not.toContain("New API is running");
+    });
+});
+
+describe("npm run deploy", () => {
+    // A cloud stack needs no Docker engine: the user's environment has no DOCKER_HOST here.
+    const deploy = (argv: string[], options?: RunOptions) => qs.run(runDeploy, argv, { withoutDockerHost: true, ...options });
+    // The Automation API warns when a preview's summary event never came: the real CLI sends it
+    // over the event stream, the stub does not.
+    beforeEach(() => jest.spyOn(console, "warn").mockImplementation(() => undefined));
+    afterEach(() => jest.restoreAllMocks());
+    const logIn = () => {
+        fs.mkdirSync(path.join(qs.home, ".pulumi"), { recursive: true });
+        fs.writeFileSync(path.join(qs.home, ".pulumi", "credentials.json"), JSON.stringify({ current: "https://api.pulumi.com" }));
+    };
+
+    test("no login: stops with the exact pulumi login command, never choosing a backend or passphrase", async () => {
+        await expect(deploy(["--stack", "dev"])).rejects.toThrow(
+            "No Pulumi login found (error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions).\n" +
+                "Log in, then run this again. For Pulumi Cloud:\n" +
+                "  pulumi login\n",
+        );
+        expect(commands()).toEqual(["version", "whoami --json --non-interactive"]);
+        expect(qs.calls()[1].env).toEqual({});
+        expect(fs.existsSync(path.join(qs.projectDir, ".pulumi-local"))).toBe(false);
+    });
+
+    test("no login with the CLI installed in the project: the login command names that CLI", async () => {
+        await expect(deploy(["--stack", "dev"], { withoutCli: true, installCli: stubInstaller([]) })).rejects.toThrow(
+            "  .pulumi-local/cli/bin/pulumi login\n",
+        );
+    });
+
+    test("--preview: the user's login, the stack created on it, then preview", async () => {
+        logIn();
+        await deploy(["--stack", "dev", "--preview"]);
+        const [version, whoami, select, init, preview, ...rest] = commands();
+        expect([version, whoami, select, init]).toEqual([
+            "version",
+            "whoami --json --non-interactive",
+            "stack select --stack dev --non-interactive",
+            "stack init dev --non-interactive",
+        ]);
+        expect(preview).toMatch(/^preview --exec-kind auto\.local --event-log tcp:\/\/127\.0\.0\.1:\d+ --stack dev --non-interactive$/);
+        expect(rest).toEqual([]);
+        expect(qs.calls().every((call) => Object.keys(call.env).length === 0)).toBe(true);
+        expect(qs.output).toContain("Pulumi backend: https://api.pulumi.com as you.");
+        expect(qs.output).toContain("Stack: dev, created on https://api.pulumi.com (config: Pulumi.dev.yaml).");
+        expect(qs.output).toContain("Previewing update (dev):");
+    });
+
+    test("up on an existing stack prints the URL and the command that shows the password, not the password", async () => {
+        logIn();
+        await deploy(["--stack", "dev", "--preview"]);
+        await deploy(["--stack", "dev"]);
+        expect(commands().slice(-6)).toEqual([
+            "whoami --json --non-interactive",
+            "stack select --stack dev --non-interactive",
+            "up --yes --skip-preview --exec-kind auto.local --stack dev --non-interactive",
+            "stack output --json --stack dev --non-interactive",
+            "stack output --json --show-secrets --stack dev --non-interactive",
+            "stack history --json --show-secrets --page-size 1 --page 1 --stack dev --non-interactive",
+        ]);
+        expect(qs.output).toContain("Stack: dev, existing.");
+        expect(qs.output).toContain(
+            "New API: http://127.0.0.1:8080\nLog in as admin; the password (a secret, not printed here): pulumi stack output --show-secrets adminPassword -s dev\n",
+        );
+        expect(qs.output).not.toContain("stub-admin-password");
+    });
+
+    test("up on a stack without adminUsername: says the first visitor completes the setup wizard", async () => {
+        logIn();
+        await deploy(["--stack", "dev"], { env: { STUB_NO_ADMIN: "1" } });
+        expect(qs.output).toContain(
+            "New API: http://127.0.0.1:8080\nNo adminUsername in Pulumi.dev.yaml: the first visitor completes New API's setup wizard, so open it now.\n",
+        );
+    });
+
+    test("--destroy destroys an existing stack; with no stack it creates none", async () => {
+        logIn();
+        await deploy(["--stack", "dev", "--destroy"]);
+        expect(commands()).toEqual(["version", "whoami --json --non-interactive", "stack select --stack dev --non-interactive"]);
+        expect(qs.output).toContain('Nothing to destroy: there is no stack "dev" on https://api.pulumi.com.');
+
+        await deploy(["--stack", "dev", "--preview"]);
+        await deploy(["--stack", "dev", "--destroy"]);
+        expect(commands().slice(-2)).toEqual([
+            "destroy --yes --skip-preview --exec-kind auto.local --stack dev --non-interactive",
+            "stack history --json --show-secrets --page-size 1 --page 1 --stack dev --non-interactive",
+        ]);
+        expect(qs.output).toContain('Stack "dev" destroyed');
+    });
+});

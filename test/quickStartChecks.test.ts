@@ -1,0 +1,155 @@
+// The quick-start scripts' decisions, without running them: where Docker is (as the Docker CLI
+// picks it), what to say when it does not answer, and their arguments.
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as http from "http";
+import * as os from "os";
+import * as path from "path";
+import { runFromCommandLine } from "../scripts/commandLine";
+import { parseDeployArgs } from "../scripts/deploy";
+import { DEFAULT_DOCKER_HOST, checkDocker, dockerAdvice, dockerEndpoint, pingDocker } from "../scripts/docker";
+import { parseLocalArgs } from "../scripts/local";
+import { automationApiInstaller } from "../scripts/pulumiCli";
+import { ScriptContext, ScriptFailure, processConsole } from "../scripts/script";
+
+describe("the Docker endpoint, as the Docker CLI picks it", () => {
+    let dockerConfig: string;
+    beforeEach(() => {
+        dockerConfig = fs.mkdtempSync(path.join(os.tmpdir(), "docker-config-"));
+    });
+    afterEach(() => fs.rmSync(dockerConfig, { recursive: true, force: true }));
+
+    const addContext = (name: string, host: string) => {
+        const metaDir = path.join(dockerConfig, "contexts", "meta", createHash("sha256").update(name).digest("hex"));
+        fs.mkdirSync(metaDir, { recursive: true });
+        fs.writeFileSync(path.join(metaDir, "meta.json"), JSON.stringify({ Name: name, Endpoints: { docker: { Host: host } } }));
+    };
+    const useContext = (name: string) => fs.writeFileSync(path.join(dockerConfig, "config.json"), JSON.stringify({ currentContext: name }));
+
+    test("DOCKER_HOST, then DOCKER_CONTEXT, then the config's current context, then the default socket", () => {
+        addContext("colima", "unix:///home/me/.colima/default/docker.sock");
+        addContext("rootless", "unix:///run/user/1000/docker.sock");
+        useContext("colima");
+        const env = { DOCKER_CONFIG: dockerConfig };
+        expect(dockerEndpoint({ ...env, DOCKER_HOST: "tcp://10.0.0.5:2375", DOCKER_CONTEXT: "rootless" })).toEqual({
+            host: "tcp://10.0.0.5:2375",
+            source: "DOCKER_HOST",
+        });
+        expect(dockerEndpoint({ ...env, DOCKER_CONTEXT: "rootless" })).toEqual({
+            host: "unix:///run/user/1000/docker.sock",
+            source: "context",
+            context: "rootless",
+            chosenBy: "DOCKER_CONTEXT",
+        });
+        expect(dockerEndpoint(env)).toEqual({
+            host: "unix:///home/me/.colima/default/docker.sock",
+            source: "context",
+            context: "colima",
+            chosenBy: path.join(dockerConfig, "config.json"),
+        });
+        useContext("default");
+        expect(dockerEndpoint(env)).toEqual({ host: DEFAULT_DOCKER_HOST, source: "default" });
+        fs.rmSync(path.join(dockerConfig, "config.json"));
+        expect(dockerEndpoint(env)).toEqual({ host: "unix:///var/run/docker.sock", source: "default" });
+    });
+
+    test("a current context that does not exist: says so and how to choose one", () => {
+        useContext("gone");
+        expect(() => dockerEndpoint({ DOCKER_CONFIG: dockerConfig })).toThrow(
+            `The Docker context "gone" (chosen by ${path.join(dockerConfig, "config.json")}) does not exist`,
+        );
+        expect(() => dockerEndpoint({ DOCKER_CONFIG: dockerConfig })).toThrow("docker context use default");
+    });
+
+    test("what to start or set, by where the endpoint came from", () => {
+        expect(dockerAdvice({ host: DEFAULT_DOCKER_HOST, source: "default" }, { reason: "no such socket", code: "ENOENT" })).toBe(
+            "No Docker engine answers at unix:///var/run/docker.sock (no such socket).\n" +
+                "Start Docker: open Docker Desktop, or on Linux: sudo systemctl start docker.\n" +
+                "If your engine listens elsewhere (Colima, Rancher Desktop, rootless Docker, Podman), set DOCKER_HOST to its socket " +
+                "(e.g. export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock) and run again.",
+        );
+        const colima = { host: "unix:///home/me/.colima/default/docker.sock", source: "context", context: "colima", chosenBy: "DOCKER_CONTEXT" } as const;
+        expect(dockerAdvice(colima, { reason: "connection refused", code: "ECONNREFUSED" })).toBe(
+            'No Docker engine answers at unix:///home/me/.colima/default/docker.sock (connection refused), the endpoint of the Docker context "colima" (chosen by DOCKER_CONTEXT).\n' +
+                "Start it (`colima start`), or choose another context: docker context use default",
+        );
+        expect(dockerAdvice({ ...colima, context: "lab" }, { reason: "connection refused" })).toContain(
+            "Start it (start the engine it points to), or choose another context",
+        );
+        expect(dockerAdvice({ host: DEFAULT_DOCKER_HOST, source: "default" }, { reason: "permission denied", code: "EACCES" })).toBe(
+            "Docker's socket unix:///var/run/docker.sock is there but you may not use it (permission denied).\n" +
+                'Add yourself to the docker group: sudo usermod -aG docker "$USER", then log in again (or use rootless Docker and set DOCKER_HOST to its socket).',
+        );
+    });
+
+    test("the ping: an engine answering an error is no engine; TLS and ssh endpoints are not checked", async () => {
+        const socket = path.join(dockerConfig, "broken.sock");
+        const server = http.createServer((_request, response) => response.writeHead(500).end());
+        await new Promise<void>((resolve) => server.listen(socket, resolve));
+        try {
+            expect(await pingDocker(`unix://${socket}`, false)).toEqual({ ok: false, reason: "it answered HTTP 500 to GET /_ping" });
+        } finally {
+            server.close();
+        }
+        expect(await pingDocker("tcp://10.0.0.5:2376", true)).toBe("unchecked");
+        expect(await pingDocker("ssh://me@builder", false)).toBe("unchecked");
+        const lines: string[] = [];
+        await checkDocker({ DOCKER_HOST: "ssh://me@builder" }, (line) => lines.push(line));
+        expect(lines).toEqual(["Docker: ssh://me@builder (DOCKER_HOST); not checked (only unix sockets, named pipes and plain tcp are)."]);
+    });
+});
+
+describe("arguments", () => {
+    test("npm run local", () => {
+        expect(parseLocalArgs([])).toEqual({ destroy: false });
+        expect(parseLocalArgs(["--slaves", "0"])).toEqual({ destroy: false, slaves: 0 });
+        expect(parseLocalArgs(["--destroy"])).toEqual({ destroy: true });
+        expect(() => parseLocalArgs(["--slaves", "two"])).toThrow("--slaves wants a number of slaves (0 or more), not two.");
+        expect(() => parseLocalArgs(["--slaves"])).toThrow("not nothing");
+        expect(() => parseLocalArgs(["--destroy", "--slaves", "2"])).toThrow("--destroy and --slaves do not go together.");
+        expect(() => parseLocalArgs(["--stack", "dev"])).toThrow("Unknown argument --stack.\nUsage: npm run local [-- --slaves N | --destroy]");
+    });
+
+    test("npm run deploy", () => {
+        expect(parseDeployArgs(["--stack", "dev"])).toEqual({ stack: "dev", operation: "up" });
+        expect(parseDeployArgs(["--preview", "--stack", "prod"])).toEqual({ stack: "prod", operation: "preview" });
+        expect(parseDeployArgs(["--stack", "dev", "--destroy"])).toEqual({ stack: "dev", operation: "destroy" });
+        expect(() => parseDeployArgs([])).toThrow("Which stack? Usage: npm run deploy -- --stack <name> [--preview | --destroy]");
+        expect(() => parseDeployArgs(["--stack", "--preview"])).toThrow("--stack wants a stack name.");
+        expect(() => parseDeployArgs(["--stack", "dev", "--preview", "--destroy"])).toThrow("--preview and --destroy do not go together.");
+        expect(() => parseDeployArgs(["--stack", "dev", "--yes"])).toThrow("Unknown argument --yes.");
+    });
+});
+
+describe("from the command line (the npm scripts)", () => {
+    let stderr: jest.SpyInstance;
+    beforeEach(() => {
+        stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    });
+    afterEach(() => {
+        jest.restoreAllMocks();
+        process.exitCode = undefined;
+    });
+
+    test("runs the script on this project with its arguments, the real installer and console", async () => {
+        const saved = process.argv;
+        process.argv = ["node", "bin/scripts/local.js", "--slaves", "3"];
+        const seen: [string[], ScriptContext][] = [];
+        try {
+            await runFromCommandLine(async (argv, context) => void seen.push([argv, context]), path.join(__dirname, "..", "bin", "scripts"));
+        } finally {
+            process.argv = saved;
+        }
+        expect(seen).toEqual([[["--slaves", "3"], { projectDir: path.join(__dirname, ".."), installCli: automationApiInstaller, console: processConsole }]]);
+        expect(process.exitCode).toBeUndefined();
+    });
+
+    test("a ScriptFailure is printed as it is, with exit code 1; anything else with its stack trace", async () => {
+        await runFromCommandLine(() => Promise.reject(new ScriptFailure("Start Docker.")), __dirname);
+        expect(stderr.mock.calls).toEqual([["\nStart Docker.\n"]]);
+        expect(process.exitCode).toBe(1);
+        stderr.mockClear();
+        await runFromCommandLine(() => Promise.reject(new TypeError("a bug")), __dirname);
+        expect(String(stderr.mock.calls[0][0])).toMatch(/^TypeError: a bug\n    at /);
+    });
+});
