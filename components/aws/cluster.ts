@@ -16,6 +16,7 @@ import { Https } from "./https";
 import { LoadBalancer, WeightedListener } from "./loadBalancer";
 import { Monitoring, alertTopicLogicalName, cacheMemberSuffixes } from "./monitoring";
 import { verifyScript } from "./verify";
+import { exportCheckScript } from "./exportCheck";
 import {
     ADMIN_PASSWORD_PARAMETER,
     MASTER_ADDRESS_PARAMETER,
@@ -118,7 +119,11 @@ export class NewApiCluster extends pulumi.ComponentResource {
             },
             parent,
         );
-        const generated = new GeneratedSecrets(name, { adminPassword: config.adminUsername !== undefined }, parent);
+        const generated = new GeneratedSecrets(
+            name,
+            { adminPassword: config.adminUsername !== undefined, carried: { sessionSecret: config.sessionSecret, cryptoSecret: config.cryptoSecret } },
+            parent,
+        );
         const secrets = new SecretParameters(
             name,
             { clusterName: config.clusterName, secrets: generated, kmsKeyId: clusterKey.keyId, tags },
@@ -175,7 +180,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
         };
         const database = new Database(
             `${name}-db`,
-            { ...privateService, tier: "mysql", config, password: generated.values.dbPassword },
+            { ...privateService, tier: "mysql", config, password: generated.values.dbPassword, snapshotIdentifier: config.dbSnapshotIdentifier },
             parent,
         );
         const cache = new Cache(
@@ -188,10 +193,27 @@ export class NewApiCluster extends pulumi.ComponentResource {
         const logDatabase = config.logDatabase
             ? new Database(
                   `${name}-logdb`,
-                  { ...privateService, tier: "mysql-log", config, password: generated.values.dbPassword },
+                  { ...privateService, tier: "mysql-log", config, password: generated.values.dbPassword, snapshotIdentifier: config.logDbSnapshotIdentifier },
                   parent,
               )
             : undefined;
+        // Final snapshots keep the data; the secrets it needs go with the stack unless they are in
+        // its config. Deleted before the parameters, databases and key, this refuses until they are.
+        if (config.finalSnapshot) {
+            new command.local.Command(
+                `${name}-secrets-export-check`,
+                {
+                    interpreter: ["/bin/sh", "-c"],
+                    delete: exportCheckScript(),
+                    environment: {
+                        STACK: pulumi.getStack(),
+                        SESSION_SECRET: generated.values.sessionSecret,
+                        CRYPTO_SECRET: generated.values.cryptoSecret,
+                    },
+                },
+                { parent: this, dependsOn: [clusterKey, ...secrets.parameters, database, ...(logDatabase ? [logDatabase] : [])] },
+            );
+        }
         const monitoring = new Monitoring(
             name,
             {

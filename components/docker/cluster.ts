@@ -173,7 +173,11 @@ export class LocalCluster extends pulumi.ComponentResource {
         const adminUsername = config.adminUsername ?? LOCAL_ADMIN_USERNAME;
         const labels = [{ label: "new-api.cluster", value: config.clusterName }];
 
-        const generated = new GeneratedSecrets(name, { adminPassword: true }, parent);
+        const generated = new GeneratedSecrets(
+            name,
+            { adminPassword: true, carried: { sessionSecret: config.sessionSecret, cryptoSecret: config.cryptoSecret } },
+            parent,
+        );
         const secrets = generated.values;
         const network = new docker.Network(name, { name, driver: "bridge", labels }, parent);
         const volume = (volumeName: string) => new docker.Volume(volumeName, { name: volumeName, labels }, parent).name;
