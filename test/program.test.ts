@@ -639,8 +639,8 @@ describe("secret config", () => {
         );
         expect(error).toBeInstanceOf(ProgramError);
         const message = (error as ProgramError).message;
-        expect(message).toMatch(/new-api-cluster:extraEnv = "\[secret\]": is stored as a secret, but this setting is not kept secret/);
-        expect(message).toMatch(/new-api-cluster:alertEmail = "\[secret\]": is stored as a secret/);
+        expect(message).toMatch(/new-api-cluster:extraEnv = \[secret\]: is stored as a secret, but this setting is not kept secret/);
+        expect(message).toMatch(/new-api-cluster:alertEmail = \[secret\]: is stored as a secret/);
         expect(message).not.toContain("do-not-print-me");
         expect((error as ProgramError).registered).toEqual([]);
     });

@@ -16,7 +16,7 @@ export interface DatabaseArgs extends PrivateServiceArgs {
     snapshotIdentifier?: string;
 }
 
-/** The config key that names each database's snapshot. */
+/** The config key that names each database's snapshot, by tier. */
 export const SNAPSHOT_KEYS = { mysql: "dbSnapshotIdentifier", "mysql-log": "logDbSnapshotIdentifier" } as const;
 
 /** What DescribeDBSnapshots tells about a snapshot, as far as creating a database from it goes. */
@@ -128,9 +128,10 @@ export class SnapshotError extends pulumi.RunError {
  * while a key is set; once the database exists, its snapshotIdentifier is ignored.
  */
 export async function checkSnapshots(config: Pick<Settings, "dbSnapshotIdentifier" | "logDbSnapshotIdentifier"> & DatabaseSettings): Promise<void> {
-    const named = (Object.keys(SNAPSHOT_KEYS) as (keyof typeof SNAPSHOT_KEYS)[])
-        .map((tier) => ({ key: SNAPSHOT_KEYS[tier], identifier: config[SNAPSHOT_KEYS[tier]] }))
-        .filter((n): n is { key: (typeof SNAPSHOT_KEYS)[keyof typeof SNAPSHOT_KEYS]; identifier: string } => n.identifier !== undefined);
+    const named = Object.values(SNAPSHOT_KEYS).flatMap((key) => {
+        const identifier = config[key];
+        return identifier === undefined ? [] : [{ key, identifier }];
+    });
     const problems = await Promise.all(
         named.map(async ({ key, identifier }) => {
             // DescribeDBSnapshots finds a snapshot shared by another account only with IncludeShared.
