@@ -5,9 +5,14 @@ import * as random from "@pulumi/random";
 import { ServiceEndpoints, secretEnvironment } from "./environment";
 import { ADMIN_PASSWORD_PARAMETER, SECRET_PARAMETERS, SecretName } from "./naming";
 
+/** The secrets a restored stack carries over from the stack whose data it restores. */
+export type CarriedSecretName = Extract<SecretName, "sessionSecret" | "cryptoSecret">;
+
 export interface GeneratedSecretsArgs {
     /** Also generate the root user's password, for a master that completes setup itself. */
     adminPassword: boolean;
+    /** Values set in config (sessionSecret, cryptoSecret): used instead of generated ones. */
+    carried?: Partial<Record<CarriedSecretName, string>>;
 }
 
 /**
@@ -54,8 +59,10 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
             return pulumi.secret(password.result);
         };
         const values = {} as Record<SecretName, pulumi.Output<string>>;
+        const carried: Partial<Record<SecretName, string>> = args.carried ?? {};
         for (const secret of Object.keys(SECRET_PARAMETERS) as SecretName[]) {
-            values[secret] = generate(secret, SECRET_PARAMETERS[secret]);
+            const value = carried[secret];
+            values[secret] = value === undefined ? generate(secret, SECRET_PARAMETERS[secret]) : pulumi.secret(value);
         }
         this.values = values;
         this.adminPassword = args.adminPassword ? generate("adminPassword", ADMIN_PASSWORD_PARAMETER) : undefined;

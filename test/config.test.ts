@@ -300,6 +300,88 @@ describe("parseClusterConfig", () => {
     });
 });
 
+describe("secret settings: sessionSecret and cryptoSecret", () => {
+    const carried = "Abcdefgh1234Abcdefgh1234Abcdefgh1234Abcdefgh1234";
+    const parse = (raw: RawConfig, secretKeys: string[], target = "aws") => parseClusterConfig({ target, ...raw }, "dev", undefined, secretKeys);
+    const refusal = (raw: RawConfig, secretKeys: string[]): string => {
+        try {
+            parse(raw, secretKeys);
+        } catch (e) {
+            expect(e).toBeInstanceOf(ConfigError);
+            return (e as Error).message;
+        }
+        throw new Error("expected a refusal");
+    };
+
+    test.each(["aws", "docker"])("stored with --secret and shaped as the stack generates them, they are taken as they are (%s)", (target) => {
+        const config = parse({ sessionSecret: carried, cryptoSecret: carried.toLowerCase() }, ["sessionSecret", "cryptoSecret"], target);
+        expect([config.sessionSecret, config.cryptoSecret]).toEqual([carried, carried.toLowerCase()]);
+        expect(parse({}, []).sessionSecret).toBeUndefined();
+    });
+
+    test("stored in clear, it is refused without quoting the value", () => {
+        const message = refusal({ sessionSecret: carried }, []);
+        expect(message).toMatch(
+            /new-api-cluster:sessionSecret = \[secret\]: is a secret and is stored in clear in the stack's settings: remove it, then set it with pulumi config set --secret sessionSecret/,
+        );
+        expect(message).not.toContain(carried);
+    });
+
+    test.each([
+        ["too short", "Abc123"],
+        ["other characters", `${carried.slice(0, 40)}+/=-_!#$`],
+        ["a trailing line break", `${carried}\n`],
+        ["too long", "a1".repeat(65)],
+    ])("of the wrong shape (%s), it is refused without quoting the value", (_, value) => {
+        const message = refusal({ cryptoSecret: value }, ["cryptoSecret"]);
+        expect(message).toMatch(/new-api-cluster:cryptoSecret = \[secret\]: must be 16-128 letters and digits \(the stack generates 48\)/);
+        expect(message).not.toContain(value.trim());
+    });
+
+    test("the edges of the shape the nodes' start script accepts are accepted", () => {
+        for (const value of ["a1".repeat(8), "Z9".repeat(64)]) {
+            expect(parse({ sessionSecret: value }, ["sessionSecret"]).sessionSecret).toBe(value);
+        }
+    });
+});
+
+describe("restore keys: dbSnapshotIdentifier and logDbSnapshotIdentifier", () => {
+    const shared = "arn:aws:rds:us-east-1:210987654321:snapshot:newapi-prod-mysql-final-0a1b2c3d";
+
+    test("a snapshot's name or a shared snapshot's ARN is accepted", () => {
+        expect(parseClusterConfig({ dbSnapshotIdentifier: "newapi-prod-mysql-final-0a1b2c3d" }, "dev").dbSnapshotIdentifier).toBe("newapi-prod-mysql-final-0a1b2c3d");
+        const config = parseClusterConfig({ dbSnapshotIdentifier: shared, logDatabase: "true", logDbSnapshotIdentifier: "Manual-Copy-1" }, "dev", "us-east-1");
+        expect([config.dbSnapshotIdentifier, config.logDbSnapshotIdentifier]).toEqual([shared, "Manual-Copy-1"]);
+    });
+
+    test.each(["rds:newapi-prod-2026-01-01-00-00", "1snapshot", "final--snapshot", "snapshot-", "a".repeat(256), "arn:aws:rds:us-east-1:2109:snapshot:x"])(
+        "%s is refused as no snapshot RDS can restore by that name",
+        (identifier) => {
+            expect(problemsOf({ dbSnapshotIdentifier: identifier })).toEqual([
+                expect.stringMatching(/^new-api-cluster:dbSnapshotIdentifier = .*: must be a manual RDS snapshot's identifier/),
+            ]);
+        },
+    );
+
+    test("the log database's snapshot needs the log database", () => {
+        expect(problemsOf({ logDbSnapshotIdentifier: "newapi-dev-mysql-log-final-0a1b2c3d" })).toEqual([
+            'new-api-cluster:logDbSnapshotIdentifier = "newapi-dev-mysql-log-final-0a1b2c3d": creates the log database, which is off: set logDatabase true too, or remove it',
+        ]);
+    });
+
+    test("a shared snapshot of another region is refused: RDS restores only from its own", () => {
+        expect(() => parseClusterConfig({ dbSnapshotIdentifier: shared }, "dev", "eu-west-1")).toThrow(
+            /dbSnapshotIdentifier = "arn:aws:rds:us-east-1:.*": is a snapshot in us-east-1; RDS restores only a snapshot of aws:region eu-west-1: copy it there first/,
+        );
+    });
+
+    test("the docker target does not restore: the keys are refused there", () => {
+        expect(() => parseClusterConfig({ target: "docker", dbSnapshotIdentifier: "newapi-dev-mysql-final-0a1b2c3d" }, "dev")).toThrow(
+            /dbSnapshotIdentifier = "newapi-dev-mysql-final-0a1b2c3d": applies only to target aws; this stack's target is docker/,
+        );
+    });
+});
+
 describe("defaultClusterName", () => {
     test("derives a valid name from the stack", () => {
         expect(defaultClusterName("dev")).toBe("newapi-dev");

@@ -34,6 +34,9 @@ const EVERYTHING: Record<string, string> = {
     albAccessLogDays: "3653",
     vpcFlowLogs: "true",
     allowedCidrs: JSON.stringify(Array.from({ length: 30 }, (_, i) => `198.51.${i}.0/24`)),
+    // Both databases restored: the main one from a snapshot of the account's, the log one from another account's shared snapshot.
+    dbSnapshotIdentifier: `${LONGEST_NAME}-mysql-final-0a1b2c3d`,
+    logDbSnapshotIdentifier: `arn:aws:rds:us-east-1:210987654321:snapshot:${LONGEST_NAME}-mysql-log-final-0a1b2c3d`,
 };
 
 /** The same on an existing VPC, with a certificate of the operator's own and the image in ECR. */

@@ -4,6 +4,7 @@
 import type * as PulumiModule from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { ADMIN_PASSWORD_PARAMETER, SECRET_PARAMETERS, SecretName } from "../components/naming";
+import type { SnapshotFacts } from "../components/aws/database";
 import { passwordArgs } from "../components/secrets";
 
 export const PROJECT = "new-api-cluster";
@@ -82,8 +83,14 @@ export interface RunOptions {
     preview?: boolean;
     /** Keys (as in `config`) the stack stores as secrets. */
     secretKeys?: string[];
-
+    /** Another stack's generation: its random values differ from the default run's, as a new stack's do. */
+    generation?: string;
+    /** What the mock RDS says of snapshots, by identifier, over MOCK_SNAPSHOT. */
+    snapshots?: Record<string, Partial<SnapshotFacts>>;
 }
+
+/** Every snapshot the mock RDS knows, unless RunOptions.snapshots says otherwise: one the default stack can be created from. */
+export const MOCK_SNAPSHOT: SnapshotFacts = { engine: "mysql", engineVersion: "8.4.7", encrypted: true, status: "available", allocatedStorage: 20 };
 
 /** terraform-provider-random's character classes (random_password; special is its default set). */
 const PASSWORD_CLASSES = {
@@ -151,11 +158,11 @@ export function mockId(name: string): string {
 }
 
 /** Outputs a real provider would compute, for the resources whose outputs the program uses. */
-export function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+export function mockState(type: string, name: string, inputs: Record<string, any>, generation?: string): Record<string, any> {
     const arn = `arn:aws:mock:${MOCK_REGION}:${MOCK_ACCOUNT}:${type}/${name}`;
     switch (type) {
         case "random:index/randomPassword:RandomPassword":
-            return { ...inputs, result: mockPassword(name, inputs) };
+            return { ...inputs, result: mockPassword(generation === undefined ? name : `${generation}/${name}`, inputs) };
         case "random:index/randomId:RandomId":
             return { ...inputs, hex: mockRandomHex(name, inputs.byteLength) };
         case "aws:rds/instance:Instance":
@@ -220,8 +227,18 @@ export function mockDigest(image: string): string {
     return `sha256:${createHash("sha256").update(`digest of ${image}`).digest("hex")}`;
 }
 
-function mockInvoke(token: string, inputs: Record<string, any>): Record<string, any> {
+function mockInvoke(token: string, inputs: Record<string, any>, options: RunOptions): Record<string, any> {
     switch (token) {
+        case "aws:rds/getSnapshot:getSnapshot": {
+            const identifier: string = inputs.dbSnapshotIdentifier;
+            // DescribeDBSnapshots finds another account's shared snapshot only with IncludeShared.
+            if (identifier.startsWith("arn:") && !identifier.includes(`:${MOCK_ACCOUNT}:`) && inputs.includeShared !== true) {
+                throw new Error(`DBSnapshotNotFound: ${identifier}`);
+            }
+            const facts = { ...MOCK_SNAPSHOT, ...options.snapshots?.[identifier] };
+            const name = identifier.split(":").pop();
+            return { ...facts, id: name, dbSnapshotIdentifier: name, dbSnapshotArn: `arn:aws:rds:${MOCK_REGION}:${MOCK_ACCOUNT}:snapshot:${name}` };
+        }
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {
             // As in an account that has opted in to a Local Zone: it comes first unless filtered out.
             const standardOnly = (inputs.filters ?? []).some(
@@ -272,11 +289,11 @@ export async function evaluateProgram(
                 // A preview knows neither ids nor computed outputs: the engine leaves them unknown.
                 return preview
                     ? { id: undefined, state: args.inputs }
-                    : { id: mockId(args.name), state: mockState(args.type, args.name, args.inputs) };
+                    : { id: mockId(args.name), state: mockState(args.type, args.name, args.inputs, options.generation) };
             },
             call: (args) => {
                 invokes.push({ token: args.token, inputs: args.inputs });
-                return mockInvoke(args.token, args.inputs);
+                return mockInvoke(args.token, args.inputs, options);
             },
         },
         PROJECT,
@@ -315,10 +332,10 @@ export async function evaluateProgram(
         (options.secretKeys ?? []).map(qualified),
     );
     const started = process.hrtime.bigint();
-    const main: () => Record<string, unknown> = load("../index");
+    const main: () => Promise<Record<string, unknown>> = load("../index");
     let programExports: Record<string, unknown>;
     try {
-        programExports = main();
+        programExports = await main();
     } catch (error) {
         throw new ProgramError(error as Error, resources);
     }

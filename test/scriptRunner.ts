@@ -29,6 +29,15 @@ export interface Scenario {
     trustStoreDown?: boolean;
     /** `openssl s_client` cannot verify a database's certificate (unreachable, or the wrong CA). */
     tlsUnverified?: boolean;
+    /** What the stub `pulumi` holds, by stack: the config `pulumi config get` reads, the outputs `pulumi stack output` prints. */
+    stacks?: Record<string, { config?: Record<string, string>; outputs?: Record<string, string> }>;
+}
+
+/** A config value as the stub `pulumi` holds it. */
+export interface StubConfigValue {
+    value: string;
+    /** Set with `--secret`. */
+    secret: boolean;
 }
 
 export interface ScriptRun {
@@ -41,6 +50,8 @@ export interface ScriptRun {
     root: string;
     /** What the stub curl received on stdin for POST /api/setup. */
     setupBody?: string;
+    /** A stack's config as the stub `pulumi` left it, and as it was at each `pulumi up`, in order. */
+    pulumiConfig(stack: string): { now: Record<string, StubConfigValue>; atUp: Record<string, StubConfigValue>[] };
 }
 
 const STUBS: Record<string, string> = {
@@ -87,6 +98,35 @@ case "$url" in
   *) exit 7 ;;
 esac
 `,
+    // Config and outputs per stack in files; `pulumi up` keeps a copy of the config it would deploy.
+    pulumi: `#!/bin/bash
+echo "pulumi $*" >> "$STUB_DIR/calls"
+words=(); stack=""; secret=""
+while (( $# )); do
+  case "$1" in
+    -s|--stack) stack="$2"; shift 2 ;;
+    --secret) secret=1; shift ;;
+    --show-secrets|--yes) shift ;;
+    *) words+=("$1"); shift ;;
+  esac
+done
+dir="$STUB_DIR/pulumi/$stack"
+mkdir -p "$dir/config" "$dir/outputs"
+case "\${words[0]} \${words[1]:-}" in
+  "config get")
+    [[ -f "$dir/config/\${words[2]}" ]] || { echo "error: configuration key '\${words[2]}' not found for stack '$stack'" >&2; exit 255; }
+    echo "$(<"$dir/config/\${words[2]}")" ;;
+  "config set")
+    printf '%s' "\${words[3]}" > "$dir/config/\${words[2]}"
+    if [[ -n "$secret" ]]; then touch "$dir/config/\${words[2]}.secret"; else rm -f "$dir/config/\${words[2]}.secret"; fi ;;
+  "config rm") rm -f "$dir/config/\${words[2]}" "$dir/config/\${words[2]}.secret" ;;
+  "stack output")
+    [[ -f "$dir/outputs/\${words[2]}" ]] || { echo "error: current stack does not have output property '\${words[2]}'" >&2; exit 255; }
+    echo "$(<"$dir/outputs/\${words[2]}")" ;;
+  "up ") ups=("$dir"/up-*); [[ -e "\${ups[0]}" ]] || ups=(); cp -r "$dir/config" "$dir/up-\${#ups[@]}" ;;
+  *) exit 0 ;;
+esac
+`,
     openssl: `#!/bin/bash\necho "openssl $*" >> "$STUB_DIR/calls"\n[[ -z "\${STUB_TLS_UNVERIFIED:-}" ]]\n`,
     // A clock of its own: `sleep N` moves it on by N seconds at once, `date +%s` reads it.
     sleep: `#!/bin/bash\necho "sleep $*" >> "$STUB_DIR/calls"\necho $(( $(<"$STUB_DIR/clock") + \${1%%.*} )) > "$STUB_DIR/clock"\n`,
@@ -121,6 +161,14 @@ export function runScript(
         content === undefined ? fs.rmSync(path.join(stubDir, file), { force: true }) : fs.writeFileSync(path.join(stubDir, file), content);
     if (!fs.existsSync(path.join(stubDir, "clock"))) {
         fs.writeFileSync(path.join(stubDir, "clock"), "1800000000");
+    }
+    for (const [stack, { config = {}, outputs = {} }] of Object.entries(scenario.stacks ?? {})) {
+        for (const [kind, values] of [["config", config], ["outputs", outputs]] as const) {
+            fs.mkdirSync(path.join(stubDir, "pulumi", stack, kind), { recursive: true });
+            for (const [key, value] of Object.entries(values)) {
+                fs.writeFileSync(path.join(stubDir, "pulumi", stack, kind, key), value);
+            }
+        }
     }
     optionalFile("status", scenario.status);
     optionalFile("setup-response", scenario.setupResponse);
@@ -160,5 +208,20 @@ export function runScript(
         calls: (read("calls") ?? "").split("\n").filter((l) => l !== ""),
         root,
         setupBody: read("setup-body"),
+        pulumiConfig: (stack) => {
+            const stackDir = path.join(stubDir, "pulumi", stack);
+            const configAt = (dir: string): Record<string, StubConfigValue> =>
+                Object.fromEntries(
+                    fs
+                        .readdirSync(dir)
+                        .filter((file) => !file.endsWith(".secret"))
+                        .map((key) => [key, { value: fs.readFileSync(path.join(dir, key), "utf8"), secret: fs.existsSync(path.join(dir, `${key}.secret`)) }]),
+                );
+            const ups = fs.existsSync(stackDir) ? fs.readdirSync(stackDir).filter((d) => d.startsWith("up-")) : [];
+            return {
+                now: fs.existsSync(path.join(stackDir, "config")) ? configAt(path.join(stackDir, "config")) : {},
+                atUp: ups.sort((a, b) => Number(a.slice(3)) - Number(b.slice(3))).map((d) => configAt(path.join(stackDir, d))),
+            };
+        },
     };
 }

@@ -16,6 +16,7 @@ import { Https } from "./https";
 import { LoadBalancer, WeightedListener } from "./loadBalancer";
 import { Monitoring, alertTopicLogicalName, cacheMemberSuffixes } from "./monitoring";
 import { verifyScript } from "./verify";
+import { exportCheckScript } from "./exportCheck";
 import { ADMIN_PASSWORD_PARAMETER, MASTER_ADDRESS_PARAMETER, clusterParameterName, clusterTags, flowLogGroupName, logGroupName } from "../naming";
 import { Network } from "./network";
 import { ClusterNode, NodeAccess } from "./nodes";
@@ -78,7 +79,11 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
             },
             parent,
         );
-        const generated = new GeneratedSecrets(clusterName, { adminPassword: config.adminUsername !== undefined }, parent);
+        const generated = new GeneratedSecrets(
+            clusterName,
+            { adminPassword: config.adminUsername !== undefined, carried: { sessionSecret: config.sessionSecret, cryptoSecret: config.cryptoSecret } },
+            parent,
+        );
         const secrets = new SecretParameters(
             clusterName,
             { clusterName, secrets: generated, kmsKeyId: clusterKey.keyId, tags },
@@ -135,7 +140,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
         };
         const database = new Database(
             `${clusterName}-db`,
-            { ...privateService, tier: "mysql", config, password: generated.values.dbPassword },
+            { ...privateService, tier: "mysql", config, password: generated.values.dbPassword, snapshotIdentifier: config.dbSnapshotIdentifier },
             parent,
         );
         const cache = new Cache(
@@ -148,10 +153,27 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
         const logDatabase = config.logDatabase
             ? new Database(
                   `${clusterName}-logdb`,
-                  { ...privateService, tier: "mysql-log", config, password: generated.values.dbPassword },
+                  { ...privateService, tier: "mysql-log", config, password: generated.values.dbPassword, snapshotIdentifier: config.logDbSnapshotIdentifier },
                   parent,
               )
             : undefined;
+        // Final snapshots keep the data; the secrets it needs go with the stack unless they are in
+        // its config. Deleted before the parameters, databases and key, this refuses until they are.
+        if (config.finalSnapshot) {
+            new command.local.Command(
+                `${clusterName}-secrets-export-check`,
+                {
+                    interpreter: ["/bin/sh", "-c"],
+                    delete: exportCheckScript(),
+                    environment: {
+                        STACK: pulumi.getStack(),
+                        SESSION_SECRET: generated.values.sessionSecret,
+                        CRYPTO_SECRET: generated.values.cryptoSecret,
+                    },
+                },
+                { parent: this, dependsOn: [clusterKey, ...secrets.parameters, database, ...(logDatabase ? [logDatabase] : [])] },
+            );
+        }
         const monitored = {
             loadBalancerArnSuffix: loadBalancer.arnSuffix,
             masterTargetGroupArnSuffix: loadBalancer.masterTargetGroupArnSuffix,

@@ -2,7 +2,7 @@
 // (New API panics at start-up on other charsets), reachable only from the nodes.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DatabaseSettings } from "../config";
+import { DatabaseSettings, Settings } from "../config";
 import { DATABASE_NAME, DATABASE_USER, MYSQL_PORT } from "../environment";
 import { SnapshotTier } from "../naming";
 import { PrivateServiceArgs, finalSnapshotName, serviceSecurityGroup } from "./privateService";
@@ -12,6 +12,74 @@ export interface DatabaseArgs extends PrivateServiceArgs {
     tier: Extract<SnapshotTier, "mysql" | "mysql-log">;
     config: DatabaseSettings;
     password: pulumi.Input<string>;
+    /** Create the database from this RDS snapshot (name, or a shared snapshot's ARN). */
+    snapshotIdentifier?: string;
+}
+
+/** The config key that names each database's snapshot, by tier. */
+export const SNAPSHOT_KEYS = { mysql: "dbSnapshotIdentifier", "mysql-log": "logDbSnapshotIdentifier" } as const;
+
+/** What DescribeDBSnapshots tells about a snapshot, as far as creating a database from it goes. */
+export interface SnapshotFacts {
+    engine: string;
+    engineVersion: string;
+    encrypted: boolean;
+    status: string;
+    /** GiB */
+    allocatedStorage: number;
+}
+
+/** "8.0.40" -> [8, 0, 40]; "8.4" -> [8, 4]. */
+function versionParts(version: string): number[] {
+    return version.split(".").map(Number);
+}
+
+/**
+ * Why a database of `config` cannot be created from `snapshot`, or undefined when it can. The
+ * provider restores the snapshot (RestoreDBInstanceFromDBSnapshot, which takes no engine version
+ * but does take the stack's parameter group), then applies the stack's version, storage and
+ * password (ModifyDBInstance). So the parameter group's family must be the snapshot's, the
+ * version may only go up within it, storage only grow, and encryption follows the snapshot.
+ */
+export function snapshotProblem(
+    key: string,
+    identifier: string,
+    snapshot: SnapshotFacts,
+    config: Pick<DatabaseSettings, "dbEngineVersion" | "dbAllocatedStorage">,
+): string | undefined {
+    const what = `${key} = ${JSON.stringify(identifier)}: is a ${snapshot.engine} ${snapshot.engineVersion} snapshot`;
+    if (snapshot.engine !== "mysql") {
+        return `${what}; the stack runs RDS for MySQL (engine mysql) ${config.dbEngineVersion} and can create its database only from a MySQL snapshot`;
+    }
+    const [major, minor] = versionParts(snapshot.engineVersion);
+    const [wantedMajor, wantedMinor] = versionParts(config.dbEngineVersion);
+    if (major !== wantedMajor || minor !== wantedMinor) {
+        const newer = major > wantedMajor || (major === wantedMajor && minor > wantedMinor);
+        return newer
+            ? `${what}, newer than dbEngineVersion ${config.dbEngineVersion}, and RDS never downgrades: set dbEngineVersion to ${major}.${minor}`
+            : `${what}; dbEngineVersion is ${config.dbEngineVersion}, and RDS restores a snapshot with a parameter group of the snapshot's own family ` +
+                  `(mysql${major}.${minor}), then changes the version: set dbEngineVersion to ${major}.${minor} for the restore, then upgrade ` +
+                  "(docs/operations.md, Upgrades)";
+    }
+    const patch = versionParts(config.dbEngineVersion)[2];
+    const snapshotPatch = versionParts(snapshot.engineVersion)[2];
+    if (patch !== undefined && snapshotPatch !== undefined && snapshotPatch > patch) {
+        return `${what}, newer than dbEngineVersion ${config.dbEngineVersion}, and RDS never downgrades: set dbEngineVersion to ${snapshot.engineVersion} or ${major}.${minor}`;
+    }
+    if (!snapshot.encrypted) {
+        return (
+            `${what}, not encrypted; a database restored from it is not encrypted either (encryption follows the snapshot, and cannot be turned on later), ` +
+            "while the stack keeps its databases encrypted: make an encrypted copy " +
+            `(aws rds copy-db-snapshot --source-db-snapshot-identifier ${identifier} --target-db-snapshot-identifier <name>-encrypted --kms-key-id alias/aws/rds) and name that`
+        );
+    }
+    if (snapshot.status !== "available") {
+        return `${what}, ${snapshot.status}; RDS restores only an available snapshot: wait until aws rds describe-db-snapshots --db-snapshot-identifier ${identifier} says available`;
+    }
+    if (snapshot.allocatedStorage > config.dbAllocatedStorage) {
+        return `${what} of ${snapshot.allocatedStorage} GiB, and RDS cannot shrink storage: set dbAllocatedStorage to at least ${snapshot.allocatedStorage}`;
+    }
+    return undefined;
 }
 
 /** Why this database does not require TLS (the policy pack's rds-secure-transport reads it). */
@@ -44,6 +112,37 @@ export function mysqlParameters(config: DatabaseSettings): { name: string; value
         { name: "require_secure_transport", value: "1" },
         { name: "max_connections", value: String(config.dbMaxConnections) },
     ];
+}
+
+/** The snapshots a database cannot be created from: refused before anything is created. */
+export class SnapshotError extends pulumi.RunError {
+    constructor(readonly problems: string[]) {
+        super(`Cannot create the databases from their snapshots (nothing was created):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "SnapshotError";
+    }
+}
+
+/**
+ * Looks up the snapshots that dbSnapshotIdentifier and logDbSnapshotIdentifier name, and throws
+ * a SnapshotError listing every one a database of `config` cannot be created from. Runs only
+ * while a key is set; once the database exists, its snapshotIdentifier is ignored.
+ */
+export async function checkSnapshots(config: Pick<Settings, "dbSnapshotIdentifier" | "logDbSnapshotIdentifier"> & DatabaseSettings): Promise<void> {
+    const named = Object.values(SNAPSHOT_KEYS).flatMap((key) => {
+        const identifier = config[key];
+        return identifier === undefined ? [] : [{ key, identifier }];
+    });
+    const problems = await Promise.all(
+        named.map(async ({ key, identifier }) => {
+            // DescribeDBSnapshots finds a snapshot shared by another account only with IncludeShared.
+            const snapshot = await aws.rds.getSnapshot({ dbSnapshotIdentifier: identifier, includeShared: identifier.startsWith("arn:") });
+            return snapshotProblem(key, identifier, snapshot, config);
+        }),
+    );
+    const found = problems.filter((p): p is string => p !== undefined);
+    if (found.length > 0) {
+        throw new SnapshotError(found);
+    }
 }
 
 export class Database extends pulumi.ComponentResource {
@@ -101,6 +200,9 @@ export class Database extends pulumi.ComponentResource {
                 maxAllocatedStorage: config.dbMaxAllocatedStorage === 0 ? undefined : config.dbMaxAllocatedStorage,
                 storageType: "gp3",
                 storageEncrypted: true,
+                // From a snapshot, RDS keeps the snapshot's database name and user (New API's,
+                // when the snapshot is of a stack's database); the provider sets the password.
+                snapshotIdentifier: args.snapshotIdentifier,
                 dbName: DATABASE_NAME,
                 username: DATABASE_USER,
                 password: args.password,
@@ -117,7 +219,9 @@ export class Database extends pulumi.ComponentResource {
                 deletionProtection: args.protect,
                 tags: args.tags,
             },
-            { parent: this, protect: args.protect },
+            // snapshotIdentifier forces a new database when it changes: what the database was
+            // created from must never replace it, whether the key is kept, changed or removed.
+            { parent: this, protect: args.protect, ignoreChanges: ["snapshotIdentifier"] },
         );
 
         this.securityGroupId = securityGroup.id;

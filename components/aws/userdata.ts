@@ -187,7 +187,7 @@ const SHARED_FUNCTIONS = [
 ];
 
 /** The shapes the stack generates (secrets.ts): letters and digits, as long as AWS allows. */
-const SECRET_SHAPE = { regex: "^[A-Za-z0-9]{16,128}$", what: "16-128 letters and digits" };
+export const SECRET_SHAPE = { regex: "^[A-Za-z0-9]{16,128}$", what: "16-128 letters and digits" };
 const ADMIN_PASSWORD_SHAPE = { regex: "^[A-Za-z0-9]{8,20}$", what: "8-20 letters and digits" };
 const ADDRESS_SHAPE = { regex: "^[0-9]{1,3}([.][0-9]{1,3}){3}$", what: "an IPv4 address" };
 

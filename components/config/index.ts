@@ -3,7 +3,7 @@
 // `loadClusterConfig`, which only collects the raw strings from Pulumi.
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, ConfigError, ConfigReader, RawConfig } from "./reader";
-import { ClusterConfig, checkKeys, checkSettings, https, network } from "./rules";
+import { ClusterConfig, checkKeys, checkRestore, checkSettings, https, network } from "./rules";
 import { CONFIG_KEYS, SETTINGS, Settings, Target, secretKeysOf } from "./schema";
 
 export * from "./checks";
@@ -42,6 +42,7 @@ export function parseClusterConfig(raw: RawConfig, stack: string, awsRegion?: st
     checkKeys(read, settings.target as Target, secretKeys);
     const config: ClusterConfig = { ...settings, network: network(read, settings), https: https(read, settings, awsRegion) };
     checkSettings(read, config);
+    checkRestore(read, settings, awsRegion);
     if (read.problems.length > 0) {
         throw new ConfigError(read.problems);
     }

@@ -99,6 +99,29 @@ export function https(read: ConfigReader, settings: Settings, awsRegion: string 
     return certificateArn || domainName ? { certificateArn, domainName, hostedZoneId } : undefined;
 }
 
+/** The region of a snapshot named by its ARN (a shared snapshot), or undefined for a name. */
+export function snapshotRegion(identifier: string): string | undefined {
+    return identifier.startsWith("arn:") ? identifier.split(":")[3] : undefined;
+}
+
+/** Creating the databases from snapshots: the log database's needs logDatabase, and RDS restores only from its own region. */
+export function checkRestore(read: ConfigReader, settings: Settings, awsRegion: string | undefined): void {
+    if (settings.logDbSnapshotIdentifier !== undefined && !settings.logDatabase) {
+        read.fail("logDbSnapshotIdentifier", settings.logDbSnapshotIdentifier, "creates the log database, which is off: set logDatabase true too, or remove it");
+    }
+    for (const key of ["dbSnapshotIdentifier", "logDbSnapshotIdentifier"] as const) {
+        const identifier = settings[key];
+        const region = identifier === undefined ? undefined : snapshotRegion(identifier);
+        if (region !== undefined && awsRegion !== undefined && region !== awsRegion) {
+            read.fail(
+                key,
+                identifier,
+                `is a snapshot in ${region}; RDS restores only a snapshot of aws:region ${awsRegion}: copy it there first (aws rds copy-db-snapshot --source-region ${region})`,
+            );
+        }
+    }
+}
+
 /** Rules between settings that AWS, New API or the operator's safety impose. */
 export function checkSettings(read: ConfigReader, config: ClusterConfig): void {
     if (config.sqlMaxIdleConns > config.sqlMaxOpenConns) {

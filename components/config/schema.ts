@@ -22,6 +22,7 @@ import {
     vpcCidrCheck,
 } from "./checks";
 import { ConfigReader } from "./reader";
+import { SECRET_SHAPE } from "../aws/userdata";
 
 /** Where the cluster runs: AWS, or the local Docker engine (the quick start). */
 export type Target = "aws" | "docker";
@@ -147,6 +148,11 @@ function map(spec: Common & { entry: (name: string, value: string) => string | u
     return { ...spec, shownDefault: "`{}`", read: (reader, key) => reader.stringMap(key, spec.entry) };
 }
 
+/** RDS DBSnapshotIdentifier (CreateDBSnapshot): 1-255 letters, digits and hyphens, a letter first, no "--", no hyphen last. */
+export const SNAPSHOT_NAME = "[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}(?<!-)";
+/** A shared snapshot is named by its ARN (RestoreDBInstanceFromDBSnapshot). */
+export const SNAPSHOT_ARN = `arn:aws[a-z-]*:rds:([a-z0-9-]+):\\d{12}:snapshot:${SNAPSHOT_NAME}`;
+
 const ec2InstanceType = matches(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as t3.small");
 const earlier = <T>(context: ReadContext, key: string) => context.earlier[key] as T;
 
@@ -205,6 +211,8 @@ export const SETTINGS = {
         shownDefault: "— (`admin` on docker)",
         doc: "set: the master completes setup itself with this root user and a generated password; unset: you run the setup wizard",
     }),
+    sessionSecret: carriedSecret("`SESSION_SECRET`, which signs the users' login sessions"),
+    cryptoSecret: carriedSecret("`CRYPTO_SECRET`, which keys the HMAC of cached tokens and some stored values"),
     syncFrequency: integer({ scope: "both", section: "cluster", default: 60, min: 1, max: 86400, unit: "seconds", doc: "`SYNC_FREQUENCY`" }),
     batchUpdateInterval: integer({ scope: "both", section: "cluster", default: 5, min: 1, max: 300, unit: "seconds", doc: "`BATCH_UPDATE_INTERVAL`" }),
     timezone: text({
@@ -358,6 +366,8 @@ export const SETTINGS = {
     }),
     dbMultiAz: boolean({ scope: "aws", section: "database", default: false, doc: "RDS Multi-AZ (set `true` in production)" }),
     dbBackupRetentionDays: integer({ scope: "aws", section: "database", default: 7, min: 1, max: 35, unit: "days", doc: "automated backups" }),
+    dbSnapshotIdentifier: snapshotIdentifier("the main database"),
+    logDbSnapshotIdentifier: snapshotIdentifier("the log database (`logDatabase`)"),
 
     cacheNodeType: text({
         scope: "aws",
@@ -531,6 +541,39 @@ export const SETTINGS = {
         doc: "the local load balancer; it re-resolves the nodes' names at run time, which older tags cannot",
     }),
 };
+
+/**
+ * A secret carried over from an earlier stack (docs/operations.md, Disaster recovery): set, it
+ * replaces the generated value. Its shape is the one the nodes' start script accepts.
+ */
+function carriedSecret(what: string): Setting<string | undefined> {
+    return secretText({
+        scope: "both",
+        section: "cluster",
+        check: matches(new RegExp(SECRET_SHAPE.regex), `must be ${SECRET_SHAPE.what} (the stack generates 48)`),
+        allowed: `${SECRET_SHAPE.what}`,
+        doc:
+            `${what}; unset, the stack generates it. Set it to an earlier stack's value to restore that stack's data with its sessions and tokens ` +
+            "([Disaster recovery](operations.md#disaster-recovery))",
+    });
+}
+
+/** Creating a database from a manual RDS snapshot: by name, or a shared one by its ARN. */
+function snapshotIdentifier(database: string): Setting<string | undefined> {
+    return optionalText({
+        scope: "aws",
+        section: "database",
+        check: matches(
+            new RegExp(`^(${SNAPSHOT_NAME}|${SNAPSHOT_ARN})$`),
+            "must be a manual RDS snapshot's identifier (1-255 letters, digits and single hyphens, a letter first) or a shared snapshot's ARN",
+        ),
+        allowed: "a snapshot identifier, or a shared snapshot's ARN",
+        doc:
+            `creates ${database} from this MySQL snapshot (encrypted, same major version as \`dbEngineVersion\`), with the stack's password; ` +
+            "used when the database is created (and looked up at every `pulumi up` while set); keeping or removing it later never replaces the database " +
+            "([Disaster recovery](operations.md#disaster-recovery))",
+    });
+}
 
 /** The alarms' thresholds: a map of known names over the defaults. */
 function thresholds(): Setting<AlarmThresholds> {

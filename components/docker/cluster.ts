@@ -169,7 +169,11 @@ export class LocalCluster extends pulumi.ComponentResource implements DeployedCl
         const adminUsername = config.adminUsername ?? LOCAL_ADMIN_USERNAME;
         const labels = [{ label: "new-api.cluster", value: clusterName }];
 
-        const generated = new GeneratedSecrets(clusterName, { adminPassword: true }, parent);
+        const generated = new GeneratedSecrets(
+            clusterName,
+            { adminPassword: true, carried: { sessionSecret: config.sessionSecret, cryptoSecret: config.cryptoSecret } },
+            parent,
+        );
         const secrets = generated.values;
         const network = new docker.Network(clusterName, { name: clusterName, driver: "bridge", labels }, parent);
         const volume = (volumeName: string) => new docker.Volume(volumeName, { name: volumeName, labels }, parent).name;

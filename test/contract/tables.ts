@@ -3,6 +3,7 @@
 // anything; these are what a real `pulumi up` would be refused for. Adding a resource type to
 // the program means adding its table here (check.ts reports a type without one).
 import { supportsRecoverAction } from "../../components/aws/nodes";
+import { SNAPSHOT_ARN, SNAPSHOT_NAME } from "../../components/config/schema";
 import { MOCK_ACCOUNT, MOCK_REGION, mockKeyId } from "../mockRuntime";
 import {
     Constraint,
@@ -553,6 +554,16 @@ export const CONTRACT: Record<string, Table> = {
             field("port", integer(1150, 65535), `${RDS}/API_CreateDBInstance.html`),
             field("backupRetentionPeriod", integer(0, 35), `${RDS}/API_CreateDBInstance.html`),
             field("finalSnapshotIdentifier", awsIdentifier(255, false), `${RDS}/API_DeleteDBInstance.html`),
+            // A snapshot's identifier (CreateDBSnapshot), or a shared snapshot's ARN, which restoring one requires.
+            field(
+                "snapshotIdentifier",
+                pattern(
+                    new RegExp(`^(${SNAPSHOT_NAME}|${SNAPSHOT_ARN})$`),
+                    "a DB snapshot identifier (1-255 letters, digits and single hyphens, a letter first) or a shared snapshot's ARN",
+                    "rds:newapi-dev-2026-01-01-00-00",
+                ),
+                `${RDS}/API_RestoreDBInstanceFromDBSnapshot.html`,
+            ),
             rule(
                 "finalSnapshotIdentifier is given exactly when skipFinalSnapshot is false",
                 `${RDS}/API_DeleteDBInstance.html`,
