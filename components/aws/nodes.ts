@@ -7,6 +7,7 @@ import { APP_PORT } from "../environment";
 import { EcrRegistry } from "../images";
 import { NodeRole } from "../naming";
 import { ssmViaService } from "./clusterKey";
+import { renderScript } from "../scripts/render";
 import { WarmupOptions, warmupScript } from "./warmup";
 
 /** Public SSM parameters naming the newest Amazon Linux 2023 AMI, per CPU architecture. */
@@ -366,7 +367,7 @@ export class ClusterNode extends pulumi.ComponentResource {
             `${name}-drain`,
             {
                 interpreter: LOCAL_SHELL,
-                delete: `sleep ${args.deregistrationDelaySeconds}`,
+                delete: renderScript("drain.sh", { DEREGISTRATION_DELAY_SECONDS: args.deregistrationDelaySeconds }),
                 triggers: [instance.id],
             },
             { parent: this },
