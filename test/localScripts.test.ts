@@ -97,6 +97,14 @@ describe("the local setup script, run with stub wget, sleep and date", () => {
         expect(localSetupParameters(MASTER, "admin")).toMatchObject({ ANSWER_SECONDS: 900, POLL_SECONDS: 5, REQUEST_SECONDS: 10 });
     });
 
+    test("no temporary folder for the password file: fails at once, asking nothing (set -e)", () => {
+        const run = runSetup({}, { ADMIN_PASSWORD: PASSWORD, TMPDIR: "/nonexistent" });
+        expect(run.status).not.toBe(0);
+        expect(run.stderr).toContain("mktemp");
+        expect(run.wgetCalls).toEqual([]);
+        expect(run.posted).toBeUndefined();
+    });
+
     test("no ADMIN_PASSWORD in the environment: non-zero, naming it, nothing posted", () => {
         const run = runSetup({}, {});
         expect(run.status).not.toBe(0);
