@@ -4,6 +4,7 @@
 // sources put in their place, so that the text stands alone.
 import * as fs from "fs";
 import * as path from "path";
+import { memoize } from "../memoize";
 
 /** A script's parameters, NAME → value: the script reads them as variables, set -u guarding each. */
 export type ScriptParameters = Record<string, string | number>;
@@ -15,13 +16,14 @@ export type ScriptParameters = Record<string, string | number>;
  */
 const SCRIPT_FOLDERS = [__dirname, path.resolve(__dirname, "..", "..", "..", "components", "scripts")];
 
-function readScript(name: string): string {
+/** Read once: every node's userData renders the same few files. */
+const readScript = memoize((name: string): string => {
     const folder = SCRIPT_FOLDERS.find((dir) => fs.existsSync(path.join(dir, name)));
     if (folder === undefined) {
         throw new Error(`script ${name} not found in ${SCRIPT_FOLDERS.join(" or ")}`);
     }
     return fs.readFileSync(path.join(folder, name), "utf8");
-}
+});
 
 /** What setup.sh and local-setup.sh replace with the root user's password in SETUP_REQUEST. */
 export const SETUP_PASSWORD_PLACEHOLDER = "{{password}}";
