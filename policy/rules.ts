@@ -113,12 +113,17 @@ function nodeEnvironment(props: Record<string, any>): Record<string, string> {
     );
 }
 
-/** The SSM parameters a node's start script reads, less the (non-secret) master address. */
+/**
+ * The secret SSM parameters a node's start script reads: its SECRET_PARAMETERS, one
+ * "placeholder parameter" line per secret (components/scripts/start.sh).
+ */
 function secretParametersRead(props: Record<string, any>): string[] {
     const script = userDataFiles(props.userData)["/usr/local/sbin/new-api-start"] ?? "";
-    return [...script.matchAll(/read_parameter '([^']+)'/g)]
-        .map((m) => m[1])
-        .filter((p) => !p.endsWith("/master-address"))
+    const table = /^SECRET_PARAMETERS='([^']*)'$/m.exec(script)?.[1] ?? "";
+    return table
+        .split("\n")
+        .map((line) => line.split(" ")[1])
+        .filter((p) => p !== undefined)
         .sort();
 }
 

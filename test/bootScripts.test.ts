@@ -9,19 +9,20 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import {
-    ENV_DIR,
     NodeBootPlacement,
-    SETUP_ANSWER_SECONDS,
-    STATE_DIR,
+    NodeBootSpec,
     nodeBootSpec,
-    renderSetupScript,
-    renderStartScript,
     renderStopScript,
+    setupParameters,
+    startParameters,
+    waitParameters,
 } from "../components/aws/userdata";
+import { verifyScript } from "../components/aws/verify";
 import { warmupScript } from "../components/aws/warmup";
 import { parseClusterConfig } from "../components/config";
 import { HEALTH_COMMAND } from "../components/environment";
 import { SECRET_PARAMETERS, SecretName, secretParameterName } from "../components/naming";
+import { ScriptParameters, renderScript } from "../components/scripts/render";
 import { Scenario, runScript } from "./scriptRunner";
 
 const config = parseClusterConfig({ adminUsername: "root", slaveSetupTimeout: "60" }, "dev");
@@ -42,26 +43,38 @@ const ADMIN_PASSWORD = "/new-api/newapi-dev/admin-password";
 const SET_UP = '{"success":true,"data":{"setup":true}}';
 const NOT_SET_UP = '{"success":true,"data":{"setup":false}}';
 
-/** The start script with its folders under the test's root; the slave's wait shortened to `waitSeconds`. */
-function start(spec = master, waitSeconds?: number): string {
-    return renderStartScript(
-        waitSeconds === undefined || spec.masterSetupWait === undefined
-            ? spec
-            : { ...spec, masterSetupWait: { ...spec.masterSetupWait, timeoutSeconds: waitSeconds } },
-    );
+interface StartOptions {
+    spec?: NodeBootSpec;
+    /** The slave's wait, shortened. */
+    waitSeconds?: number;
+    /** The folder of an earlier run: a restart of the same instance. */
+    root?: string;
+    /** Parameters of start.sh changed for this run. */
+    parameters?: ScriptParameters;
 }
-const moved = {
-    [`env_dir=${ENV_DIR}`]: "env_dir=<root>/etc",
-    [`state_dir=${STATE_DIR}`]: "state_dir=<root>/state",
-    "system_cas=/etc/pki/tls/certs/ca-bundle.crt": "system_cas=<root>/system-cas.pem",
-};
 
-function runStart(scenario: Scenario, script = start(), root?: string) {
-    const rootDir = root ?? fs.mkdtempSync(path.join(os.tmpdir(), "new-api-boot-"));
-    fs.mkdirSync(path.join(rootDir, "etc"), { recursive: true });
-    fs.writeFileSync(path.join(rootDir, "system-cas.pem"), "SYSTEM CAS\n");
-    const movedHere = Object.fromEntries(Object.entries(moved).filter(([line]) => script.includes(line)));
-    return runScript(script, { parameters: SECRETS, ...scenario }, { moved: movedHere, root: rootDir });
+/** Runs the start script (and a slave's wait) as systemd would, its folders under the run's root. */
+function runStart(scenario: Scenario, options: StartOptions = {}) {
+    const spec = options.spec ?? master;
+    const root = options.root ?? fs.mkdtempSync(path.join(os.tmpdir(), "new-api-boot-"));
+    fs.mkdirSync(path.join(root, "etc"), { recursive: true });
+    fs.writeFileSync(path.join(root, "system-cas.pem"), "SYSTEM CAS\n");
+    const stateDir = path.join(root, "state");
+    let waitScript = "";
+    if (spec.masterSetupWait) {
+        waitScript = path.join(root, "wait-for-master");
+        const wait = { ...waitParameters(spec), STATE_DIR: stateDir, ...(options.waitSeconds === undefined ? {} : { MASTER_WAIT_SECONDS: options.waitSeconds }) };
+        fs.writeFileSync(waitScript, renderScript("wait-for-master.sh", wait), { mode: 0o755 });
+    }
+    const script = renderScript("start.sh", {
+        ...startParameters(spec),
+        ENV_DIR: path.join(root, "etc"),
+        STATE_DIR: stateDir,
+        SYSTEM_CAS: path.join(root, "system-cas.pem"),
+        WAIT_FOR_MASTER: waitScript,
+        ...options.parameters,
+    });
+    return runScript(script, { parameters: SECRETS, ...scenario }, { root });
 }
 
 const pulled = (calls: string[]) => calls.filter((c) => c.startsWith("docker pull"));
@@ -76,6 +89,26 @@ describe("start: the image", () => {
         const env = fs.readFileSync(path.join(run.root, "etc", "secrets.env"), "utf8");
         expect(env).toContain(`SQL_DSN=newapi:${SECRETS["/new-api/newapi-dev/db-password"]}@tcp(${placement.databaseHost}:3306)/newapi`);
         expect(fs.statSync(path.join(run.root, "etc", "secrets.env")).mode & 0o077).toBe(0);
+    });
+
+    test("the container: the pinned image on port 3000, its volumes, the guide's health check, the CAs and its log stream", () => {
+        const run = runStart({ imagePresent: true });
+        const dockerRun = run.calls.filter((c) => c.startsWith("docker run"));
+        expect(dockerRun).toEqual([
+            [
+                "docker run --rm --name new-api",
+                `--env-file ${run.root}/etc/node.env --env-file ${run.root}/etc/secrets.env`,
+                `-v ${run.root}/etc/ca-bundle.pem:/etc/new-api/ca-bundle.pem:ro -e SSL_CERT_FILE=/etc/new-api/ca-bundle.pem`,
+                "-p 3000:3000",
+                `-v ${run.root}/state/data:/data -v /var/log/new-api:/app/logs`,
+                `--health-cmd ${HEALTH_COMMAND}`,
+                "--health-interval 30s --health-timeout 10s --health-retries 3 --health-start-period 60s",
+                "--log-driver awslogs --log-opt awslogs-region=us-east-1 --log-opt awslogs-group=/new-api/newapi-dev",
+                "--log-opt awslogs-stream=newapi-dev-master --log-opt mode=non-blocking --log-opt max-buffer-size=8m",
+                `${placement.image} --log-dir /app/logs`,
+            ].join(" "),
+        ]);
+        expect(run.calls).toContain("docker rm -f new-api");
     });
 
     test("present: a restart never pulls, even with the registry down", () => {
@@ -94,15 +127,33 @@ describe("start: the image", () => {
 
     test("on ECR: logs in with the instance role before a pull, and not at all when the image is on disk", () => {
         const image = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/calciumion/new-api@sha256:${"b".repeat(64)}`;
-        const script = start(nodeBootSpec(config, "master", 0, { ...placement, image }));
-        const absent = runStart({ imagePresent: false }, script);
+        const spec = nodeBootSpec(config, "master", 0, { ...placement, image });
+        const absent = runStart({ imagePresent: false }, { spec });
         expect(absent.status).toBe(0);
         const login = absent.calls.findIndex((c) => c === "docker login --username AWS --password-stdin 123456789012.dkr.ecr.eu-west-1.amazonaws.com");
         expect(absent.calls).toContain("aws ecr get-login-password --region eu-west-1");
         expect(login).toBeGreaterThan(-1);
         expect(login).toBeLessThan(absent.calls.indexOf(`docker pull ${image}`));
-        const present = runStart({ imagePresent: true }, script);
+        const present = runStart({ imagePresent: true }, { spec });
         expect(present.calls.filter((c) => c.includes("login"))).toEqual([]);
+    });
+});
+
+describe("start: any failed step stops it (set -euo pipefail)", () => {
+    test("a failing command: the system's CAs unreadable, no container", () => {
+        const run = runStart({ imagePresent: true }, { parameters: { SYSTEM_CAS: "/nonexistent/ca-bundle.crt" } });
+        expect(run.status).not.toBe(0);
+        expect(run.output).toContain("/nonexistent/ca-bundle.crt: No such file or directory");
+        expect(started(run.calls)).toBe(false);
+    });
+
+    test("a failing command inside a pipeline: the ECR login refused, no pull and no container", () => {
+        const spec = nodeBootSpec(config, "master", 0, { ...placement, image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/new-api@sha256:${"b".repeat(64)}` });
+        const run = runStart({ imagePresent: false, ecrDown: true }, { spec });
+        expect(run.status).not.toBe(0);
+        expect(run.output).toContain("An error occurred (AccessDeniedException)");
+        expect(pulled(run.calls)).toEqual([]);
+        expect(started(run.calls)).toBe(false);
     });
 });
 
@@ -111,7 +162,7 @@ describe("start: TLS to MySQL, verified with RDS's CAs", () => {
 
     test("the region's bundle is fetched once, checked against each database by name, and trusted beside the system's CAs", () => {
         const logDb = nodeBootSpec(parseClusterConfig({ logDatabase: "true" }, "dev"), "master", 0, { ...placement, logDatabaseHost: "newapi-dev-logdb.abc123.us-east-1.rds.amazonaws.com" });
-        const first = runStart({ imagePresent: true }, start(logDb));
+        const first = runStart({ imagePresent: true }, { spec: logDb });
         expect(first.status).toBe(0);
         expect(downloads(first.calls)).toEqual([
             `curl -fsS --max-time 30 -o ${first.root}/state/rds-ca.pem.tmp https://truststore.pki.rds.amazonaws.com/us-east-1/us-east-1-bundle.pem`,
@@ -122,7 +173,7 @@ describe("start: TLS to MySQL, verified with RDS's CAs", () => {
             ),
         );
         expect(fs.readFileSync(path.join(first.root, "etc", "ca-bundle.pem"), "utf8")).toBe("SYSTEM CAS\nRDS CA BUNDLE\n");
-        const again = runStart({ imagePresent: true, trustStoreDown: true }, start(logDb), first.root);
+        const again = runStart({ imagePresent: true, trustStoreDown: true }, { spec: logDb, root: first.root });
         expect(again.status).toBe(0);
         expect(downloads(again.calls)).toEqual([]);
         expect(again.calls.filter((c) => c.startsWith("openssl"))).toHaveLength(2);
@@ -149,6 +200,8 @@ describe("start: the secrets from SSM", () => {
         expect(run.status).not.toBe(0);
         expect(run.calls.filter((c) => c.startsWith("aws ssm get-parameter")).length).toBe(5);
         expect(run.output).toContain("new-api: could not read /new-api/newapi-dev/session-secret from SSM; not starting");
+        // It stops at the failed read: a read that failed never passes for an (empty) value.
+        expect(run.output).not.toContain("is empty or not");
         expect(started(run.calls)).toBe(false);
     });
 
@@ -173,15 +226,23 @@ describe("start: a slave waits for the master's setup, once per instance", () =>
     });
 
     test("setup reached: starts as soon as the master says so", () => {
-        const run = runStart(withMaster(SET_UP), start(slave, 60));
+        const run = runStart(withMaster(SET_UP), { spec: slave, waitSeconds: 60 });
         expect(run.status).toBe(0);
         expect(run.output).toContain("new-api: master 10.0.128.7 has finished setup");
         expect(run.calls).toContain("curl -fs --max-time 5 http://10.0.128.7:3000/api/status");
         expect(started(run.calls)).toBe(true);
     });
 
+    test("the image is pulled before the wait, and the container starts after it", () => {
+        const run = runStart({ ...withMaster(SET_UP), imagePresent: false }, { spec: slave, waitSeconds: 60 });
+        const pull = run.calls.findIndex((c) => c.startsWith("docker pull"));
+        const look = run.calls.findIndex((c) => c.endsWith("/api/status"));
+        const start = run.calls.findIndex((c) => c.startsWith("docker run"));
+        expect([pull >= 0, pull < look, look < start]).toEqual([true, true, true]);
+    });
+
     test("never reached: starts anyway at the deadline, polling every 10 s and logging a line a minute", () => {
-        const run = runStart(withMaster(NOT_SET_UP), start(slave, 120));
+        const run = runStart(withMaster(NOT_SET_UP), { spec: slave, waitSeconds: 120 });
         expect(run.status).toBe(0);
         expect(run.output).toContain("new-api: master 10.0.128.7 not set up after 120 s; starting anyway");
         expect(run.output.match(/waiting for master 10\.0\.128\.7 to finish setup/g)).toHaveLength(2);
@@ -191,9 +252,9 @@ describe("start: a slave waits for the master's setup, once per instance", () =>
     });
 
     test("timed out, then restarted: starts at once, without waiting again", () => {
-        const first = runStart(withMaster(undefined), start(slave, 60));
+        const first = runStart(withMaster(undefined), { spec: slave, waitSeconds: 60 });
         expect(first.output).toContain("starting anyway");
-        const again = runStart(withMaster(undefined), start(slave, 60), first.root);
+        const again = runStart(withMaster(undefined), { spec: slave, waitSeconds: 60, root: first.root });
         expect(again.status).toBe(0);
         expect(again.calls.filter((c) => c.startsWith("curl"))).toEqual([]);
         // Nor does it fetch the RDS CA bundle again.
@@ -202,7 +263,7 @@ describe("start: a slave waits for the master's setup, once per instance", () =>
     });
 
     test("a master address that is not an address: no container", () => {
-        const run = runStart(withMaster(SET_UP, "10.0.128.7; reboot"), start(slave, 60));
+        const run = runStart(withMaster(SET_UP, "10.0.128.7; reboot"), { spec: slave, waitSeconds: 60 });
         expect(run.status).toBe(1);
         expect(run.output).toContain(`new-api: ${MASTER_ADDRESS} is empty or not an IPv4 address; not starting`);
         expect(started(run.calls)).toBe(false);
@@ -217,12 +278,21 @@ describe("stop", () => {
     });
 });
 
+describe("drain, when a node's drain command is deleted", () => {
+    test("waits the load balancer's deregistration delay", () => {
+        const run = runScript(renderScript("drain.sh", { DEREGISTRATION_DELAY_SECONDS: 45 }), {}, { interpreter: "sh" });
+        expect(run.status).toBe(0);
+        expect(run.calls).toEqual(["sleep 45"]);
+    });
+});
+
 describe("setup on the master", () => {
     /** The setup script, its wait for New API shortened to `answerSeconds`. */
-    const setup = (answerSeconds = SETUP_ANSWER_SECONDS) =>
-        runScriptWith(renderSetupScript(master).replace(`answer_timeout=${SETUP_ANSWER_SECONDS}`, `answer_timeout=${answerSeconds}`));
-    const runScriptWith = (script: string) => (scenario: Scenario) =>
-        runScript(script, { parameters: { [ADMIN_PASSWORD]: "Adm1nPassw0rdAbc1234" }, ...scenario });
+    const setup = (answerSeconds?: number) => (scenario: Scenario) =>
+        runScript(
+            renderScript("setup.sh", { ...setupParameters(master), ...(answerSeconds === undefined ? {} : { ANSWER_SECONDS: answerSeconds }) }),
+            { parameters: { [ADMIN_PASSWORD]: "Adm1nPassw0rdAbc1234" }, ...scenario },
+        );
 
     test("not yet set up: posts the wizard's form with the password through stdin", () => {
         const run = setup()({ status: NOT_SET_UP, setupResponse: '{"success":true,"message":"ok"}' });
@@ -243,6 +313,26 @@ describe("setup on the master", () => {
         const run = setup()({ status: NOT_SET_UP, setupResponse: '{"success":false,"message":"bad"}' });
         expect(run.status).toBe(1);
         expect(run.output).toContain('new-api-setup: POST /api/setup failed: {"success":false,"message":"bad"}');
+    });
+
+    test.each([
+        ["an HTTP error", { exit: 22, error: "curl: (22) The requested URL returned error: 500" }],
+        ["no answer in time", { exit: 28, error: "curl: (28) Operation timed out after 30001 milliseconds" }],
+        ["no answer at all", { exit: 7, error: "curl: (7) Failed to connect to 127.0.0.1 port 3000" }],
+    ])("the POST fails with %s: the unit fails, saying so", (_, setupFailure) => {
+        const run = setup()({ status: NOT_SET_UP, setupFailure });
+        expect(run.status).toBe(1);
+        expect(run.output).toContain(`${setupFailure.error}\nnew-api-setup: POST /api/setup did not answer`);
+        expect(run.output).not.toContain("created the root user");
+    });
+
+    test("SSM failing: the unit fails at the read, posting nothing", () => {
+        const run = setup()({ status: NOT_SET_UP, ssmDown: true, setupResponse: '{"success":true}' });
+        expect(run.status).toBe(1);
+        expect(run.calls.filter((c) => c.startsWith("aws ssm get-parameter"))).toHaveLength(5);
+        expect(run.output).toContain(`new-api: could not read ${ADMIN_PASSWORD} from SSM`);
+        expect(run.output).not.toContain("is empty or not");
+        expect(run.setupBody).toBeUndefined();
     });
 
     test("New API never answers: fails at the deadline, having asked every 5 s", () => {
@@ -334,6 +424,67 @@ describe("the warm-up on the operator's machine", () => {
         const run = warmup({ withoutAws: true }, true, 600);
         expect(run.status).toBe(1);
         expect(run.output).toContain("new-api-cluster: waiting for newapi-dev-slave-3 to turn healthy needs the AWS CLI");
+    });
+});
+
+describe("the post-deploy check on the operator's machine", () => {
+    const env = { URL: "https://api.example.com" };
+    const verify = (scenario: Scenario, timeoutSeconds = 60, insecure = false) =>
+        runScript(verifyScript(timeoutSeconds, insecure), scenario, { interpreter: "sh", env });
+    const probes = (calls: string[]) => calls.filter((c) => c.startsWith("curl"));
+
+    test("answers at once: one probe, and says whether the setup is done", () => {
+        const done = verify({ status: SET_UP });
+        expect(done.status).toBe(0);
+        expect(done.stdout).toBe("new-api-cluster: https://api.example.com is up and set up\n");
+        expect(probes(done.calls)).toEqual(["curl -fsSL --max-time 10 https://api.example.com/api/status"]);
+        const notYet = verify({ status: NOT_SET_UP });
+        expect(notYet.stdout).toBe("new-api-cluster: https://api.example.com is up; finish the setup wizard on the master (README, First run)\n");
+    });
+
+    test("fails probes while the nodes boot: keeps polling every 10 s until one succeeds", () => {
+        const run = verify({ status: SET_UP, statusFailures: 3 }, 600);
+        expect(run.status).toBe(0);
+        expect(probes(run.calls)).toHaveLength(4);
+        expect(run.calls.filter((c) => c.startsWith("sleep"))).toEqual(["sleep 10", "sleep 10", "sleep 10"]);
+    });
+
+    test("an answer without success counts as a failed probe", () => {
+        const run = verify({ status: '{"success":false}' }, 30);
+        expect(run.status).toBe(1);
+        expect(probes(run.calls)).toHaveLength(4);
+    });
+
+    test("never answers: gives up at the deadline, failing `pulumi up` with what to check", () => {
+        const run = verify({}, 60);
+        expect(run.status).toBe(1);
+        expect(run.stderr).toContain("new-api-cluster: https://api.example.com/api/status did not report success within 60 s; check the target groups' health");
+        expect(probes(run.calls)).toHaveLength(7);
+    });
+
+    test("a certificate for another name: certificate checks skipped, and only then", () => {
+        expect(probes(verify({ status: SET_UP }, 60, true).calls)).toEqual(["curl -fsSLk --max-time 10 https://api.example.com/api/status"]);
+    });
+});
+
+describe("every script stops on a parameter it was not given (set -u)", () => {
+    const withoutOne = (parameters: ScriptParameters, name: string) => Object.fromEntries(Object.entries(parameters).filter(([key]) => key !== name));
+    test.each([
+        ["start.sh", "REGION", startParameters(master), "bash"],
+        ["wait-for-master.sh", "MASTER_ADDRESS_PARAMETER", waitParameters(slave), "bash"],
+        ["stop.sh", "DRAIN_SECONDS", { DRAIN_SECONDS: 7, CONTAINER_NAME: "new-api" }, "bash"],
+        ["setup.sh", "ADMIN_USERNAME", setupParameters(master), "bash"],
+        ["warmup.sh", "TIMEOUT_SECONDS", { TIMEOUT_SECONDS: 60, POLL_SECONDS: 5, MUST_TURN_HEALTHY: "true", APP_PORT: 3000 }, "sh"],
+        ["verify.sh", "INSECURE", { TIMEOUT_SECONDS: 60, POLL_SECONDS: 10, INSECURE: "false", SUCCESS_MARKER: "x", SETUP_DONE_MARKER: "y" }, "sh"],
+        ["drain.sh", "DEREGISTRATION_DELAY_SECONDS", { DEREGISTRATION_DELAY_SECONDS: 30 }, "sh"],
+    ] as [string, string, ScriptParameters, "bash" | "sh"][])("%s without %s", (script, missing, parameters, interpreter) => {
+        const run = runScript(renderScript(script, withoutOne(parameters, missing)), { parameters: SECRETS, status: SET_UP, targetStates: ["healthy"] }, {
+            interpreter,
+            env: { NODE: "n", TARGET_GROUP_ARN: "arn", INSTANCE_ID: "i", URL: "http://u" },
+        });
+        expect(run.status).not.toBe(0);
+        expect(run.stderr).toMatch(new RegExp(`${missing}: (unbound variable|parameter not set)`));
+        expect(run.calls.filter((c) => c.startsWith("docker"))).toEqual([]);
     });
 });
 

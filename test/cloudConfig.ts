@@ -30,3 +30,13 @@ export function writeFile(userData: string, path: string): string {
     }
     return file.content;
 }
+
+/** The parameters a rendered script is given (components/scripts/render.ts): its NAME='value' lines. */
+export function scriptParameters(script: string): Record<string, string> {
+    return Object.fromEntries([...script.matchAll(/^([A-Z][A-Z0-9_]*)='((?:[^']|'\\'')*)'$/gm)].map((m) => [m[1], m[2].replace(/'\\''/g, "'")]));
+}
+
+/** The parameters of a script the cloud-config writes. */
+export function writtenScriptParameters(userData: string, path: string): Record<string, string> {
+    return scriptParameters(writeFile(userData, path));
+}

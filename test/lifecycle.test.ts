@@ -1,7 +1,8 @@
 // Living with the stack: scaling, rolling upgrades, first run, preview and destroy, each
 // checked by what the program registers under mocks and how two runs differ.
-import { parseCloudConfig, writeFile } from "./cloudConfig";
+import { parseCloudConfig, writeFile, writeFiles, writtenScriptParameters } from "./cloudConfig";
 import { warmupScript } from "../components/aws/warmup";
+import { renderScript } from "../components/scripts/render";
 import { diffRegistrations, registrationKey } from "./diff";
 import {
     ProgramRun,
@@ -21,6 +22,7 @@ const INSTANCE = "aws:ec2/instance:Instance";
 const LISTENER = "aws:lb/listener:Listener";
 const COMMAND = "command:local:Command";
 const START_SCRIPT = "/usr/local/sbin/new-api-start";
+const WAIT_SCRIPT = "/usr/local/sbin/new-api-wait-for-master";
 
 /** The registrations that make up one slave. */
 function slaveResources(index: number): string[] {
@@ -102,7 +104,7 @@ describe("scaling by config", () => {
         for (const name of ["newapi-dev-master", "newapi-dev-slave-0", "newapi-dev-slave-1"]) {
             // Deletion runs in reverse dependency order: warm-up, attachment, drain (a sleep), instance.
             const drain = named(run, COMMAND, `${name}-drain`);
-            expect(drain.inputs).toMatchObject({ delete: "sleep 45", interpreter: ["/bin/sh", "-c"], triggers: [`${name}-id`] });
+            expect(drain.inputs).toMatchObject({ delete: renderScript("drain.sh", { DEREGISTRATION_DELAY_SECONDS: 45 }), interpreter: ["/bin/sh", "-c"], triggers: [`${name}-id`] });
             expect(dependencyKeys(drain)).toContain(`${INSTANCE}::${name}`);
             const attachment = named(run, "aws:lb/targetGroupAttachment:TargetGroupAttachment", name);
             expect(dependencyKeys(attachment)).toEqual(expect.arrayContaining([`${COMMAND}::${name}-drain`, `${INSTANCE}::${name}`]));
@@ -144,7 +146,7 @@ describe("rolling upgrades", () => {
     const OLD = "calciumion/new-api:v0.9.20-patch.2";
     const NEW = "calciumion/new-api:v0.9.21";
     const imageOf = (run: ProgramRun, name: string) =>
-        /^image='(.*)'$/m.exec(writeFile(named(run, INSTANCE, `newapi-dev-${name}`).inputs.userData, START_SCRIPT))?.[1];
+        writtenScriptParameters(named(run, INSTANCE, `newapi-dev-${name}`).inputs.userData, START_SCRIPT).IMAGE;
 
     test("slaves first: slaveImage changes only the slave instances", async () => {
         const before = await program({ slaveCount: "3", image: OLD });
@@ -188,7 +190,7 @@ describe("rolling upgrades", () => {
     test("stopping a node waits for New API's next batch flush before docker stop", async () => {
         const run = await program({ batchUpdateInterval: "10" });
         const userData = named(run, INSTANCE, "newapi-dev-slave-0").inputs.userData;
-        expect(writeFile(userData, "/usr/local/sbin/new-api-stop")).toMatch(/^sleep 12\ndocker stop --time 10 new-api/m);
+        expect(writtenScriptParameters(userData, "/usr/local/sbin/new-api-stop")).toEqual({ DRAIN_SECONDS: "12", CONTAINER_NAME: "new-api" });
         expect(writeFile(userData, "/etc/systemd/system/new-api.service")).toMatch(/^TimeoutStopSec=42$/m);
     });
 });
@@ -203,12 +205,17 @@ describe("first run", () => {
             insecureValue: await resolve(run, run.exports.masterPrivateIp),
         });
         for (const slave of ["slave-0", "slave-1"]) {
-            const script = writeFile(named(run, INSTANCE, `newapi-dev-${slave}`).inputs.userData, START_SCRIPT);
-            expect(script).toContain(`master="$(read_parameter '/new-api/newapi-dev/master-address')"`);
-            expect(script).toContain("local deadline=$(( $(date +%s) + 900 ))");
-            expect(script).toMatch(/  wait_for_master_setup\n.*\nfi\n\ndocker rm -f new-api/);
+            const userData = named(run, INSTANCE, `newapi-dev-${slave}`).inputs.userData;
+            // The start script runs the wait script before the container (test/bootScripts.test.ts).
+            expect(writtenScriptParameters(userData, START_SCRIPT).WAIT_FOR_MASTER).toBe(WAIT_SCRIPT);
+            expect(writtenScriptParameters(userData, WAIT_SCRIPT)).toMatchObject({
+                MASTER_ADDRESS_PARAMETER: "/new-api/newapi-dev/master-address",
+                MASTER_WAIT_SECONDS: "900",
+            });
         }
-        expect(writeFile(named(run, INSTANCE, "newapi-dev-master").inputs.userData, START_SCRIPT)).not.toContain("wait_for_master_setup");
+        const master = named(run, INSTANCE, "newapi-dev-master").inputs.userData;
+        expect(writtenScriptParameters(master, START_SCRIPT).WAIT_FOR_MASTER).toBe("");
+        expect(writeFiles(master)[WAIT_SCRIPT]).toBeUndefined();
     });
 
     test("without adminUsername nothing completes setup: the operator runs the wizard", async () => {
@@ -222,9 +229,10 @@ describe("first run", () => {
     test("with adminUsername the master completes setup with a generated password kept in SSM", async () => {
         const run = await program({ adminUsername: "root", slaveCount: "1" });
         const master = parseCloudConfig(named(run, INSTANCE, "newapi-dev-master").inputs.userData);
-        const setupScript = master.write_files.find((f) => f.path === "/usr/local/sbin/new-api-setup")?.content ?? "";
-        expect(setupScript).toContain(`admin_password="$(read_parameter '/new-api/newapi-dev/admin-password')"`);
-        expect(setupScript).toContain('{"username":"root","password":"${admin_password}","confirmPassword":"${admin_password}"');
+        expect(writtenScriptParameters(named(run, INSTANCE, "newapi-dev-master").inputs.userData, "/usr/local/sbin/new-api-setup")).toMatchObject({
+            ADMIN_PASSWORD_PARAMETER: "/new-api/newapi-dev/admin-password",
+            SETUP_REQUEST: expect.stringContaining('{"username":"root","password":"{{password}}","confirmPassword":"{{password}}"'),
+        });
         expect(master.runcmd).toContainEqual(["systemctl", "enable", "--now", "--no-block", "new-api-setup.service"]);
         expect(named(run, INSTANCE, "newapi-dev-slave-0").inputs.userData).not.toContain("new-api-setup");
 

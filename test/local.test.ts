@@ -1,6 +1,7 @@
 // The local (docker) target under Pulumi's mocks: what it registers for several slave counts.
 import { drainSeconds } from "../components/aws/userdata";
-import { REDIS_HEALTH_COMMAND, goDuration } from "../components/docker/cluster";
+import { REDIS_HEALTH_COMMAND, goDuration, localSetupScript } from "../components/docker/cluster";
+import { scriptParameters } from "./cloudConfig";
 import { diffRegistrations } from "./diff";
 import { ProgramRun, Registered, SECRET_SIG_KEY, isSecret, mockSecret, named, ofType, program, resolve } from "./harness";
 
@@ -204,8 +205,11 @@ describe("local shared services and order", () => {
         const setup = named(run, CONTAINER, "newapi-dev-setup").inputs;
         // What makes the provider wait for its end and record its exit code (exitCode) and output (containerLogs).
         expect(setup).toMatchObject({ attach: true, logs: true, mustRun: false, restart: "no", entrypoints: ["/bin/sh", "-c"] });
-        expect(setup.command[0]).toContain('"username":"admin","password":"${ADMIN_PASSWORD}"');
-        expect(setup.command[0]).toContain("http://newapi-dev-master:3000/api/setup");
+        expect(setup.command).toEqual([localSetupScript("newapi-dev-master", "admin")]);
+        expect(scriptParameters(setup.command[0])).toMatchObject({
+            SETUP_URL: "http://newapi-dev-master:3000/api/setup",
+            SETUP_REQUEST: expect.stringContaining('"username":"admin","password":"{{password}}"'),
+        });
         expect(unwrap(setup.envs)).toEqual([`ADMIN_PASSWORD=${mockSecret("newapi-dev-admin-password")}`]);
     });
 

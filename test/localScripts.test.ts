@@ -1,105 +1,34 @@
-// The shell the local target runs in its containers, executed here with stub commands on PATH:
-// the one-shot setup (stub wget and sleep) and Redis's health check (stub redis-cli).
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { REDIS_HEALTH_COMMAND, localSetupScript } from "../components/docker/cluster";
+// The shell the local target runs in its containers, executed here with stub commands on PATH
+// (test/scriptRunner.ts): the one-shot setup (stub wget, sleep and date) and Redis's health
+// check (stub redis-cli).
+import { REDIS_HEALTH_COMMAND, localSetupParameters, localSetupScript } from "../components/docker/cluster";
+import { renderScript } from "../components/scripts/render";
+import { Scenario, runScript } from "./scriptRunner";
 
 const MASTER = "newapi-dev-master";
 const STATUS_URL = `http://${MASTER}:3000/api/status`;
 const SETUP_URL = `http://${MASTER}:3000/api/setup`;
 const PASSWORD = "pw-from-the-environment";
+const NOT_SET_UP = '{"success":true,"data":{"setup":false}}';
 
-/** A folder of stub commands, and where they record their calls. */
-function stubs(commands: Record<string, string>): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "new-api-stubs-"));
-    for (const [name, body] of Object.entries(commands)) {
-        fs.writeFileSync(path.join(dir, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
-    }
-    return dir;
+/** The setup script; `answerSeconds` shortens its wait for the master. */
+function runSetup(scenario: Scenario, env: Record<string, string> = { ADMIN_PASSWORD: PASSWORD }, answerSeconds?: number) {
+    const script =
+        answerSeconds === undefined
+            ? localSetupScript(MASTER, "admin")
+            : renderScript("local-setup.sh", { ...localSetupParameters(MASTER, "admin"), ANSWER_SECONDS: answerSeconds });
+    const run = runScript(script, { status: NOT_SET_UP, setupResponse: '{"success":true,"message":""}', ...scenario }, { interpreter: "sh", env });
+    return {
+        ...run,
+        wgetCalls: run.calls.filter((c) => c.startsWith("wget ")).map((c) => c.slice("wget ".length)),
+        sleeps: run.calls.filter((c) => c.startsWith("sleep ")).map((c) => c.slice("sleep ".length)),
+        posted: run.setupBody === undefined ? undefined : JSON.parse(run.setupBody),
+    };
 }
 
-// wget: GET /api/status fails (exit 4, STATUS_ERROR) for the first STATUS_FAILURES calls,
-// then answers STATUS_BODY; POST /api/setup keeps the posted file, answers SETUP_BODY and
-// SETUP_ERROR and exits SETUP_EXIT. sleep only records how long it was asked to sleep.
-const WGET = `printf '%s\\n' "$*" >> "$STUBS/wget.calls"
-case "$*" in
-  *--post-file=*)
-    for arg; do case "$arg" in --post-file=*) cp "\${arg#--post-file=}" "$STUBS/posted.json" ;; esac; done
-    printf '%s' "$SETUP_BODY"; printf '%s\\n' "$SETUP_ERROR" >&2; exit "$SETUP_EXIT" ;;
-esac
-if [ "$(grep -vc -- --post-file "$STUBS/wget.calls")" -le "$STATUS_FAILURES" ]; then
-  printf '%s\\n' "$STATUS_ERROR" >&2; exit 4
-fi
-printf '%s' "$STATUS_BODY"`;
-const SLEEP = `printf '%s\\n' "$*" >> "$STUBS/sleep.calls"`;
-
-interface SetupRun {
-    status: number | null;
-    stdout: string;
-    stderr: string;
-    wgetCalls: string[];
-    sleeps: string[];
-    posted?: Record<string, unknown>;
-    /** What the script left in its TMPDIR. */
-    leftovers: string[];
-}
-
-function runSetup(env: Record<string, string>): SetupRun {
-    const dir = stubs({ wget: WGET, sleep: SLEEP });
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "new-api-setup-tmp-"));
-    try {
-        const result = spawnSync("sh", ["-c", localSetupScript(MASTER, "admin")], {
-            encoding: "utf8",
-            timeout: 30000,
-            env: {
-                PATH: `${dir}:${process.env.PATH}`,
-                TMPDIR: tmp,
-                STUBS: dir,
-                ADMIN_PASSWORD: PASSWORD,
-                STATUS_FAILURES: "0",
-                STATUS_ERROR: "failed: Connection refused.",
-                STATUS_BODY: '{"success":true,"data":{"setup":false}}',
-                SETUP_BODY: '{"success":true,"message":""}',
-                SETUP_ERROR: "",
-                SETUP_EXIT: "0",
-                ...env,
-            },
-        });
-        const lines = (file: string) =>
-            fs.existsSync(path.join(dir, file)) ? fs.readFileSync(path.join(dir, file), "utf8").trimEnd().split("\n") : [];
-        const posted = path.join(dir, "posted.json");
-        return {
-            status: result.status,
-            stdout: result.stdout,
-            stderr: result.stderr,
-            wgetCalls: lines("wget.calls"),
-            sleeps: lines("sleep.calls"),
-            posted: fs.existsSync(posted) ? JSON.parse(fs.readFileSync(posted, "utf8")) : undefined,
-            leftovers: fs.readdirSync(tmp),
-        };
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-        fs.rmSync(tmp, { recursive: true, force: true });
-    }
-}
-
-describe("the local setup script, run with stub wget and sleep", () => {
-    test("passes shellcheck as POSIX sh", () => {
-        const dir = stubs({});
-        try {
-            const file = path.join(dir, "setup.sh");
-            fs.writeFileSync(file, localSetupScript(MASTER, "admin"));
-            const result = spawnSync("shellcheck", ["--shell=sh", "--severity=style", file], { encoding: "utf8", timeout: 30000 });
-            expect({ status: result.status, output: `${result.stdout}${result.stderr}` }).toEqual({ status: 0, output: "" });
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
-    });
-
+describe("the local setup script, run with stub wget, sleep and date", () => {
     test("the master is already set up: exits 0, says so (and that a new adminUsername created no user), posts nothing", () => {
-        const run = runSetup({ STATUS_BODY: '{"success":true,"data":{"setup":true}}' });
+        const run = runSetup({ status: '{"success":true,"data":{"setup":true}}' });
         expect(run).toMatchObject({
             status: 0,
             stdout: "",
@@ -111,7 +40,7 @@ describe("the local setup script, run with stub wget and sleep", () => {
     });
 
     test("sets up once the master answers: retries 5 s apart, posts the root user with the password from the environment", () => {
-        const run = runSetup({ STATUS_FAILURES: "2" });
+        const run = runSetup({ statusFailures: 2 });
         expect(run).toMatchObject({ status: 0, stdout: "new-api-setup: created the root user admin\n", stderr: "" });
         expect(run.sleeps).toEqual(["5", "5"]);
         expect(run.wgetCalls).toHaveLength(4);
@@ -130,9 +59,8 @@ describe("the local setup script, run with stub wget and sleep", () => {
 
     test("the POST fails in wget: non-zero, naming the request, wget's reason and New API's answer", () => {
         const run = runSetup({
-            SETUP_EXIT: "8",
-            SETUP_ERROR: `${SETUP_URL}:\n2025-01-01 00:00:00 ERROR 500: Internal Server Error.`,
-            SETUP_BODY: '{"success":false,"message":"database is down"}',
+            setupFailure: { exit: 8, error: `${SETUP_URL}:\n2025-01-01 00:00:00 ERROR 500: Internal Server Error.` },
+            setupResponse: '{"success":false,"message":"database is down"}',
         });
         expect(run.status).toBe(1);
         expect(run.stdout).toBe("");
@@ -143,56 +71,50 @@ describe("the local setup script, run with stub wget and sleep", () => {
         expect(run.leftovers).toEqual([]);
     });
 
-    test("the POST is answered without success: non-zero, with New API's answer", () => {
-        const run = runSetup({ SETUP_BODY: '{"success":false,"message":"the root user exists"}' });
+    test("the POST is not answered: non-zero, naming the request and wget's reason", () => {
+        const run = runSetup({ setupFailure: { exit: 4, error: "failed: Connection refused." }, setupResponse: undefined });
         expect(run.status).toBe(1);
-        expect(run.stderr).toBe(
-            `new-api-setup: POST ${SETUP_URL} did not succeed: {"success":false,"message":"the root user exists"}\n`,
-        );
+        expect(run.stderr).toBe(`new-api-setup: POST ${SETUP_URL} failed: failed: Connection refused.\n`);
     });
 
-    test("the master never answers: gives up after 60 tries 5 s apart, each bounded by a timeout, naming the URL and why", () => {
-        const run = runSetup({ STATUS_FAILURES: "1000", STATUS_ERROR: "failed: Connection timed out." });
+    test("the POST is answered without success: non-zero, with New API's answer", () => {
+        const run = runSetup({ setupResponse: '{"success":false,"message":"the root user exists"}' });
         expect(run.status).toBe(1);
-        expect(run.stderr).toBe(
-            `new-api-setup: the master did not answer GET ${STATUS_URL} in 60 tries: failed: Connection timed out.\n`,
-        );
-        expect(run.wgetCalls).toEqual(Array(60).fill(`-nv -t 1 -T 10 -O - ${STATUS_URL}`));
-        expect(run.sleeps).toEqual(Array(59).fill("5"));
+        expect(run.stderr).toBe(`new-api-setup: POST ${SETUP_URL} did not succeed: {"success":false,"message":"the root user exists"}\n`);
+    });
+
+    test("the master never answers: gives up at its deadline, asking every 5 s, each try bounded, naming the URL and why", () => {
+        const run = runSetup({ status: undefined, statusError: "failed: Connection timed out." }, undefined, 60);
+        expect(run.status).toBe(1);
+        expect(run.stderr).toBe(`new-api-setup: the master did not answer GET ${STATUS_URL} within 60 s: failed: Connection timed out.\n`);
+        expect(run.wgetCalls).toEqual(Array(13).fill(`-nv -t 1 -T 10 -O - ${STATUS_URL}`));
+        expect(run.sleeps).toEqual(Array(12).fill("5"));
         expect(run.posted).toBeUndefined();
         expect(run.leftovers).toEqual([]);
     });
 
+    test("its deadline is 15 minutes: within the Docker provider's 20 minutes for creating the container", () => {
+        expect(localSetupParameters(MASTER, "admin")).toMatchObject({ ANSWER_SECONDS: 900, POLL_SECONDS: 5, REQUEST_SECONDS: 10 });
+    });
+
+    test("no temporary folder for the password file: fails at once, asking nothing (set -e)", () => {
+        const run = runSetup({}, { ADMIN_PASSWORD: PASSWORD, TMPDIR: "/nonexistent" });
+        expect(run.status).not.toBe(0);
+        expect(run.stderr).toContain("mktemp");
+        expect(run.wgetCalls).toEqual([]);
+        expect(run.posted).toBeUndefined();
+    });
+
     test("no ADMIN_PASSWORD in the environment: non-zero, naming it, nothing posted", () => {
-        const dir = stubs({ wget: WGET, sleep: SLEEP });
-        try {
-            const result = spawnSync("sh", ["-c", localSetupScript(MASTER, "admin")], {
-                encoding: "utf8",
-                timeout: 30000,
-                env: { PATH: `${dir}:${process.env.PATH}`, STUBS: dir, STATUS_FAILURES: "0", STATUS_BODY: "{}" },
-            });
-            expect(result.status).not.toBe(0);
-            expect(result.stderr).toMatch(/ADMIN_PASSWORD/);
-            expect(fs.existsSync(path.join(dir, "posted.json"))).toBe(false);
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
+        const run = runSetup({}, {});
+        expect(run.status).not.toBe(0);
+        expect(run.stderr).toMatch(/ADMIN_PASSWORD/);
+        expect(run.posted).toBeUndefined();
     });
 });
 
 describe("the Redis health check, run with a stub redis-cli", () => {
-    const check = (reply: string, exitCode: number) => {
-        const dir = stubs({ "redis-cli": `printf '%s\\n' "${reply}"\nexit ${exitCode}` });
-        try {
-            return spawnSync("sh", ["-c", REDIS_HEALTH_COMMAND], {
-                encoding: "utf8",
-                timeout: 10000,
-                env: { PATH: `${dir}:${process.env.PATH}`, REDISCLI_AUTH: "token" },
-            }).status;
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
-    };
+    const check = (reply: string, exit: number) => runScript(REDIS_HEALTH_COMMAND, { redisCli: { reply, exit } }, { interpreter: "sh", env: { REDISCLI_AUTH: "token" } }).status;
 
     test("fails on NOAUTH, which redis-cli answers with exit code 0, and when Redis is down; passes on PONG", () => {
         expect(check("NOAUTH Authentication required.", 0)).not.toBe(0);

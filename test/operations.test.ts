@@ -7,7 +7,7 @@ import * as path from "path";
 import { parseClusterConfig } from "../components/config";
 import { verifyScript } from "../components/aws/verify";
 import { pinnedImage, imageRepository } from "../components/images";
-import { writeFile } from "./cloudConfig";
+import { writtenScriptParameters } from "./cloudConfig";
 import { ProgramRun, Registered, isSecret, mockDigest, named, ofType, program, resolve } from "./harness";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -17,7 +17,8 @@ const COMMAND = "command:local:Command";
 const CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f";
 const DOMAIN = { domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" };
 const alarms = (run: ProgramRun) => Object.fromEntries(ofType(run, ALARM).map((a) => [a.name.replace(/^newapi-dev-/, ""), a.inputs]));
-const startScript = (instance: Registered) => writeFile(instance.inputs.userData, "/usr/local/sbin/new-api-start");
+/** What a node's start script is given (components/aws/userdata.ts startParameters). */
+const startParameters = (instance: Registered) => writtenScriptParameters(instance.inputs.userData, "/usr/local/sbin/new-api-start");
 
 describe("HTTPS", () => {
     test("without a certificate: HTTP on 80 only", async () => {
@@ -161,9 +162,8 @@ describe("logs", () => {
             expect.objectContaining({ name: "/new-api/newapi-dev", retentionInDays: 90 }),
         ]);
         for (const instance of ofType(run, INSTANCE)) {
-            const script = startScript(instance);
-            expect(script).toContain("--log-driver awslogs --log-opt awslogs-region=\"$region\" --log-opt awslogs-group='/new-api/newapi-dev'");
-            expect(script).toContain(`--log-opt awslogs-stream='${instance.name}'`);
+            // The start script logs the container to LOG_GROUP, in a stream named NODE_NAME (test/bootScripts.test.ts).
+            expect(startParameters(instance)).toMatchObject({ LOG_GROUP: "/new-api/newapi-dev", NODE_NAME: instance.name });
             expect(instance.options.dependencies).toContainEqual(expect.stringMatching(/LogGroup::newapi-dev-nodes-logs$/));
         }
         expect(run.exports.logGroupName).toBe("/new-api/newapi-dev");
@@ -188,8 +188,11 @@ describe("logs", () => {
         expect(dbs.map((d) => d.name).sort()).toEqual(["newapi-dev-db", "newapi-dev-logdb"]);
         expect(named(run, "aws:rds/instance:Instance", "newapi-dev-logdb").inputs).toMatchObject({ storageEncrypted: true, publiclyAccessible: false });
         for (const instance of ofType(run, INSTANCE)) {
-            expect(startScript(instance)).toContain(
-                `"LOG_SQL_DSN=newapi:\${db_password}@tcp(newapi-dev-logdb.abc123.us-east-1.rds.amazonaws.com:3306)/newapi?tls=true"`,
+            expect(startParameters(instance).SECRETS_ENV).toContain(
+                "\nLOG_SQL_DSN=newapi:{{db_password}}@tcp(newapi-dev-logdb.abc123.us-east-1.rds.amazonaws.com:3306)/newapi?tls=true",
+            );
+            expect(startParameters(instance).DATABASE_HOSTS).toBe(
+                "newapi-dev-db.abc123.us-east-1.rds.amazonaws.com newapi-dev-logdb.abc123.us-east-1.rds.amazonaws.com",
             );
         }
         expect(Object.keys(alarms(run))).toEqual(expect.arrayContaining(["logdb-cpu", "logdb-free-storage", "logdb-connections"]));
@@ -241,7 +244,7 @@ describe("digest pinning", () => {
         const run = await program({ slaveCount: "3" });
         const pinned = `calciumion/new-api@${mockDigest("calciumion/new-api:v0.9.20-patch.2")}`;
         for (const instance of ofType(run, INSTANCE)) {
-            expect(startScript(instance)).toContain(`image='${pinned}'`);
+            expect(startParameters(instance).IMAGE).toBe(pinned);
         }
         expect(run.invokes.filter((i) => i.token === "docker:index/getRegistryImage:getRegistryImage").map((i) => i.inputs.name)).toEqual([
             "calciumion/new-api:v0.9.20-patch.2",
@@ -253,9 +256,9 @@ describe("digest pinning", () => {
 
     test("slaveImage: the slaves run its digest, the master the other", async () => {
         const run = await program({ slaveCount: "2", slaveImage: "calciumion/new-api:v0.9.21" });
-        expect(startScript(named(run, INSTANCE, "newapi-dev-master"))).toContain(`@${mockDigest("calciumion/new-api:v0.9.20-patch.2")}'`);
+        expect(startParameters(named(run, INSTANCE, "newapi-dev-master")).IMAGE).toMatch(new RegExp(`@${mockDigest("calciumion/new-api:v0.9.20-patch.2")}$`));
         for (const i of [0, 1]) {
-            expect(startScript(named(run, INSTANCE, `newapi-dev-slave-${i}`))).toContain(`@${mockDigest("calciumion/new-api:v0.9.21")}'`);
+            expect(startParameters(named(run, INSTANCE, `newapi-dev-slave-${i}`)).IMAGE).toMatch(new RegExp(`@${mockDigest("calciumion/new-api:v0.9.21")}$`));
         }
     });
 
@@ -263,7 +266,7 @@ describe("digest pinning", () => {
         const image = `calciumion/new-api@sha256:${"c".repeat(64)}`;
         const run = await program({ image });
         expect(run.invokes.filter((i) => i.token.startsWith("docker:"))).toEqual([]);
-        expect(startScript(named(run, INSTANCE, "newapi-dev-master"))).toContain(`image='${image}'`);
+        expect(startParameters(named(run, INSTANCE, "newapi-dev-master")).IMAGE).toBe(image);
     });
 
     test("pinnedImage keeps the repository, registry port included", () => {

@@ -1,7 +1,7 @@
 // The whole program under Pulumi's mock runtime: what it registers, for several configs.
 import { anySpellingOf } from "../components/aws/loadBalancer";
 import { SETUP_REFUSED_BODY } from "../components/environment";
-import { writeFile } from "./cloudConfig";
+import { writeFile, writeFiles, writtenScriptParameters } from "./cloudConfig";
 import {
     MOCK_ACCOUNT,
     MOCK_AMI,
@@ -77,9 +77,17 @@ function nodeEnv(instance: Registered): Record<string, string> {
     return Object.fromEntries(content.trim().split("\n").map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]));
 }
 
+/** The SSM parameters a node's scripts read: its secrets, and a slave's master address. */
 function parametersRead(instance: Registered): string[] {
-    const script = writeFile(instance.inputs.userData, "/usr/local/sbin/new-api-start");
-    return [...script.matchAll(/read_parameter '([^']+)'/g)].map((m) => m[1]);
+    const userData = instance.inputs.userData;
+    const secrets = writtenScriptParameters(userData, "/usr/local/sbin/new-api-start").SECRET_PARAMETERS.split("\n").map((line) => line.split(" ")[1]);
+    const wait = writeFiles(userData)["/usr/local/sbin/new-api-wait-for-master"];
+    return wait === undefined ? secrets : [...secrets, writtenScriptParameters(userData, wait.path).MASTER_ADDRESS_PARAMETER];
+}
+
+/** The secret lines of a node's env file, as its start script fills them in from SSM. */
+function secretsEnv(instance: Registered): string {
+    return writtenScriptParameters(instance.inputs.userData, "/usr/local/sbin/new-api-start").SECRETS_ENV;
 }
 
 
@@ -268,8 +276,7 @@ describe("shared MySQL", () => {
     test("SQL_DSN is built from the instance address, and each node's pool is fixed", async () => {
         const run = await program();
         const address = `newapi-dev-db.abc123.${MOCK_REGION}.rds.amazonaws.com`;
-        const script = writeFile(ofType(run, T.instance)[0].inputs.userData, "/usr/local/sbin/new-api-start");
-        expect(script).toContain(`SQL_DSN=newapi:\${db_password}@tcp(${address}:3306)/newapi?tls=true`);
+        expect(secretsEnv(ofType(run, T.instance)[0])).toContain(`SQL_DSN=newapi:{{db_password}}@tcp(${address}:3306)/newapi?tls=true`);
         expect(await resolve(run, run.exports.sqlDsn)).toBe(
             `newapi:${mockSecret("newapi-dev-db-password")}@tcp(${address}:3306)/newapi?tls=true`,
         );
@@ -301,8 +308,7 @@ describe("shared Redis", () => {
     test("REDIS_CONN_STRING is rediss://:TOKEN@PRIMARY_ENDPOINT:6379", async () => {
         const run = await program();
         const endpoint = "master.newapi-dev-redis.abc123.use1.cache.amazonaws.com";
-        const script = writeFile(ofType(run, T.instance)[0].inputs.userData, "/usr/local/sbin/new-api-start");
-        expect(script).toContain(`REDIS_CONN_STRING=rediss://:\${redis_auth_token}@${endpoint}:6379`);
+        expect(secretsEnv(ofType(run, T.instance)[0])).toContain(`REDIS_CONN_STRING=rediss://:{{redis_auth_token}}@${endpoint}:6379`);
         expect(await resolve(run, run.exports.redisConnectionString)).toBe(
             `rediss://:${mockSecret("newapi-dev-redis-auth-token")}@${endpoint}:6379`,
         );
@@ -436,8 +442,8 @@ describe("nodes", () => {
                 SQL_MAX_OPEN_CONNS: "30",
                 STREAMING_TIMEOUT: "600",
             });
-            expect(writeFile(instance.inputs.userData, "/usr/local/sbin/new-api-start")).toContain(
-                `image='calciumion/new-api@${mockDigest("calciumion/new-api:v0.9.19")}'`,
+            expect(writtenScriptParameters(instance.inputs.userData, "/usr/local/sbin/new-api-start").IMAGE).toBe(
+                `calciumion/new-api@${mockDigest("calciumion/new-api:v0.9.19")}`,
             );
         }
     });

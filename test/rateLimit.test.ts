@@ -2,8 +2,8 @@
 // and container health checks, the slaves' wait for setup, the master's setup, the post-deploy
 // check. The limiter is modelled from New API's source; the schedule is read from what the
 // program registers and renders, at 0, 10 and 100 slaves, on both targets.
-import { MASTER_POLL_SECONDS, SETUP_ANSWER_SECONDS } from "../components/aws/userdata";
-import { writeFile } from "./cloudConfig";
+import { SETUP_ANSWER_SECONDS } from "../components/aws/userdata";
+import { scriptParameters, writeFile, writeFiles, writtenScriptParameters } from "./cloudConfig";
 import { ProgramRun, ofType, program } from "./harness";
 
 /**
@@ -93,24 +93,25 @@ function awsSchedule(run: ProgramRun, healthPath?: string): Request[] {
     }
     instances.forEach((instance, i) => {
         const start = writeFile(instance.inputs.userData, "/usr/local/sbin/new-api-start");
-        const command = /--health-cmd '([^']+)'/.exec(start)?.[1] ?? "";
+        const command = scriptParameters(start).HEALTH_COMMAND;
         const interval = Number(/--health-interval (\d+)s/.exec(start)?.[1]);
         // Every container checks itself from 127.0.0.1: one key for the whole cluster.
         requests.push(...every(interval, (i * interval) / instances.length, { clientIp: "127.0.0.1", path: healthPath ?? pathIn(command), from: `${instance.name} container check` }));
-        if (start.includes("wait_for_master_setup")) {
-            const url = /curl -fs --max-time 5 "(http:[^"]+)"/.exec(start)?.[1] ?? "";
-            requests.push(...every(MASTER_POLL_SECONDS, 0, { clientIp: `10.0.129.${i}`, path: pathIn(url), from: `${instance.name} waiting for setup` }));
-        }
         const userData = instance.inputs.userData as string;
+        const wait = writeFiles(userData)["/usr/local/sbin/new-api-wait-for-master"];
+        if (wait !== undefined) {
+            // wait-for-master.sh polls http://<master>:<APP_PORT>/api/status every POLL_SECONDS.
+            const poll = Number(writtenScriptParameters(userData, wait.path).POLL_SECONDS);
+            requests.push(...every(poll, 0, { clientIp: `10.0.129.${i}`, path: "/api/status", from: `${instance.name} waiting for setup` }));
+        }
         if (userData.includes("/usr/local/sbin/new-api-setup")) {
-            const setup = writeFile(userData, "/usr/local/sbin/new-api-setup");
-            const poll = Number(/\n {2}sleep (\d+)\ndone/.exec(setup)?.[1]);
+            const setup = writtenScriptParameters(userData, "/usr/local/sbin/new-api-setup");
             expect(SETUP_ANSWER_SECONDS).toBeGreaterThan(HORIZON);
-            requests.push(...every(poll, 0, { clientIp: "127.0.0.1", path: pathIn(setup), from: "the master's setup" }));
+            requests.push(...every(Number(setup.POLL_SECONDS), 0, { clientIp: "127.0.0.1", path: pathIn(setup.STATUS_URL), from: "the master's setup" }));
         }
     });
     const verify = ofType(run, "command:local:Command").find((c) => c.name.endsWith("-verify"));
-    const pause = Number(/\n {2}sleep (\d+)\ndone/.exec(verify?.inputs.create)?.[1]);
+    const pause = Number(scriptParameters(verify?.inputs.create).POLL_SECONDS);
     requests.push(...every(pause, 0, { clientIp: "198.51.100.7", path: "/api/status", from: "the post-deploy check" }));
     return requests;
 }

@@ -1,8 +1,9 @@
-// Runs a rendered shell script for real, with stub commands first on PATH: each stub logs its
-// call and answers as the scenario says (an image on disk or not, a registry down, SSM values,
-// what the master's /api/status says). Time is the stubs' too: `sleep` moves a clock on that
-// `date +%s` reads, so a 15-minute deadline passes in milliseconds. Paths the script writes
-// under / are moved to a temporary folder by replacing their assignment lines.
+// Runs a rendered shell script for real, with bash or sh, and stub commands first on PATH:
+// each stub logs its call and answers as the scenario says (an image on disk or not, a
+// registry down, SSM values, what the master's /api/status and /api/setup say, to curl and to
+// wget). Time is the stubs' too: `sleep` moves a clock on that `date +%s` reads, so a 15-minute
+// deadline passes in milliseconds. The script's TMPDIR is a folder of its own, to see what it
+// leaves behind.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -17,12 +18,22 @@ export interface Scenario {
     imagePresent?: boolean;
     /** `docker pull` fails (Docker Hub's limit, an outage). */
     registryDown?: boolean;
-    /** What `curl` prints for a URL ending in /api/status; unset: it cannot connect (exit 7). */
+    /** `aws ecr get-login-password` fails. */
+    ecrDown?: boolean;
+    /** What GET …/api/status answers (curl, wget); unset: it cannot connect. */
     status?: string;
-    /** What `curl` prints for POST /api/setup. */
+    /** The first this many GET …/api/status cannot connect, whatever `status` says. */
+    statusFailures?: number;
+    /** What wget says on stderr when a GET cannot connect. */
+    statusError?: string;
+    /** What POST …/api/setup answers. */
     setupResponse?: string;
+    /** The POST fails: curl or wget exits with `exit` (an HTTP error, no answer), saying `error` on stderr; wget prints setupResponse all the same (--content-on-error), curl -f does not. */
+    setupFailure?: { exit: number; error: string };
     /** What `aws elbv2 describe-target-health` prints, one answer per call (the last repeats); "error" fails the call. */
     targetStates?: string[];
+    /** What the stub redis-cli prints, and its exit code. */
+    redisCli?: { reply: string; exit: number };
     /** The operator's machine has no AWS CLI. */
     withoutAws?: boolean;
     /** AWS's trust store does not answer the RDS CA bundle's download. */
@@ -42,14 +53,18 @@ export interface StubConfigValue {
 
 export interface ScriptRun {
     status: number | null;
+    stdout: string;
+    stderr: string;
     /** stdout and stderr together, as the journal shows them. */
     output: string;
-    /** Every stubbed command's arguments, in order. */
+    /** Every stubbed command's arguments, in order ("sleep 5", "curl -fs …"). */
     calls: string[];
-    /** The temporary folder standing in for /. */
+    /** The temporary folder the run may write in (its TMPDIR is <root>/tmp). */
     root: string;
-    /** What the stub curl received on stdin for POST /api/setup. */
+    /** What POST /api/setup received: curl's stdin, or wget's --post-file. */
     setupBody?: string;
+    /** What the script left in its TMPDIR. */
+    leftovers: string[];
     /** A stack's config as the stub `pulumi` left it, and as it was at each `pulumi up`, in order. */
     pulumiConfig(stack: string): { now: Record<string, StubConfigValue>; atUp: Record<string, StubConfigValue>[] };
 }
@@ -58,13 +73,16 @@ const STUBS: Record<string, string> = {
     aws: `#!/bin/bash
 echo "aws $*" >> "$STUB_DIR/calls"
 if [[ "$1 $2" == "ssm get-parameter" ]]; then
-  [[ -z "\${STUB_SSM_DOWN:-}" ]] || { echo "An error occurred (AccessDeniedException)" >&2; exit 254; }
+  [[ ! -e "$STUB_DIR/ssm-down" ]] || { echo "An error occurred (AccessDeniedException)" >&2; exit 254; }
   while (( $# )); do [[ "$1" == --name ]] && name="$2"; shift; done
-  file="$STUB_DIR/ssm/\${name//\//_}"
+  file="$STUB_DIR/ssm/\${name//\\//_}"
   [[ -f "$file" ]] || { echo "An error occurred (ParameterNotFound)" >&2; exit 254; }
   echo "$(<"$file")"; exit 0
 fi
-if [[ "$1 $2" == "ecr get-login-password" ]]; then echo "ecr-password"; exit 0; fi
+if [[ "$1 $2" == "ecr get-login-password" ]]; then
+  [[ ! -e "$STUB_DIR/ecr-down" ]] || { echo "An error occurred (AccessDeniedException)" >&2; exit 254; }
+  echo "ecr-password"; exit 0
+fi
 if [[ "$1 $2" == "elbv2 describe-target-health" ]]; then
   count=0; [[ ! -f "$STUB_DIR/target-calls" ]] || count="$(<"$STUB_DIR/target-calls")"
   echo $(( count += 1 )) > "$STUB_DIR/target-calls"
@@ -79,25 +97,54 @@ exit 1
     docker: `#!/bin/bash
 echo "docker $*" >> "$STUB_DIR/calls"
 case "$1" in
-  image) [[ -n "\${STUB_IMAGE_PRESENT:-}" ]] ;;
-  pull) [[ -z "\${STUB_REGISTRY_DOWN:-}" ]] || { echo "Error response from daemon: toomanyrequests" >&2; exit 1; } ;;
+  image) [[ -e "$STUB_DIR/image-present" ]] ;;
+  pull) [[ ! -e "$STUB_DIR/registry-down" ]] || { echo "Error response from daemon: toomanyrequests" >&2; exit 1; } ;;
   login) cat > /dev/null ;;
   *) exit 0 ;;
 esac
+`,
+    // GET …/api/status: fails while the scenario's failures last or when it has no status.
+    "status-answer": `#!/bin/bash
+count=0; [[ ! -f "$STUB_DIR/status-calls" ]] || count="$(<"$STUB_DIR/status-calls")"
+echo $(( count += 1 )) > "$STUB_DIR/status-calls"
+[[ -f "$STUB_DIR/status" ]] && (( count > $(<"$STUB_DIR/status-failures") )) || exit 1
+printf '%s' "$(<"$STUB_DIR/status")"
+`,
+    // POST …/api/setup: the body on stdin is kept; answers, or fails as the scenario says.
+    "setup-answer": `#!/bin/bash
+cat > "$STUB_DIR/setup-body"
+[[ ! -f "$STUB_DIR/setup-response" ]] || printf '%s' "$(<"$STUB_DIR/setup-response")"
 `,
     curl: `#!/bin/bash
 echo "curl $*" >> "$STUB_DIR/calls"
 url="\${!#}"
 case "$url" in
   https://truststore.pki.rds.amazonaws.com/*)
-    [[ -z "\${STUB_TRUST_STORE_DOWN:-}" ]] || { echo "curl: (6) Could not resolve host" >&2; exit 6; }
+    [[ ! -e "$STUB_DIR/trust-store-down" ]] || { echo "curl: (6) Could not resolve host" >&2; exit 6; }
     while (( $# )); do [[ "$1" == -o ]] && out="$2"; shift; done
     echo "RDS CA BUNDLE" > "$out" ;;
-  */api/setup) cat > "$STUB_DIR/setup-body"; echo "$(<"$STUB_DIR/setup-response")" ;;
-  */api/status) [[ -f "$STUB_DIR/status" ]] || exit 7; echo "$(<"$STUB_DIR/status")" ;;
+  */api/setup)
+    if [[ -f "$STUB_DIR/setup-exit" ]]; then
+      cat > "$STUB_DIR/setup-body"; cat "$STUB_DIR/setup-error" >&2; exit "$(<"$STUB_DIR/setup-exit")"
+    fi
+    setup-answer; echo ;;
+  */api/status) status-answer || exit 7; echo ;;
   *) exit 7 ;;
 esac
 `,
+    wget: `#!/bin/bash
+echo "wget $*" >> "$STUB_DIR/calls"
+for arg; do
+  case "$arg" in
+    --post-file=*)
+      setup-answer < "\${arg#--post-file=}"
+      [[ ! -f "$STUB_DIR/setup-exit" ]] || { cat "$STUB_DIR/setup-error" >&2; exit "$(<"$STUB_DIR/setup-exit")"; }
+      exit 0 ;;
+  esac
+done
+status-answer || { cat "$STUB_DIR/status-error" >&2; exit 4; }
+`,
+    "redis-cli": `#!/bin/bash\necho "redis-cli $*" >> "$STUB_DIR/calls"\ncat "$STUB_DIR/redis-reply"\nexit "$(<"$STUB_DIR/redis-exit")"\n`,
     // Config and outputs per stack in files; `pulumi up` keeps a copy of the config it would deploy.
     pulumi: `#!/bin/bash
 echo "pulumi $*" >> "$STUB_DIR/calls"
@@ -127,41 +174,48 @@ case "\${words[0]} \${words[1]:-}" in
   *) exit 0 ;;
 esac
 `,
-    openssl: `#!/bin/bash\necho "openssl $*" >> "$STUB_DIR/calls"\n[[ -z "\${STUB_TLS_UNVERIFIED:-}" ]]\n`,
-    // A clock of its own: `sleep N` moves it on by N seconds at once, `date +%s` reads it.
+    openssl: `#!/bin/bash\necho "openssl $*" >> "$STUB_DIR/calls"\n[[ ! -e "$STUB_DIR/tls-unverified" ]]\n`,
+    // A clock of its own: \`sleep N\` moves it on by N seconds at once, \`date +%s\` reads it.
     sleep: `#!/bin/bash\necho "sleep $*" >> "$STUB_DIR/calls"\necho $(( $(<"$STUB_DIR/clock") + \${1%%.*} )) > "$STUB_DIR/clock"\n`,
     date: `#!/bin/bash\nif [[ "$*" == "+%s" ]]; then echo "$(<"$STUB_DIR/clock")"; else exec /bin/date "$@"; fi\n`,
 };
 
 /**
  * Runs `script` with `interpreter` (bash or sh), the stubs first on PATH and `env` added.
- * `moved` maps assignment lines of the script (e.g. "env_dir=/etc/new-api") to replacements
- * under the temporary root; `<root>` in a replacement stands for that folder.
+ * `root` reuses the folder of an earlier run (its files, its clock), as a restarted node would.
  */
 export function runScript(
     script: string,
     scenario: Scenario,
-    options: { interpreter?: string; moved?: Record<string, string>; env?: Record<string, string>; root?: string } = {},
+    options: { interpreter?: "bash" | "sh"; env?: Record<string, string>; root?: string } = {},
 ): ScriptRun {
     const root = options.root ?? fs.mkdtempSync(path.join(os.tmpdir(), "new-api-script-"));
     const stubDir = path.join(root, "stub");
-    fs.mkdirSync(path.join(stubDir, "ssm"), { recursive: true });
-    fs.mkdirSync(path.join(stubDir, "bin"), { recursive: true });
-    fs.rmSync(path.join(stubDir, "calls"), { force: true });
+    const tmpDir = path.join(root, "tmp");
+    for (const dir of [path.join(stubDir, "ssm"), path.join(stubDir, "bin"), tmpDir]) {
+        fs.mkdirSync(dir, { recursive: true });
+    }
     for (const [name, body] of Object.entries(STUBS)) {
         fs.writeFileSync(path.join(stubDir, "bin", name), body, { mode: 0o755 });
     }
     if (scenario.withoutAws) {
-        fs.rmSync(path.join(stubDir, "bin", "aws"));
+        fs.rmSync(path.join(stubDir, "bin", "aws"), { force: true });
     }
     for (const [name, value] of Object.entries(scenario.parameters ?? {})) {
         fs.writeFileSync(path.join(stubDir, "ssm", name.replace(/\//g, "_")), value);
     }
-    const optionalFile = (file: string, content: string | undefined) =>
+    const stubFile = (file: string, content: string | undefined) =>
         content === undefined ? fs.rmSync(path.join(stubDir, file), { force: true }) : fs.writeFileSync(path.join(stubDir, file), content);
     if (!fs.existsSync(path.join(stubDir, "clock"))) {
         fs.writeFileSync(path.join(stubDir, "clock"), "1800000000");
     }
+    const flag = (value: boolean | undefined) => (value ? "" : undefined);
+    stubFile("ssm-down", flag(scenario.ssmDown));
+    stubFile("ecr-down", flag(scenario.ecrDown));
+    stubFile("image-present", flag(scenario.imagePresent));
+    stubFile("registry-down", flag(scenario.registryDown));
+    stubFile("trust-store-down", flag(scenario.trustStoreDown));
+    stubFile("tls-unverified", flag(scenario.tlsUnverified));
     for (const [stack, { config = {}, outputs = {} }] of Object.entries(scenario.stacks ?? {})) {
         for (const [kind, values] of [["config", config], ["outputs", outputs]] as const) {
             fs.mkdirSync(path.join(stubDir, "pulumi", stack, kind), { recursive: true });
@@ -170,44 +224,40 @@ export function runScript(
             }
         }
     }
-    optionalFile("status", scenario.status);
-    optionalFile("setup-response", scenario.setupResponse);
-    optionalFile("target-states", scenario.targetStates?.join("\n"));
-    fs.rmSync(path.join(stubDir, "target-calls"), { force: true });
-
-    let text = script;
-    for (const [line, replacement] of Object.entries(options.moved ?? {})) {
-        if (!text.includes(line)) {
-            throw new Error(`the script has no line ${line}`);
-        }
-        text = text.replace(line, replacement.replace(/<root>/g, root));
+    stubFile("status", scenario.status);
+    stubFile("status-failures", String(scenario.statusFailures ?? 0));
+    stubFile("status-error", `${scenario.statusError ?? "failed: Connection refused."}\n`);
+    stubFile("setup-response", scenario.setupResponse);
+    stubFile("setup-exit", scenario.setupFailure && String(scenario.setupFailure.exit));
+    stubFile("setup-error", scenario.setupFailure && `${scenario.setupFailure.error}\n`);
+    stubFile("target-states", scenario.targetStates?.join("\n"));
+    stubFile("redis-reply", scenario.redisCli && `${scenario.redisCli.reply}\n`);
+    stubFile("redis-exit", scenario.redisCli && String(scenario.redisCli.exit));
+    for (const file of ["calls", "target-calls", "status-calls", "setup-body"]) {
+        stubFile(file, undefined);
     }
+
     const file = path.join(root, "script");
-    fs.writeFileSync(file, text, { mode: 0o755 });
+    fs.writeFileSync(file, script, { mode: 0o755 });
     const result = spawnSync(options.interpreter ?? "bash", [file], {
+        cwd: root,
         encoding: "utf8",
         timeout: 30000,
-        env: {
-            PATH: `${path.join(stubDir, "bin")}:/usr/bin:/bin`,
-            STUB_DIR: stubDir,
-            ...(scenario.ssmDown ? { STUB_SSM_DOWN: "1" } : {}),
-            ...(scenario.imagePresent ? { STUB_IMAGE_PRESENT: "1" } : {}),
-            ...(scenario.registryDown ? { STUB_REGISTRY_DOWN: "1" } : {}),
-            ...(scenario.trustStoreDown ? { STUB_TRUST_STORE_DOWN: "1" } : {}),
-            ...(scenario.tlsUnverified ? { STUB_TLS_UNVERIFIED: "1" } : {}),
-            ...options.env,
-        },
+        env: { PATH: `${path.join(stubDir, "bin")}:/usr/bin:/bin`, STUB_DIR: stubDir, TMPDIR: tmpDir, ...options.env },
     });
     if (result.error) {
         throw result.error;
     }
-    const read = (file: string) => (fs.existsSync(path.join(stubDir, file)) ? fs.readFileSync(path.join(stubDir, file), "utf8") : undefined);
+    const read = (name: string) => (fs.existsSync(path.join(stubDir, name)) ? fs.readFileSync(path.join(stubDir, name), "utf8") : undefined);
     return {
         status: result.status,
+        stdout: result.stdout,
+        stderr: result.stderr,
         output: `${result.stdout}${result.stderr}`,
         calls: (read("calls") ?? "").split("\n").filter((l) => l !== ""),
         root,
         setupBody: read("setup-body"),
+        leftovers: fs.readdirSync(tmpDir),
         pulumiConfig: (stack) => {
             const stackDir = path.join(stubDir, "pulumi", stack);
             const configAt = (dir: string): Record<string, StubConfigValue> =>

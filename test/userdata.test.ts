@@ -13,11 +13,14 @@ import {
     START_SCRIPT,
     STOP_SCRIPT,
     UNIT_PATH,
+    WAIT_SCRIPT,
     renderEnvFile,
     renderNodeUserData,
     renderSetupScript,
     renderStartScript,
-    shellQuote,
+    setupParameters,
+    startParameters,
+    waitParameters,
 } from "../components/aws/userdata";
 
 const settings = parseClusterConfig({ extraEnv: '{"STREAMING_TIMEOUT":"600"}' }, "dev");
@@ -116,25 +119,18 @@ describe("renderNodeUserData", () => {
         expect(files["/etc/new-api/node.env"].content).toContain("NODE_TYPE=slave\n");
     });
 
-    test("the start script reads every secret from SSM and never holds one", () => {
-        const script = renderStartScript(spec("master"));
-        for (const name of Object.values(secretParameters)) {
-            expect(script).toContain(`read_parameter '${name}'`);
-        }
-        expect(script).toContain("umask 077");
-        expect(script).toContain(`"SQL_DSN=newapi:\${db_password}@tcp(newapi-dev-db.abc123.us-east-1.rds.amazonaws.com:3306)/newapi?tls=true"`);
-        // The container trusts the system's CAs and RDS's (for tls=true), through SSL_CERT_FILE.
-        expect(script).toContain('-v "$env_dir/ca-bundle.pem:/etc/new-api/ca-bundle.pem:ro" -e SSL_CERT_FILE=/etc/new-api/ca-bundle.pem');
-        expect(script).toContain(
-            `"REDIS_CONN_STRING=rediss://:\${redis_auth_token}@master.newapi-dev-redis.abc123.use1.cache.amazonaws.com:6379"`,
-        );
-        // The pinned image, published on 3000, with /data and /app/logs volumes and the guide's health check.
-        expect(script).toContain("image='calciumion/new-api:v0.9.20-patch.2'");
-        expect(script).toMatch(/-p 3000:3000/);
-        expect(script).toMatch(/-v \/var\/lib\/new-api\/data:\/data -v \/var\/log\/new-api:\/app\/logs/);
-        expect(script).toMatch(/--health-cmd .*\/v1\/models/);
-        expect(script).toMatch(/--health-interval 30s --health-timeout 10s --health-retries 3/);
-        expect(script).toMatch(/"\$image" --log-dir \/app\/logs\n$/);
+    test("the start script is given every secret's SSM parameter, never a secret, and the pinned image", () => {
+        const parameters = startParameters(spec("master"));
+        expect(String(parameters.SECRET_PARAMETERS).split("\n")).toEqual(Object.entries(secretParameters).map(([, name]) => expect.stringMatching(new RegExp(` ${name}$`))));
+        // What the start script fills in from SSM (run in test/bootScripts.test.ts).
+        expect(String(parameters.SECRETS_ENV).split("\n")).toEqual([
+            "SESSION_SECRET={{session_secret}}",
+            "CRYPTO_SECRET={{crypto_secret}}",
+            "SQL_DSN=newapi:{{db_password}}@tcp(newapi-dev-db.abc123.us-east-1.rds.amazonaws.com:3306)/newapi?tls=true",
+            "REDIS_CONN_STRING=rediss://:{{redis_auth_token}}@master.newapi-dev-redis.abc123.use1.cache.amazonaws.com:6379",
+        ]);
+        expect(parameters).toMatchObject({ IMAGE: "calciumion/new-api:v0.9.20-patch.2", APP_PORT: 3000, DATABASE_HOSTS: "newapi-dev-db.abc123.us-east-1.rds.amazonaws.com" });
+        expect(renderStartScript(spec("master"))).toMatch(/^IMAGE='calciumion\/new-api:v0\.9\.20-patch\.2'$/m);
     });
 
     test("the unit restarts always and gives the stop script time to drain", () => {
@@ -146,29 +142,31 @@ describe("renderNodeUserData", () => {
         // docker run exits 143 when `docker stop` ends the container: a clean stop, not a failure.
         expect(unit).toMatch(/^SuccessExitStatus=143$/m);
         const stop = writeFiles(renderNodeUserData(spec("slave", { batchUpdateInterval: 20 })))[STOP_SCRIPT].content;
-        expect(stop).toMatch(/^sleep 22$/m);
+        expect(stop).toMatch(/^DRAIN_SECONDS='22'$/m);
     });
 
-    test("a waiting slave polls the master's status before it starts, once per instance, bounded", () => {
-        const script = renderStartScript(
-            spec("slave", { masterSetupWait: { masterAddressParameter: "/p/master-address", timeoutSeconds: 600 } }),
-        );
-        // What it does is run in test/bootScripts.test.ts; here, where: the image is on disk
-        // before the wait, and the container starts only after it.
-        expect(script).toContain("local deadline=$(( $(date +%s) + 600 ))");
-        expect(script.indexOf('docker pull "$image"')).toBeLessThan(script.indexOf("  wait_for_master_setup\n"));
-        expect(script.indexOf("  wait_for_master_setup\n")).toBeLessThan(script.indexOf("exec docker run"));
-        expect(renderStartScript(spec("master"))).not.toContain("wait_for_master_setup");
+    test("a waiting slave's start script runs its wait script, which has the master's parameter and the bound", () => {
+        const waiting = spec("slave", { masterSetupWait: { masterAddressParameter: "/p/master-address", timeoutSeconds: 600 } });
+        // What they do is run in test/bootScripts.test.ts; here, what each node is given.
+        const files = writeFiles(renderNodeUserData(waiting));
+        expect(Object.keys(files)).toEqual(["/etc/new-api/node.env", START_SCRIPT, WAIT_SCRIPT, STOP_SCRIPT, UNIT_PATH]);
+        expect(files[WAIT_SCRIPT].permissions).toBe("0700");
+        expect(startParameters(waiting).WAIT_FOR_MASTER).toBe(WAIT_SCRIPT);
+        expect(waitParameters(waiting)).toMatchObject({ MASTER_ADDRESS_PARAMETER: "/p/master-address", MASTER_WAIT_SECONDS: 600, POLL_SECONDS: 10 });
+        expect(startParameters(spec("master")).WAIT_FOR_MASTER).toBe("");
+        expect(writeFiles(renderNodeUserData(spec("master")))[WAIT_SCRIPT]).toBeUndefined();
+        expect(() => waitParameters(spec("master"))).toThrow(/needs masterSetupWait/);
     });
 
-    test("automatic setup posts the wizard's form once, password through stdin", () => {
+    test("automatic setup posts the wizard's form once", () => {
         const s = spec("master", { adminSetup: { username: "root", passwordParameter: "/p/admin-password" } });
-        const script = renderSetupScript(s);
-        expect(script).toContain("--data-binary @- http://127.0.0.1:3000/api/setup <<EOF");
-        expect(script).toContain(
-            '{"username":"root","password":"${admin_password}","confirmPassword":"${admin_password}","SelfUseModeEnabled":false,"DemoSiteEnabled":false}',
-        );
+        expect(setupParameters(s)).toMatchObject({
+            ADMIN_PASSWORD_PARAMETER: "/p/admin-password",
+            SETUP_URL: "http://127.0.0.1:3000/api/setup",
+            SETUP_REQUEST: '{"username":"root","password":"{{password}}","confirmPassword":"{{password}}","SelfUseModeEnabled":false,"DemoSiteEnabled":false}',
+        });
         const files = writeFiles(renderNodeUserData(s));
+        expect(files[SETUP_SCRIPT].content).toBe(renderSetupScript(s));
         expect(files[SETUP_UNIT_PATH].content).toMatch(/^Type=oneshot$/m);
         expect(files[SETUP_UNIT_PATH].content).toMatch(/^After=new-api.service$/m);
         expect(() => renderSetupScript(spec("master"))).toThrow(/needs adminSetup/);
@@ -186,9 +184,16 @@ describe("renderNodeUserData", () => {
         expect(renderEnvFile({ A: "1", B: "x y" })).toBe("A=1\nB=x y\n");
         expect(() => renderEnvFile({ A: "1\nB=2" })).toThrow(/A has a line break/);
     });
+});
 
-    test("shellQuote survives single quotes", () => {
-        expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+describe("what boots, in full", () => {
+    // A reviewer sees every change to a node's userData here (test/__snapshots__/); update with
+    // `npx jest test/userdata.test.ts -u` when the change is meant.
+    test.each([
+        ["a master that completes setup", spec("master", { adminSetup: { username: "root", passwordParameter: "/new-api/newapi-dev/admin-password" } })],
+        ["a slave that waits for the master", spec("slave", { masterSetupWait: { masterAddressParameter: "/new-api/newapi-dev/master-address", timeoutSeconds: 900 } })],
+    ])("the userData of %s", (_, s) => {
+        expect(renderNodeUserData(s)).toMatchSnapshot();
     });
 });
 
@@ -209,7 +214,7 @@ describe("generated artifacts pass the tools that consume them", () => {
 
     test.each(variants)("shellcheck passes every script in the %s userData", (_, s) => {
         const files = writeFiles(renderNodeUserData(s));
-        const scripts = [START_SCRIPT, STOP_SCRIPT, SETUP_SCRIPT].filter((p) => files[p] !== undefined);
+        const scripts = [START_SCRIPT, WAIT_SCRIPT, STOP_SCRIPT, SETUP_SCRIPT].filter((p) => files[p] !== undefined);
         expect(scripts.length).toBeGreaterThanOrEqual(2);
         for (const scriptPath of scripts) {
             const result = runTool("shellcheck", ["--severity=style", "--shell=bash"], files[scriptPath].content, "script.sh");

@@ -8,6 +8,7 @@ import { EcrRegistry } from "../images";
 import { NodeRole } from "../naming";
 import { ssmViaService } from "./clusterKey";
 import { METRICS, MetricSpec, alarmMetric } from "./metrics";
+import { renderScript } from "../scripts/render";
 import { WarmupOptions, warmupScript } from "./warmup";
 
 /** Public SSM parameters naming the newest Amazon Linux 2023 AMI, per CPU architecture. */
@@ -367,7 +368,7 @@ export class ClusterNode extends pulumi.ComponentResource {
             `${name}-drain`,
             {
                 interpreter: LOCAL_SHELL,
-                delete: `sleep ${args.deregistrationDelay}`,
+                delete: renderScript("drain.sh", { DEREGISTRATION_DELAY_SECONDS: args.deregistrationDelay }),
                 triggers: [instance.id],
             },
             { parent: this },

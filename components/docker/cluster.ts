@@ -20,6 +20,7 @@ import {
 import { memoize } from "../memoize";
 import { NodeRole, nodeName } from "../naming";
 import { DeployedCluster, StackOutputs } from "../outputs";
+import { SETUP_PASSWORD_PLACEHOLDER, ScriptParameters, renderScript } from "../scripts/render";
 import { GeneratedSecrets, secretOutputs } from "../secrets";
 import { listenerWeights } from "../weights";
 import { guideUpstreams, renderNginxConfig } from "./nginx";
@@ -86,57 +87,34 @@ const MYSQL_STOP_SECONDS = 60;
 const REDIS_STOP_SECONDS = 30;
 
 /**
- * Bounds of the setup's wait for the master: 60 tries, 5 s apart, 10 s each at most; 15 min in
- * all, within the provider's 20 min for creating a container (which waits for its end).
+ * Bounds of the setup's wait for the master: 15 min, asking every 5 s, 10 s each at most; within
+ * the provider's 20 min for creating a container (which waits for its end).
  */
-const SETUP_TRIES = 60;
-const SETUP_RETRY_SECONDS = 5;
+const SETUP_ANSWER_SECONDS = 900;
+const SETUP_POLL_SECONDS = 5;
 const SETUP_REQUEST_SECONDS = 10;
+
+/** The parameters of local-setup.sh (components/scripts). */
+export function localSetupParameters(masterHost: string, username: string): ScriptParameters {
+    return {
+        STATUS_URL: `http://${masterHost}:${APP_PORT}/api/status`,
+        SETUP_URL: `http://${masterHost}:${APP_PORT}/api/setup`,
+        ADMIN_USERNAME: username,
+        SETUP_REQUEST: setupRequestBody(username, SETUP_PASSWORD_PLACEHOLDER),
+        ANSWER_SECONDS: SETUP_ANSWER_SECONDS,
+        POLL_SECONDS: SETUP_POLL_SECONDS,
+        REQUEST_SECONDS: SETUP_REQUEST_SECONDS,
+        SETUP_DONE_MARKER,
+        SUCCESS_MARKER,
+    };
+}
 
 /**
  * The one-shot setup: waits for the master to answer, then completes New API's setup wizard
- * (POST /api/setup) unless it is done. POSIX sh and GNU wget, as the New API image has them.
- * Every failure prints what failed and wget's reason, and exits non-zero.
+ * unless it is done. Reads ADMIN_PASSWORD from its environment.
  */
 export function localSetupScript(masterHost: string, username: string): string {
-    const status = `http://${masterHost}:${APP_PORT}/api/status`;
-    const setup = `http://${masterHost}:${APP_PORT}/api/setup`;
-    // -nv: no progress, but wget's reason on failure; one try each, with a timeout.
-    const wget = `wget -nv -t 1 -T ${SETUP_REQUEST_SECONDS} -O -`;
-    const why = `$(paste -s -d ' ' "$tmp/wget.log")`;
-    return [
-        "set -eu",
-        "umask 077",
-        'tmp="$(mktemp -d)"',
-        // The container stays (its exit code and logs are read): the password file must not.
-        `trap 'rm -rf "$tmp"' EXIT`,
-        "tries=0",
-        `until status="$(${wget} ${status} 2>"$tmp/wget.log")"; do`,
-        "  tries=$((tries + 1))",
-        `  if [ "$tries" -ge ${SETUP_TRIES} ]; then`,
-        `    echo "new-api-setup: the master did not answer GET ${status} in $tries tries: ${why}" >&2`,
-        "    exit 1",
-        "  fi",
-        `  sleep ${SETUP_RETRY_SECONDS}`,
-        "done",
-        'case "$status" in',
-        // New API creates its root user at the first setup only: a changed adminUsername creates none.
-        `  *'${SETUP_DONE_MARKER}'*) echo "new-api-setup: already set up. New API creates its root user at the first setup only: if that was not ${username}, no user ${username} exists (README, First run)" >&2; exit 0 ;;`,
-        "esac",
-        // The password comes from the environment and goes through a file, not the command line.
-        'cat > "$tmp/setup.json" <<EOF || { echo "new-api-setup: could not write $tmp/setup.json" >&2; exit 1; }',
-        setupRequestBody(username, "${ADMIN_PASSWORD}"),
-        "EOF",
-        // --content-on-error: New API's own message when it answers with an error status.
-        `if ! response="$(${wget} --content-on-error --header 'Content-Type: application/json' --post-file="$tmp/setup.json" ${setup} 2>"$tmp/wget.log")"; then`,
-        `  echo "new-api-setup: POST ${setup} failed: ${why}\${response:+ (New API answered: $response)}" >&2`,
-        "  exit 1",
-        "fi",
-        'case "$response" in',
-        `  *'${SUCCESS_MARKER}'*) echo "new-api-setup: created the root user ${username}" ;;`,
-        `  *) echo "new-api-setup: POST ${setup} did not succeed: $response" >&2; exit 1 ;;`,
-        "esac",
-    ].join("\n");
+    return renderScript("local-setup.sh", localSetupParameters(masterHost, username));
 }
 
 /**

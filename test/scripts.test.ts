@@ -1,0 +1,64 @@
+// The .sh files of components/scripts, as files: shellcheck passes each, and renderScript puts
+// a script and its parameters together so that the text runs anywhere, values taken literally.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { SECRET_SHAPE } from "../components/aws/userdata";
+import { renderScript } from "../components/scripts/render";
+import { runScript } from "./scriptRunner";
+
+const SCRIPTS = path.join(__dirname, "..", "components", "scripts");
+const files = fs.readdirSync(SCRIPTS).filter((f) => f.endsWith(".sh"));
+/** The libraries scripts source: no #! line, so shellcheck is told their shell. */
+const LIBRARY_SHELLS: Record<string, string> = { "poll.sh": "sh", "fill.sh": "sh", "ssm.sh": "bash" };
+
+describe("every script passes shellcheck as a file", () => {
+    test("the folder has the scripts the stack renders, and the libraries they source", () => {
+        expect(files.sort()).toEqual(
+            ["drain.sh", "fill.sh", "local-setup.sh", "poll.sh", "setup.sh", "ssm.sh", "start.sh", "stop.sh", "verify.sh", "wait-for-master.sh", "warmup.sh"],
+        );
+    });
+
+    test.each(files)("%s", (file) => {
+        const shell = LIBRARY_SHELLS[file];
+        const text = fs.readFileSync(path.join(SCRIPTS, file), "utf8");
+        // Node scripts are bash (Amazon Linux); the operator's and the containers' are POSIX sh.
+        expect(shell === undefined ? text.split("\n")[0] : shell).toMatch(/^(#!\/bin\/bash|#!\/bin\/sh|sh|bash)$/);
+        const result = spawnSync("shellcheck", ["--external-sources", "--source-path=SCRIPTDIR", "--severity=style", ...(shell ? [`--shell=${shell}`] : []), file], {
+            cwd: SCRIPTS,
+            encoding: "utf8",
+            timeout: 30000,
+        });
+        expect({ status: result.status, output: `${result.stdout}${result.stderr}` }).toEqual({ status: 0, output: "" });
+    });
+});
+
+describe("renderScript", () => {
+    test("values reach the script literally: quotes, $(…), backslashes and line breaks are never expanded", () => {
+        const value = "it's $(touch pwned) `touch pwned` \\n\nline two";
+        const run = runScript(renderScript("stop.sh", { DRAIN_SECONDS: 1, CONTAINER_NAME: value }), {});
+        expect(run.status).toBe(0);
+        expect(run.calls.join("\n")).toBe(`sleep 1\ndocker stop --time 10 ${value}`);
+        expect(fs.readdirSync(run.root)).not.toContain("pwned");
+    });
+
+    test("puts the libraries a script sources in their place, and leaves its comments in the file", () => {
+        const text = renderScript("verify.sh", { TIMEOUT_SECONDS: 1, POLL_SECONDS: 1, INSECURE: "false", SUCCESS_MARKER: "a", SETUP_DONE_MARKER: "b" });
+        expect(text.split("\n").slice(0, 3)).toEqual(["#!/bin/sh", "# components/scripts/verify.sh and its parameters", "TIMEOUT_SECONDS='1'"]);
+        expect(text).toContain("poll_until() {");
+        expect(text).not.toMatch(/dirname|^\s*#(?!!|\s*components\/scripts)/m);
+    });
+
+    test("refuses a parameter that is not an upper-case shell name, and a script that is not there", () => {
+        expect(() => renderScript("drain.sh", { "A-B": 1 })).toThrow(/A-B is not an upper-case shell name/);
+        expect(() => renderScript("drain.sh", { path: 1 })).toThrow(/path is not an upper-case shell name/);
+        expect(() => renderScript("nothing.sh", {})).toThrow(/script nothing.sh not found in /);
+    });
+});
+
+describe("one shape of a node secret", () => {
+    test("start.sh requires of each secret what config requires of a carried-over one", () => {
+        const start = fs.readFileSync(path.join(SCRIPTS, "start.sh"), "utf8");
+        expect(start).toContain(`'${SECRET_SHAPE.regex}' "${SECRET_SHAPE.what}"`);
+    });
+});
