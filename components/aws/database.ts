@@ -164,7 +164,7 @@ export class Database extends pulumi.ComponentResource {
         if (isExtendedSupportMysql(config.dbEngineVersion)) {
             pulumi.log.warn(
                 `MySQL ${config.dbEngineVersion} is past RDS standard support (${MYSQL_80_STANDARD_SUPPORT_END}): RDS bills Extended Support for it. ` +
-                    "Upgrade to 8.4 (README, Upgrades).",
+                    "Upgrade to 8.4 (docs/operations.md, Upgrades).",
                 this,
             );
         }

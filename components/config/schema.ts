@@ -241,7 +241,7 @@ export const SETTINGS = {
         allowed: "a map of `NAME: value`",
         doc:
             "more environment for every node; may not override what the stack sets, set `FRONTEND_BASE_URL`, or carry secret-looking names " +
-            "(it is in clear text in userData); on AWS about 9 KB in all, as a node's userData may not exceed EC2's 16 KB (refused with the size to cut)",
+            "(it is in clear text in userData); on AWS 5-7 KB in all (the least with `adminUsername` and `logDatabase`), as a node's userData may not exceed EC2's 16 KB (refused with the size to cut)",
     }),
     dbMaxConnections: integer({
         scope: "both",

@@ -13,7 +13,7 @@ read_parameter() {
     echo "new-api: reading $1 from SSM failed (attempt $attempt)" >&2
     sleep $(( attempt * 5 ))
   done
-  echo "new-api: could not read $1 from SSM; not starting (README, Troubleshooting)" >&2
+  echo "new-api: could not read $1 from SSM; not starting (docs/troubleshooting.md)" >&2
   return 1
 }
 
@@ -22,7 +22,7 @@ read_parameter() {
 # stack generates: an empty or odd value would otherwise start a broken container.
 require_value() {
   if [[ ! "$2" =~ $3 ]]; then
-    echo "new-api: $1 is empty or not $4; not starting (README, Troubleshooting)" >&2
+    echo "new-api: $1 is empty or not $4; not starting (docs/troubleshooting.md)" >&2
     exit 1
   fi
 }

@@ -32,7 +32,7 @@ if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
       | docker login --username AWS --password-stdin "$ECR_HOST" >/dev/null
   fi
   if ! docker pull "$IMAGE"; then
-    echo "new-api: pulling $IMAGE failed; not starting (README, Troubleshooting)" >&2
+    echo "new-api: pulling $IMAGE failed; not starting (docs/troubleshooting.md)" >&2
     exit 1
   fi
 fi
@@ -45,7 +45,7 @@ rds_ca="$STATE_DIR/rds-ca.pem"
 if [[ ! -s "$rds_ca" ]]; then
   mkdir -p "$STATE_DIR"
   if ! curl -fsS --max-time 30 -o "$rds_ca.tmp" "https://truststore.pki.rds.amazonaws.com/$REGION/$REGION-bundle.pem"; then
-    echo "new-api: downloading the RDS CA bundle for $REGION failed; not starting (README, Troubleshooting)" >&2
+    echo "new-api: downloading the RDS CA bundle for $REGION failed; not starting (docs/troubleshooting.md)" >&2
     exit 1
   fi
   mv -f "$rds_ca.tmp" "$rds_ca"

@@ -21,7 +21,7 @@ reports_success() {
   esac
 }
 if ! poll_until "$TIMEOUT_SECONDS" "$POLL_SECONDS" reports_success; then
-  echo "new-api-cluster: $URL/api/status did not report success within $TIMEOUT_SECONDS s; check the target groups' health in the EC2 console and the nodes' logs (README, Troubleshooting)" >&2
+  echo "new-api-cluster: $URL/api/status did not report success within $TIMEOUT_SECONDS s; check the target groups' health in the EC2 console and the nodes' logs (docs/troubleshooting.md)" >&2
   exit 1
 fi
 case "$answer" in

@@ -26,7 +26,7 @@ is_healthy() {
 if poll_until "$TIMEOUT_SECONDS" "$POLL_SECONDS" is_healthy; then
   echo "new-api-cluster: $NODE is healthy"
 elif [ "$MUST_TURN_HEALTHY" = true ]; then
-  echo "new-api-cluster: $NODE is not healthy in its target group after $TIMEOUT_SECONDS s (last state: $state); see its logs (README, Troubleshooting)" >&2
+  echo "new-api-cluster: $NODE is not healthy in its target group after $TIMEOUT_SECONDS s (last state: $state); see its logs (docs/troubleshooting.md)" >&2
   exit 1
 else
   echo "new-api-cluster: $NODE is not healthy after $TIMEOUT_SECONDS s (last state: $state): it starts once the master's setup is done (README, First run)" >&2
