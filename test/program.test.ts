@@ -572,6 +572,36 @@ describe("network", () => {
         ]);
     });
 
+    /** For each private subnet, by zone: the zone of the NAT its route table sends 0.0.0.0/0 to. */
+    function natZoneOfPrivateZones(run: ProgramRun): Record<string, string | undefined> {
+        const byId = (type: string) => new Map(ofType(run, type).map((r) => [`${r.name}-id`, r]));
+        const subnets = byId(T.subnet);
+        const tables = byId("aws:ec2/routeTable:RouteTable");
+        const nats = byId(T.nat);
+        const associations = ofType(run, "aws:ec2/routeTableAssociation:RouteTableAssociation");
+        return Object.fromEntries(
+            ofType(run, T.subnet)
+                .filter((s) => s.name.includes("-private-"))
+                .map((subnet) => {
+                    const tableIds = associations.filter((a) => a.inputs.subnetId === `${subnet.name}-id`).map((a) => a.inputs.routeTableId);
+                    expect(tableIds).toHaveLength(1);
+                    const route = (tables.get(tableIds[0])?.inputs.routes ?? []).find((r: { cidrBlock: string }) => r.cidrBlock === "0.0.0.0/0");
+                    const nat = nats.get(route?.natGatewayId);
+                    return [subnet.inputs.availabilityZone, subnets.get(nat?.inputs.subnetId)?.inputs.availabilityZone];
+                }),
+        );
+    }
+
+    test("one NAT per zone: each private subnet goes out through the NAT in its own zone", async () => {
+        const run = await program();
+        expect(natZoneOfPrivateZones(run)).toEqual({ "us-east-1a": "us-east-1a", "us-east-1b": "us-east-1b" });
+    });
+
+    test("a single NAT: every private subnet goes out through it", async () => {
+        const run = await program({ azCount: "3", natGateways: "single", slaveCount: "3" });
+        expect(natZoneOfPrivateZones(run)).toEqual({ "us-east-1a": "us-east-1a", "us-east-1b": "us-east-1a", "us-east-1c": "us-east-1a" });
+    });
+
     test("an existing VPC: nothing of the network is created, its subnets are used", async () => {
         const run = await program({
             vpcId: "vpc-0123456789abcdef0",
