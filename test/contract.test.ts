@@ -6,7 +6,8 @@ import { ClusterConfig, parseClusterConfig } from "../components/config";
 import { checkContract, contextOf, viewOf } from "./contract/check";
 import { Context, ResourceView } from "./contract/rules";
 import { CONTRACT } from "./contract/tables";
-import { Registered, ofType, program, runProgram, unwrapSecrets } from "./harness";
+import { Registered, ofType, program, unwrapSecrets } from "./harness";
+import { exportSecrecy, misplacedSecrets, plainSecretLeaks, unusedSecrets } from "./secretScan";
 import { STACK_FILES, readStackFile } from "./stackFiles";
 
 const HOSTED_ZONE = "Z0123456789ABCDEFGHIJ";
@@ -86,8 +87,15 @@ const MATRIX: [string, Record<string, string>, string][] = [
 
 describe("the AWS contract over the configuration matrix", () => {
     test.each(MATRIX)("%s: AWS would accept every value the program sends", async (_, config, stack) => {
-        const run = await runProgram(config, { stack });
+        const run = await program(config, { stack });
         expect(checkContract(run.resources)).toEqual([]);
+
+        // Generated secrets only in the inputs made for them, always marked secret, and in no plain
+        // output; each is held somewhere, so that these scans can fail.
+        expect(plainSecretLeaks(run)).toEqual([]);
+        expect(misplacedSecrets(run)).toEqual([]);
+        expect(unusedSecrets(run)).toEqual([]);
+        expect((await exportSecrecy(run)).leaks).toEqual([]);
 
         // The config-time userData bound really bounds what the nodes get.
         const { "aws:region": region, ...own } = config;

@@ -60,11 +60,11 @@ export function named(run: ProgramRun, type: string, name: string): Registered {
 }
 
 const runs = new Map<string, Promise<ProgramRun>>();
-/** A (non-preview) run per config, shared by a test file's tests: each costs a second or two. */
-export function program(config: Record<string, string> = {}): Promise<ProgramRun> {
-    const key = JSON.stringify(config);
+/** A run per config and options, shared by a test file's tests: each costs a second or two. */
+export function program(config: Record<string, string> = {}, options: RunOptions = {}): Promise<ProgramRun> {
+    const key = JSON.stringify([config, { stack: "dev", preview: false, secretKeys: [], ...options }]);
     if (!runs.has(key)) {
-        runs.set(key, runProgram(config));
+        runs.set(key, runProgram(config, options));
     }
     return runs.get(key) as Promise<ProgramRun>;
 }

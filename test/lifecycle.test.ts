@@ -323,6 +323,42 @@ describe("protect", () => {
     });
 });
 
+describe("the log database (logDatabase)", () => {
+    const RDS = "aws:rds/instance:Instance";
+    /** What keeps a database's data: protection, snapshots, encryption, backups, TLS; as each database has it. */
+    function safeguards(run: ProgramRun, name: string) {
+        const db = named(run, RDS, name);
+        const groups = ofType(run, "aws:rds/parameterGroup:ParameterGroup").filter((g) => (g.inputs.name ?? g.name) === db.inputs.parameterGroupName);
+        expect(groups).toHaveLength(1);
+        const parameter = (key: string) => groups[0].inputs.parameters.find((p: { name: string }) => p.name === key)?.value;
+        const { deletionProtection, skipFinalSnapshot, storageEncrypted, kmsKeyId, backupRetentionPeriod, multiAz, publiclyAccessible, copyTagsToSnapshot } = db.inputs;
+        return {
+            deletionProtection,
+            skipFinalSnapshot,
+            finalSnapshot: db.inputs.finalSnapshotIdentifier !== undefined,
+            storageEncrypted,
+            kmsKeyId,
+            backupRetentionPeriod,
+            multiAz,
+            publiclyAccessible,
+            copyTagsToSnapshot,
+            requireSecureTransport: parameter("require_secure_transport"),
+            protect: db.options.protect,
+        };
+    }
+
+    test.each([
+        ["protected", { protect: "true", allowPlainHttp: "true", albAccessLogs: "true", dbMultiAz: "true" }, true],
+        ["not protected, final snapshots kept", { finalSnapshot: "true", dbBackupRetentionDays: "14" }, false],
+        ["dev", {}, false],
+    ])("%s: kept exactly like the main database", async (_, config, protect) => {
+        const run = await program({ ...config, logDatabase: "true" });
+        const main = safeguards(run, "newapi-dev-db");
+        expect(main).toMatchObject({ deletionProtection: protect, protect, storageEncrypted: true, publiclyAccessible: false, requireSecureTransport: "1" });
+        expect(safeguards(run, "newapi-dev-logdb")).toEqual(main);
+    });
+});
+
 describe("final snapshots", () => {
     test("the main and the log database snapshot under different names, unique to the stack", async () => {
         const run = await program({ finalSnapshot: "true", logDatabase: "true" });

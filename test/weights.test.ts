@@ -47,10 +47,12 @@ describe("listenerWeights", () => {
             expect(value).toBeLessThanOrEqual(MAX_ALB_WEIGHT);
         }
         const exact = m / (m + s * n);
-        // No pair within 1..999 does better than the one chosen.
+        // No pair within 1..999 does better than the one chosen. For each a, a/(a+b) falls as b
+        // grows, so the best b is one of the two integers around the exact a(1-exact)/exact.
         let best = Infinity;
         for (let a = 1; a <= MAX_ALB_WEIGHT; a++) {
-            for (let b = 1; b <= MAX_ALB_WEIGHT; b++) {
+            const exactB = (a * (1 - exact)) / exact;
+            for (const b of [Math.floor(exactB), Math.ceil(exactB)].map((v) => Math.min(MAX_ALB_WEIGHT, Math.max(1, v)))) {
                 best = Math.min(best, Math.abs(a / (a + b) - exact));
             }
         }
