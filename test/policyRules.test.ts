@@ -15,7 +15,7 @@ const database = (protect: boolean, props: Record<string, any> = {}) =>
     resource(TYPES.rds, "db", { storageEncrypted: true, backupRetentionPeriod: 7, multiAz: true, deletionProtection: true, ...props }, { protect });
 
 /** cloud-config userData writing the node's environment and start script. */
-function userData(env: string, start = "read_parameter '/new-api/c/session-secret'\nread_parameter '/new-api/c/master-address'\n"): string {
+function userData(env: string, start = "SECRET_PARAMETERS='session_secret /new-api/c/session-secret\ncrypto_secret /new-api/c/crypto-secret'\n"): string {
     const files = [
         { path: "/etc/new-api/node.env", content: env },
         { path: "/usr/local/sbin/new-api-start", content: start },
@@ -238,17 +238,17 @@ const CASES: Case[] = [
     [
         "nodes-same-secrets",
         "a slave reads another",
-        [instance("master", { userData: userData("NODE_TYPE=master\n") }), instance("slave-0", { userData: userData("NODE_TYPE=slave\n", "read_parameter '/new-api/other/session-secret'\n") })],
+        [instance("master", { userData: userData("NODE_TYPE=master\n") }), instance("slave-0", { userData: userData("NODE_TYPE=slave\n", "SECRET_PARAMETERS='session_secret /new-api/other/session-secret\ncrypto_secret /new-api/c/crypto-secret'\n") })],
         true,
     ],
     [
         "nodes-same-secrets",
         "a slave listed before the master reads another",
-        [instance("slave-0", { userData: userData("NODE_TYPE=slave\n", "read_parameter '/new-api/other/session-secret'\n") }), instance("master", { userData: userData("NODE_TYPE=master\n") })],
+        [instance("slave-0", { userData: userData("NODE_TYPE=slave\n", "SECRET_PARAMETERS='session_secret /new-api/other/session-secret\ncrypto_secret /new-api/c/crypto-secret'\n") }), instance("master", { userData: userData("NODE_TYPE=master\n") })],
         true,
         "slave-0",
     ],
-    ["nodes-same-secrets", "a master that reads none", [instance("master", { userData: userData("NODE_TYPE=master\n", "read_parameter '/new-api/c/master-address'\n") })], true],
+    ["nodes-same-secrets", "a master that reads none", [instance("master", { userData: userData("NODE_TYPE=master\n", "MASTER_ADDRESS_PARAMETER='/new-api/c/master-address'\n") })], true],
     ["slaves-no-admin-password", "its own parameters", slaveWithRole([SLAVE_PARAMETER]), false],
     ["slaves-no-admin-password", "the admin password", slaveWithRole([SLAVE_PARAMETER, SLAVE_PARAMETER.replace("session-secret", "admin-password")]), true],
     ["slaves-no-admin-password", "the cluster's path, by a wildcard", slaveWithRole([SLAVE_PARAMETER.replace("session-secret", "*")]), true],

@@ -49,13 +49,15 @@ export function plainSecretLeaks(run: ProgramRun): string[] {
 /**
  * The inputs made to hold a secret, by resource type; AWS shows every other input (tags, names,
  * descriptions, userData) to anyone who may describe the resource, secret-marked or not. The
- * local target hands secrets to its containers by design.
+ * local target hands secrets to its containers by design, and a command `pulumi up` runs on the
+ * operator's machine (the export check) gets them through its environment, which AWS never sees.
  */
 const SECRET_INPUTS: Record<string, (inputs: Record<string, any>) => string[]> = {
     "aws:ssm/parameter:Parameter": (inputs) => (inputs.type === "SecureString" ? ["value"] : []),
     "aws:rds/instance:Instance": () => ["password"],
     "aws:elasticache/replicationGroup:ReplicationGroup": () => ["authToken"],
     "docker:index/container:Container": () => ["envs", "uploads"],
+    "command:local:Command": () => ["environment"],
 };
 
 interface Holder {
