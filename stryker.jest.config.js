@@ -13,5 +13,7 @@ module.exports = {
         "**/test/bootScripts.test.ts",
         "**/test/localScripts.test.ts",
         "**/test/policyRules.test.ts",
+        "**/test/docs.test.ts",
+        "**/test/scripts.test.ts",
     ],
 };
