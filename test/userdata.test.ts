@@ -146,7 +146,7 @@ describe("renderNodeUserData", () => {
     });
 
     test("a waiting slave's start script runs its wait script, which has the master's parameter and the bound", () => {
-        const waiting = spec("slave", { masterSetupWait: { masterAddressParameter: "/p/master-address", timeoutSeconds: 600 } });
+        const waiting = spec("slave", { masterSetupWait: { masterAddressParameter: "/p/master-address", slaveSetupTimeout: 600 } });
         // What they do is run in test/bootScripts.test.ts; here, what each node is given.
         const files = writeFiles(renderNodeUserData(waiting));
         expect(Object.keys(files)).toEqual(["/etc/new-api/node.env", START_SCRIPT, WAIT_SCRIPT, STOP_SCRIPT, UNIT_PATH]);
@@ -191,7 +191,7 @@ describe("what boots, in full", () => {
     // `npx jest test/userdata.test.ts -u` when the change is meant.
     test.each([
         ["a master that completes setup", spec("master", { adminSetup: { username: "root", passwordParameter: "/new-api/newapi-dev/admin-password" } })],
-        ["a slave that waits for the master", spec("slave", { masterSetupWait: { masterAddressParameter: "/new-api/newapi-dev/master-address", timeoutSeconds: 900 } })],
+        ["a slave that waits for the master", spec("slave", { masterSetupWait: { masterAddressParameter: "/new-api/newapi-dev/master-address", slaveSetupTimeout: 900 } })],
     ])("the userData of %s", (_, s) => {
         expect(renderNodeUserData(s)).toMatchSnapshot();
     });
@@ -202,7 +202,7 @@ describe("generated artifacts pass the tools that consume them", () => {
         ["master", spec("master")],
         ["master with automatic setup", spec("master", { adminSetup: { username: "root", passwordParameter: "/p/admin-password" } })],
         ["slave", spec("slave")],
-        ["slave that waits for the master", spec("slave", { masterSetupWait: { masterAddressParameter: "/p/master-address", timeoutSeconds: 600 } })],
+        ["slave that waits for the master", spec("slave", { masterSetupWait: { masterAddressParameter: "/p/master-address", slaveSetupTimeout: 600 } })],
         ["slave with a quote in the image reference", spec("slave", { image: "registry.example.com:5000/it's/new-api:v1" })],
     ];
 

@@ -44,7 +44,7 @@ export interface NodeBootSpec {
     /** BATCH_UPDATE_INTERVAL: how long buffered quota updates may wait before they are written. */
     batchUpdateInterval: number;
     /** Slaves: where to find the master, and how long to wait for its setup before starting anyway. */
-    masterSetupWait?: { masterAddressParameter: string; timeoutSeconds: number };
+    masterSetupWait?: { masterAddressParameter: string; slaveSetupTimeout: number };
     /** Master with automatic setup: the root user and the SSM parameter of its password. */
     adminSetup?: { username: string; passwordParameter: string };
 }
@@ -75,7 +75,7 @@ export function nodeBootSpec(config: ClusterConfig, role: NodeRole, index: numbe
             role === "slave"
                 ? {
                       masterAddressParameter: clusterParameterName(config.clusterName, MASTER_ADDRESS_PARAMETER),
-                      timeoutSeconds: config.slaveSetupTimeout,
+                      slaveSetupTimeout: config.slaveSetupTimeout,
                   }
                 : undefined,
         adminSetup:
@@ -191,7 +191,7 @@ export function waitParameters(spec: NodeBootSpec): ScriptParameters {
         REGION: spec.region,
         STATE_DIR,
         MASTER_ADDRESS_PARAMETER: spec.masterSetupWait.masterAddressParameter,
-        MASTER_WAIT_SECONDS: spec.masterSetupWait.timeoutSeconds,
+        MASTER_WAIT_SECONDS: spec.masterSetupWait.slaveSetupTimeout,
         POLL_SECONDS: MASTER_POLL_SECONDS,
         APP_PORT,
         SETUP_DONE_MARKER,

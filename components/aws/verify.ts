@@ -11,10 +11,10 @@ const VERIFY_POLL_SECONDS = 10;
  * reports success. `insecure` skips certificate checks, for a certificate that is not for the
  * load balancer's own name.
  */
-export function verifyScript(timeoutSeconds: number, insecure: boolean): string {
+export function verifyScript(verifyTimeout: number, insecure: boolean): string {
     return renderScript("verify.sh", {
-        TIMEOUT_SECONDS: timeoutSeconds,
-        POLL_SECONDS: Math.min(VERIFY_POLL_SECONDS, timeoutSeconds),
+        TIMEOUT_SECONDS: verifyTimeout,
+        POLL_SECONDS: Math.min(VERIFY_POLL_SECONDS, verifyTimeout),
         INSECURE: String(insecure),
         SUCCESS_MARKER,
         SETUP_DONE_MARKER,
