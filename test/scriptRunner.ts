@@ -23,6 +23,12 @@ export interface Scenario {
     setupResponse?: string;
     /** What `aws elbv2 describe-target-health` prints, one answer per call (the last repeats); "error" fails the call. */
     targetStates?: string[];
+    /**
+     * Answers of other AWS CLI calls by "service operation" (e.g. "ssm send-command"), one per
+     * call in order (the last repeats); "error <Code>" fails the call with that error code.
+     * Other calls the stub has no answer for fail.
+     */
+    awsAnswers?: Record<string, string[]>;
     /** The operator's machine has no AWS CLI. */
     withoutAws?: boolean;
     /** AWS's trust store does not answer the RDS CA bundle's download. */
@@ -41,6 +47,8 @@ export interface ScriptRun {
     root: string;
     /** What the stub curl received on stdin for POST /api/setup. */
     setupBody?: string;
+    /** What the AWS CLI read from file:// arguments (--cli-input-json), while the script ran. */
+    cliInput?: string;
 }
 
 const STUBS: Record<string, string> = {
@@ -54,6 +62,17 @@ if [[ "$1 $2" == "ssm get-parameter" ]]; then
   echo "$(<"$file")"; exit 0
 fi
 if [[ "$1 $2" == "ecr get-login-password" ]]; then echo "ecr-password"; exit 0; fi
+for arg in "$@"; do [[ "$arg" != file://* ]] || cat "\${arg#file://}" >> "$STUB_DIR/cli-input"; done
+answers="$STUB_DIR/answers/$1_$2"
+if [[ -f "$answers" ]]; then
+  count=0; [[ ! -f "$answers.count" ]] || count="$(<"$answers.count")"
+  echo $(( count += 1 )) > "$answers.count"
+  mapfile -t lines < "$answers"
+  (( count <= \${#lines[@]} )) || count=\${#lines[@]}
+  answer="\${lines[count - 1]}"
+  [[ "$answer" != error* ]] || { echo "An error occurred (\${answer#error })" >&2; exit 254; }
+  printf '%s\n' "$answer"; exit 0
+fi
 if [[ "$1 $2" == "elbv2 describe-target-health" ]]; then
   count=0; [[ ! -f "$STUB_DIR/target-calls" ]] || count="$(<"$STUB_DIR/target-calls")"
   echo $(( count += 1 )) > "$STUB_DIR/target-calls"
@@ -126,6 +145,12 @@ export function runScript(
     optionalFile("setup-response", scenario.setupResponse);
     optionalFile("target-states", scenario.targetStates?.join("\n"));
     fs.rmSync(path.join(stubDir, "target-calls"), { force: true });
+    fs.rmSync(path.join(stubDir, "answers"), { recursive: true, force: true });
+    fs.rmSync(path.join(stubDir, "cli-input"), { force: true });
+    fs.mkdirSync(path.join(stubDir, "answers"));
+    for (const [call, answers] of Object.entries(scenario.awsAnswers ?? {})) {
+        fs.writeFileSync(path.join(stubDir, "answers", call.replace(" ", "_")), `${answers.join("\n")}\n`);
+    }
 
     let text = script;
     for (const [line, replacement] of Object.entries(options.moved ?? {})) {
@@ -160,5 +185,6 @@ export function runScript(
         calls: (read("calls") ?? "").split("\n").filter((l) => l !== ""),
         root,
         setupBody: read("setup-body"),
+        cliInput: read("cli-input"),
     };
 }

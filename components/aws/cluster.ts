@@ -29,8 +29,9 @@ import {
     nodeSubnetIndex,
 } from "../naming";
 import { Network } from "./network";
+import { SecretRotation } from "./rotation";
 import { AL2023_AMI_PARAMETERS, ClusterNode, NodeAccess, instanceArchitecture } from "./nodes";
-import { GeneratedSecrets, SecretOutputs, secretOutputs } from "../secrets";
+import { GeneratedSecrets, SecretOutputs, secretOutputs, secretRotations } from "../secrets";
 import { SecretParameters } from "./secretParameters";
 import { nodeBootSpec, renderNodeUserData } from "./userdata";
 import { ListenerWeights, listenerWeights } from "../weights";
@@ -118,7 +119,7 @@ export class NewApiCluster extends pulumi.ComponentResource {
             },
             parent,
         );
-        const generated = new GeneratedSecrets(name, { adminPassword: config.adminUsername !== undefined }, parent);
+        const generated = new GeneratedSecrets(name, { adminPassword: config.adminUsername !== undefined, rotations: secretRotations(config) }, parent);
         const secrets = new SecretParameters(
             name,
             { clusterName: config.clusterName, secrets: generated, kmsKeyId: clusterKey.keyId, tags },
@@ -303,6 +304,22 @@ export class NewApiCluster extends pulumi.ComponentResource {
         );
         const slaves = Array.from({ length: config.slaveCount }, (_, index) =>
             createNode("slave", index, [...secrets.parameters, masterAddress]),
+        );
+        new SecretRotation(
+            name,
+            {
+                rotations: secretRotations(config),
+                master,
+                slaves,
+                targetGroupArns: { master: loadBalancer.masterTargetGroupArn, slave: loadBalancer.slavesTargetGroupArn },
+                replicationGroupId: cache.replicationGroupId,
+                authToken: generated.values.redisAuthToken,
+                secretHolders: [secrets, database, cache, ...(logDatabase ? [logDatabase] : [])],
+                restartTimeoutSeconds: config.deregistrationDelay + config.nodeWarmup,
+                region,
+                awsProfile,
+            },
+            parent,
         );
         const https = config.https
             ? new Https(

@@ -17,6 +17,22 @@ export interface WarmupOptions {
 }
 
 /**
+ * POSIX sh shared by the operator-side scripts: `read_target_state GROUP INSTANCE` sets $state
+ * to the instance's state in the target group ("healthy", "draining", "unused" once it is not
+ * registered, ...) or, when the AWS CLI call fails, to its failure.
+ */
+export const READ_TARGET_STATE = [
+    "read_target_state() {",
+    '  if answer="$(aws elbv2 describe-target-health --target-group-arn "$1" \\',
+    `      --targets "Id=$2,Port=${APP_PORT}" --query 'TargetHealthDescriptions[0].TargetHealth.State' --output text 2>&1)"; then`,
+    '    state="$answer"',
+    "  else",
+    '    state="the AWS CLI failed: $answer"',
+    "  fi",
+    "}",
+];
+
+/**
  * A POSIX sh script: polls `aws elbv2 describe-target-health` for $INSTANCE_ID in
  * $TARGET_GROUP_ARN (in $AWS_REGION, with the operator's AWS credentials) until the target is
  * healthy. Past the deadline it fails `pulumi up` naming $NODE, or, when the node need not
@@ -39,13 +55,9 @@ export function warmupScript(options: WarmupOptions): string {
         "command -v aws >/dev/null 2>&1 || { echo \"new-api-cluster: waiting for $NODE to turn healthy needs the AWS CLI (README, Deploy to AWS)\" >&2; exit 1; }",
         `deadline=$(( $(date +%s) + ${timeout} ))`,
         "state=unknown",
+        ...READ_TARGET_STATE,
         "while :; do",
-        '  if answer="$(aws elbv2 describe-target-health --target-group-arn "$TARGET_GROUP_ARN" \\',
-        `      --targets "Id=$INSTANCE_ID,Port=${APP_PORT}" --query 'TargetHealthDescriptions[0].TargetHealth.State' --output text 2>&1)"; then`,
-        '    state="$answer"',
-        "  else",
-        '    state="the AWS CLI failed: $answer"',
-        "  fi",
+        '  read_target_state "$TARGET_GROUP_ARN" "$INSTANCE_ID"',
         '  if [ "$state" = healthy ]; then',
         '    echo "new-api-cluster: $NODE is healthy"',
         "    exit 0",

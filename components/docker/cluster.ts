@@ -19,7 +19,7 @@ import {
 } from "../environment";
 import { memoize } from "../memoize";
 import { NodeRole, nodeName } from "../naming";
-import { GeneratedSecrets, SecretOutputs, secretOutputs } from "../secrets";
+import { GeneratedSecrets, SecretOutputs, secretOutputs, secretRotations } from "../secrets";
 import { ListenerWeights, listenerWeights } from "../weights";
 import { guideUpstreams, renderNginxConfig } from "./nginx";
 
@@ -173,7 +173,7 @@ export class LocalCluster extends pulumi.ComponentResource {
         const adminUsername = config.adminUsername ?? LOCAL_ADMIN_USERNAME;
         const labels = [{ label: "new-api.cluster", value: config.clusterName }];
 
-        const generated = new GeneratedSecrets(name, { adminPassword: true }, parent);
+        const generated = new GeneratedSecrets(name, { adminPassword: true, rotations: secretRotations(config) }, parent);
         const secrets = generated.values;
         const network = new docker.Network(name, { name, driver: "bridge", labels }, parent);
         const volume = (volumeName: string) => new docker.Volume(volumeName, { name: volumeName, labels }, parent).name;
