@@ -94,7 +94,12 @@ describe("rotating on AWS", () => {
         const group = named(after, "aws:elasticache/replicationGroup:ReplicationGroup", "newapi-dev-redis").inputs;
         // The provider modifies the group with ROTATE: both tokens work until the SET step.
         expect(group.authTokenUpdateStrategy).toBe("ROTATE");
-        expect(unwrapSecrets(named(after, COMMAND, "newapi-dev-redis-token-set").inputs.environment).AUTH_TOKEN).toBe(unwrapSecrets(group.authToken));
+        const set = (run: ProgramRun) => named(run, COMMAND, "newapi-dev-redis-token-set").inputs;
+        expect(unwrapSecrets(set(after).environment).AUTH_TOKEN).toBe(unwrapSecrets(group.authToken));
+        // Only the token changed: the step is updated (SET runs), not replaced (which sets nothing).
+        expect(set(after).triggers).toEqual(set(before).triggers);
+        const otherProfile = await program({ slaveCount: "2", "aws:profile": "operations" });
+        expect(set(otherProfile).triggers).not.toEqual(set(before).triggers);
     });
 
     test("the same generation again changes nothing: neither the restarts nor the SET step run twice", async () => {
@@ -139,7 +144,7 @@ describe("rotating on AWS", () => {
         expect(unwrapSecrets(set.inputs)).toMatchObject({
             create: NOTHING_TO_SET,
             update: tokenSetScript(TOKEN_SET_TIMEOUT_SECONDS),
-            triggers: ["newapi-dev-redis-id"],
+            triggers: ["newapi-dev-redis-id", tokenSetScript(TOKEN_SET_TIMEOUT_SECONDS), "us-east-1", "operations"],
             environment: { REPLICATION_GROUP_ID: "newapi-dev-redis-id", AWS_REGION: "us-east-1", AWS_PROFILE: "operations" },
         });
         expect(unwrapSecrets(set.inputs.environment).AUTH_TOKEN).toMatch(/^[A-Za-z0-9]{48}$/);

@@ -201,6 +201,8 @@ export class SecretRotation extends pulumi.ComponentResource {
                         REDIS_AUTH_TOKEN_ROTATION: String(args.rotations.redisAuthToken),
                         ...aws,
                     },
+                    // Any other change (timeouts, profile, this script) restarts the nodes once more,
+                    // harmlessly: a change made with a rotation must never skip the restarts.
                     triggers: [node.instanceId],
                 },
                 { parent: this, dependsOn: [...args.secretHolders, node, ...after] },
@@ -215,15 +217,18 @@ export class SecretRotation extends pulumi.ComponentResource {
         }
         const masterRestart = restart(args.master, args.targetGroupArns.master, args.targetGroupArns.slave, previous);
 
+        const setScript = tokenSetScript(TOKEN_SET_TIMEOUT_SECONDS);
         this.tokenSet = new command.local.Command(
             `${name}-redis-token-set`,
             {
                 interpreter: LOCAL_SHELL,
                 create: NOTHING_TO_SET,
                 // Runs when the token changes, after the provider's ROTATE and every node's restart.
-                update: tokenSetScript(TOKEN_SET_TIMEOUT_SECONDS),
+                update: setScript,
                 environment: { REPLICATION_GROUP_ID: args.replicationGroupId, AUTH_TOKEN: pulumi.secret(args.authToken), ...aws },
-                triggers: [args.replicationGroupId],
+                // Anything else that changes replaces the step, which sets nothing: SET without a
+                // preceding ROTATE is refused, and a refused step would fail every later `pulumi up`.
+                triggers: [args.replicationGroupId, setScript, ...Object.values(aws)],
             },
             { parent: this, dependsOn: [...args.secretHolders, masterRestart, ...Object.values(this.restarts)] },
         );
