@@ -6,12 +6,9 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_PORT } from "../environment";
 import { RotatableSecret } from "../secrets";
-import { ClusterNode } from "./nodes";
+import { ClusterNode, LOCAL_SHELL } from "./nodes";
 import { UNIT_PATH } from "./userdata";
 import { READ_TARGET_STATE } from "./warmup";
-
-/** A command `pulumi up` runs on the operator's machine: POSIX sh (Linux, macOS, WSL). */
-const LOCAL_SHELL = ["/bin/sh", "-c"];
 
 /** Seconds between two looks at a target, a Run Command invocation or the replication group. */
 export const ROTATION_POLL_SECONDS = 5;
@@ -177,12 +174,9 @@ export interface SecretRotationArgs {
 
 /** The restart step of every node and the SET step of the Redis token, in their order. */
 export class SecretRotation extends pulumi.ComponentResource {
-    /** Each node's restart step, by node name. */
-    readonly restarts: Record<string, command.local.Command> = {};
-    readonly tokenSet: command.local.Command;
-
     constructor(name: string, args: SecretRotationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:rotation:SecretRotation", name, {}, opts);
+        const restarts: command.local.Command[] = [];
         const aws = { AWS_REGION: args.region, ...(args.awsProfile === undefined ? {} : { AWS_PROFILE: args.awsProfile }) };
         const restart = (node: ClusterNode, own: pulumi.Input<string>, other: pulumi.Input<string>, after: pulumi.Resource[]) => {
             const step = new command.local.Command(
@@ -207,7 +201,7 @@ export class SecretRotation extends pulumi.ComponentResource {
                 },
                 { parent: this, dependsOn: [...args.secretHolders, node, ...after] },
             );
-            this.restarts[node.nodeName] = step;
+            restarts.push(step);
             return step;
         };
         let previous: command.local.Command[] = [];
@@ -215,10 +209,10 @@ export class SecretRotation extends pulumi.ComponentResource {
             const after = previous;
             previous = group.map((index) => restart(args.slaves[index], args.targetGroupArns.slave, args.targetGroupArns.master, after));
         }
-        const masterRestart = restart(args.master, args.targetGroupArns.master, args.targetGroupArns.slave, previous);
+        restart(args.master, args.targetGroupArns.master, args.targetGroupArns.slave, previous);
 
         const setScript = tokenSetScript(TOKEN_SET_TIMEOUT_SECONDS);
-        this.tokenSet = new command.local.Command(
+        new command.local.Command(
             `${name}-redis-token-set`,
             {
                 interpreter: LOCAL_SHELL,
@@ -230,7 +224,7 @@ export class SecretRotation extends pulumi.ComponentResource {
                 // preceding ROTATE is refused, and a refused step would fail every later `pulumi up`.
                 triggers: [args.replicationGroupId, setScript, ...Object.values(aws)],
             },
-            { parent: this, dependsOn: [...args.secretHolders, masterRestart, ...Object.values(this.restarts)] },
+            { parent: this, dependsOn: [...args.secretHolders, ...restarts] },
         );
         this.registerOutputs({});
     }
