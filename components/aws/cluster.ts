@@ -29,8 +29,8 @@ import {
     nodeSubnetIndex,
 } from "../naming";
 import { Network } from "./network";
-import { SecretRotation } from "./rotation";
 import { AL2023_AMI_PARAMETERS, ClusterNode, NodeAccess, instanceArchitecture } from "./nodes";
+import { SecretRotation } from "./rotation";
 import { GeneratedSecrets, SecretOutputs, secretOutputs, secretRotations } from "../secrets";
 import { SecretParameters } from "./secretParameters";
 import { nodeBootSpec, renderNodeUserData } from "./userdata";
