@@ -4,7 +4,7 @@
 // failing or hanging, a node that never drains or never turns healthy) and the SET step that
 // ends a Redis AUTH token rotation.
 import * as fs from "fs";
-import { ROTATION_POLL_SECONDS, restartScript, tokenSetScript } from "../components/aws/rotation";
+import { NOTHING_TO_RESTART, NOTHING_TO_SET, ROTATION_POLL_SECONDS, restartScript, tokenSetScript } from "../components/aws/rotation";
 import { Scenario, runScript } from "./scriptRunner";
 
 const MASTER_GROUP = "arn:aws:elasticloadbalancing:tg/master";
@@ -184,5 +184,15 @@ describe("the SET step that ends a Redis AUTH token rotation", () => {
         const run = runScript(tokenSetScript(600), { withoutAws: true }, { interpreter: "sh", env });
         expect(run.status).toBe(1);
         expect(run.output).toContain("ending the Redis AUTH token rotation needs the AWS CLI");
+    });
+});
+
+describe("a new node's restart step and a new SET step: what they run on creation", () => {
+    test.each([
+        ["a restart step", NOTHING_TO_RESTART, "new-api-cluster: newapi-dev-slave-0 reads its secrets when it starts; nothing to restart"],
+        ["the SET step", NOTHING_TO_SET, "new-api-cluster: the Redis AUTH token has not been rotated; nothing to set"],
+    ])("%s says why it does nothing, and calls nothing", (_, script, message) => {
+        const run = runScript(script, {}, { interpreter: "sh", env: { NODE: "newapi-dev-slave-0" } });
+        expect([run.status, run.output, run.calls]).toEqual([0, `${message}\n`, []]);
     });
 });
