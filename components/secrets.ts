@@ -2,18 +2,40 @@
 // grows with slaveCount) and given identically to every node, whatever the target.
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { Settings } from "./config";
 import { ServiceEndpoints, secretEnvironment } from "./environment";
 import { ADMIN_PASSWORD_PARAMETER, SECRET_PARAMETERS, SecretName } from "./naming";
 
 /** The secrets a restored stack carries over from the stack whose data it restores. */
 export type CarriedSecretName = Extract<SecretName, "sessionSecret" | "cryptoSecret">;
 
+/** The secrets a config key rotates (dbPasswordRotation, redisAuthTokenRotation). */
+export const ROTATABLE_SECRETS = ["dbPassword", "redisAuthToken"] as const satisfies readonly SecretName[];
+export type RotatableSecret = (typeof ROTATABLE_SECRETS)[number];
+
 export interface GeneratedSecretsArgs {
     /** Also generate the root user's password, for a master that completes setup itself. */
     adminPassword: boolean;
     /** Values set in config (sessionSecret, cryptoSecret): used instead of generated ones. */
     carried?: Partial<Record<CarriedSecretName, string>>;
+    /** The generation of each rotatable secret: a new generation is a new value. */
+    rotations: Record<RotatableSecret, number>;
 }
+
+/**
+ * The keepers of a rotatable secret's RandomPassword: changing them replaces the password.
+ * Generation 0 has none, so that a stack made before rotation existed keeps its secrets.
+ */
+export function rotationKeepers(generation: number): Record<string, string> | undefined {
+    return generation === 0 ? undefined : { rotation: String(generation) };
+}
+
+/** The generations config gives the rotatable secrets (dbPasswordRotation is AWS's only: 0 on docker). */
+export function secretRotations(config: Pick<Settings, "dbPasswordRotation" | "redisAuthTokenRotation">): Record<RotatableSecret, number> {
+    return { dbPassword: config.dbPasswordRotation, redisAuthToken: config.redisAuthTokenRotation };
+}
+
+const isRotatable = (secret: string): secret is RotatableSecret => (ROTATABLE_SECRETS as readonly string[]).includes(secret);
 
 /**
  * How long each generated secret is. All are letters and digits only, so that DSNs, URLs and
@@ -31,9 +53,15 @@ export const SECRET_LENGTHS: Record<SecretName | "adminPassword", number> = {
     adminPassword: 20,
 };
 
-/** The random.RandomPassword arguments of a secret: its length, and at least 4 of each class. */
-export function passwordArgs(secret: keyof typeof SECRET_LENGTHS): random.RandomPasswordArgs {
+/**
+ * The random.RandomPassword arguments of a secret: its length, at least 4 of each class, and
+ * for a rotatable secret the keepers of its generation. SESSION_SECRET and CRYPTO_SECRET take
+ * no generation: nothing in config regenerates them.
+ */
+export function passwordArgs(secret: keyof typeof SECRET_LENGTHS, generation = 0): random.RandomPasswordArgs {
+    const keepers = rotationKeepers(generation);
     return {
+        ...(keepers === undefined ? {} : { keepers }),
         length: SECRET_LENGTHS[secret],
         special: false,
         upper: true,
@@ -54,7 +82,8 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
     constructor(name: string, args: GeneratedSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:secrets:GeneratedSecrets", name, {}, opts);
         const generate = (secret: keyof typeof SECRET_LENGTHS, leaf: string) => {
-            const password = new random.RandomPassword(`${name}-${leaf}`, passwordArgs(secret), { parent: this });
+            const generation = isRotatable(secret) ? args.rotations[secret] : 0;
+            const password = new random.RandomPassword(`${name}-${leaf}`, passwordArgs(secret, generation), { parent: this });
             // The provider marks `result` secret; under test mocks it does not, so say it here too.
             return pulumi.secret(password.result);
         };

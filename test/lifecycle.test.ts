@@ -33,6 +33,8 @@ function slaveResources(index: number): string[] {
         `${COMMAND}::${name}-drain`,
         `aws:lb/targetGroupAttachment:TargetGroupAttachment::${name}`,
         `${COMMAND}::${name}-warmup`,
+        // Its restart step for secret rotations (rotation.ts), which does nothing when created.
+        `${COMMAND}::${name}-restart`,
         `aws:cloudwatch/metricAlarm:MetricAlarm::${name}-status-check`,
         `aws:cloudwatch/metricAlarm:MetricAlarm::${name}-recover`,
     ].sort();

@@ -106,9 +106,11 @@ const PASSWORD_CLASSES = {
  * and character rules bite under mocks as they would on a real deploy.
  */
 export function mockPassword(name: string, inputs: Record<string, any>): string {
+    // New keepers make a new password, as the provider replaces the resource.
+    const seed = inputs.keepers === undefined ? name : `${name}@${JSON.stringify(inputs.keepers)}`;
     let counter = 0;
     const pick = (alphabet: string) => {
-        const byte = createHash("sha256").update(`${name}/${counter++}`).digest()[0];
+        const byte = createHash("sha256").update(`${seed}/${counter++}`).digest()[0];
         return alphabet[byte % alphabet.length];
     };
     const enabled = (Object.keys(PASSWORD_CLASSES) as (keyof typeof PASSWORD_CLASSES)[]).filter((c) => inputs[c] ?? true);
@@ -122,7 +124,7 @@ export function mockPassword(name: string, inputs: Record<string, any>): string 
     }
     // Interleave the guaranteed characters with the rest, as the provider shuffles them.
     return chars
-        .map((char, i) => ({ char, key: createHash("sha256").update(`${name}#${i}`).digest("hex") }))
+        .map((char, i) => ({ char, key: createHash("sha256").update(`${seed}#${i}`).digest("hex") }))
         .sort((a, b) => a.key.localeCompare(b.key))
         .map((c) => c.char)
         .join("");

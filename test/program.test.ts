@@ -71,16 +71,16 @@ function secretsEnv(instance: Registered): string {
 
 
 describe("resource counts", () => {
-    // Per slave: its component, instance, drain and warm-up commands, target group attachment
-    // and two status-check alarms.
-    test.each([0, 1, 2, 5])("slaveCount %i adds exactly seven resources per slave", async (slaves) => {
+    // Per slave: its component, instance, drain, warm-up and (secret rotation) restart
+    // commands, target group attachment and two status-check alarms.
+    test.each([0, 1, 2, 5])("slaveCount %i adds exactly eight resources per slave", async (slaves) => {
         const base = await program({ slaveCount: "0" });
         const run = await program({ slaveCount: String(slaves) });
-        expect(run.resources.length).toBe(base.resources.length + 7 * slaves);
+        expect(run.resources.length).toBe(base.resources.length + 8 * slaves);
         expect(ofType(run, T.instance)).toHaveLength(1 + slaves);
         expect(ofType(run, T.attachment)).toHaveLength(1 + slaves);
-        // Drain and warm-up per node, and the post-deploy check.
-        expect(ofType(run, T.command)).toHaveLength(2 * (1 + slaves) + 1);
+        // Drain, warm-up and restart per node, the post-deploy check and the Redis token's SET step.
+        expect(ofType(run, T.command)).toHaveLength(3 * (1 + slaves) + 2);
         // One set of secrets for the whole cluster, whatever its size.
         expect(ofType(run, T.password)).toHaveLength(4);
         expect(secureParameters(run)).toHaveLength(4);
@@ -115,6 +115,7 @@ describe("resource counts", () => {
                 "new-api:database:Database",
                 "new-api:cache:Cache",
                 "new-api:nodes:ClusterNode",
+                "new-api:rotation:SecretRotation",
             ]),
         );
     });

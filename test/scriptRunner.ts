@@ -32,6 +32,12 @@ export interface Scenario {
     setupFailure?: { exit: number; error: string };
     /** What `aws elbv2 describe-target-health` prints, one answer per call (the last repeats); "error" fails the call. */
     targetStates?: string[];
+    /**
+     * Answers of other AWS CLI calls by "service operation" (e.g. "ssm send-command"), one per
+     * call in order (the last repeats); "error <Code>" fails the call with that error code.
+     * Other calls the stub has no answer for fail.
+     */
+    awsAnswers?: Record<string, string[]>;
     /** What the stub redis-cli prints, and its exit code. */
     redisCli?: { reply: string; exit: number };
     /** The operator's machine has no AWS CLI. */
@@ -63,6 +69,8 @@ export interface ScriptRun {
     root: string;
     /** What POST /api/setup received: curl's stdin, or wget's --post-file. */
     setupBody?: string;
+    /** What the AWS CLI read from file:// arguments (--cli-input-json), while the script ran. */
+    cliInput?: string;
     /** What the script left in its TMPDIR. */
     leftovers: string[];
     /** A stack's config as the stub `pulumi` left it, and as it was at each `pulumi up`, in order. */
@@ -82,6 +90,17 @@ fi
 if [[ "$1 $2" == "ecr get-login-password" ]]; then
   [[ ! -e "$STUB_DIR/ecr-down" ]] || { echo "An error occurred (AccessDeniedException)" >&2; exit 254; }
   echo "ecr-password"; exit 0
+fi
+for arg in "$@"; do [[ "$arg" != file://* ]] || cat "\${arg#file://}" >> "$STUB_DIR/cli-input"; done
+answers="$STUB_DIR/answers/$1_$2"
+if [[ -f "$answers" ]]; then
+  count=0; [[ ! -f "$answers.count" ]] || count="$(<"$answers.count")"
+  echo $(( count += 1 )) > "$answers.count"
+  mapfile -t lines < "$answers"
+  (( count <= \${#lines[@]} )) || count=\${#lines[@]}
+  answer="\${lines[count - 1]}"
+  [[ "$answer" != error* ]] || { echo "An error occurred (\${answer#error })" >&2; exit 254; }
+  printf '%s\n' "$answer"; exit 0
 fi
 if [[ "$1 $2" == "elbv2 describe-target-health" ]]; then
   count=0; [[ ! -f "$STUB_DIR/target-calls" ]] || count="$(<"$STUB_DIR/target-calls")"
@@ -233,8 +252,13 @@ export function runScript(
     stubFile("target-states", scenario.targetStates?.join("\n"));
     stubFile("redis-reply", scenario.redisCli && `${scenario.redisCli.reply}\n`);
     stubFile("redis-exit", scenario.redisCli && String(scenario.redisCli.exit));
-    for (const file of ["calls", "target-calls", "status-calls", "setup-body"]) {
+    for (const file of ["calls", "target-calls", "status-calls", "setup-body", "cli-input"]) {
         stubFile(file, undefined);
+    }
+    fs.rmSync(path.join(stubDir, "answers"), { recursive: true, force: true });
+    fs.mkdirSync(path.join(stubDir, "answers"));
+    for (const [call, answers] of Object.entries(scenario.awsAnswers ?? {})) {
+        fs.writeFileSync(path.join(stubDir, "answers", call.replace(" ", "_")), `${answers.join("\n")}\n`);
     }
 
     const file = path.join(root, "script");
@@ -257,6 +281,7 @@ export function runScript(
         calls: (read("calls") ?? "").split("\n").filter((l) => l !== ""),
         root,
         setupBody: read("setup-body"),
+        cliInput: read("cli-input"),
         leftovers: fs.readdirSync(tmpDir),
         pulumiConfig: (stack) => {
             const stackDir = path.join(stubDir, "pulumi", stack);

@@ -10,12 +10,28 @@ import { runScript } from "./scriptRunner";
 const SCRIPTS = path.join(__dirname, "..", "components", "scripts");
 const files = fs.readdirSync(SCRIPTS).filter((f) => f.endsWith(".sh"));
 /** The libraries scripts source: no #! line, so shellcheck is told their shell. */
-const LIBRARY_SHELLS: Record<string, string> = { "poll.sh": "sh", "fill.sh": "sh", "ssm.sh": "bash" };
+const LIBRARY_SHELLS: Record<string, string> = { "poll.sh": "sh", "fill.sh": "sh", "ssm.sh": "bash", "target.sh": "sh" };
 
 describe("every script passes shellcheck as a file", () => {
     test("the folder has the scripts the stack renders, and the libraries they source", () => {
         expect(files.sort()).toEqual(
-            ["drain.sh", "fill.sh", "local-setup.sh", "poll.sh", "setup.sh", "ssm.sh", "start.sh", "stop.sh", "verify.sh", "wait-for-master.sh", "warmup.sh"],
+            [
+                "drain.sh",
+                "export-check.sh",
+                "fill.sh",
+                "local-setup.sh",
+                "poll.sh",
+                "restart.sh",
+                "setup.sh",
+                "ssm.sh",
+                "start.sh",
+                "stop.sh",
+                "target.sh",
+                "token-set.sh",
+                "verify.sh",
+                "wait-for-master.sh",
+                "warmup.sh",
+            ],
         );
     });
 

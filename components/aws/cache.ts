@@ -58,8 +58,9 @@ export class Cache extends pulumi.ComponentResource {
                 atRestEncryptionEnabled: true,
                 transitEncryptionEnabled: true,
                 authToken: args.authToken,
-                // ROTATE keeps the old token valid alongside a new one, so running nodes
-                // are not cut off while they are replaced with the new token.
+                // On a new token (redisAuthTokenRotation) the provider modifies the group with
+                // ROTATE: old and new tokens both work while the nodes restart; then the
+                // rotation's SET step (rotation.ts) leaves only the new one.
                 authTokenUpdateStrategy: "ROTATE",
                 subnetGroupName: subnetGroup.name,
                 securityGroupIds: [securityGroup.id],

@@ -21,7 +21,8 @@ import { ADMIN_PASSWORD_PARAMETER, MASTER_ADDRESS_PARAMETER, clusterParameterNam
 import { Network } from "./network";
 import { ClusterNode, NodeAccess } from "./nodes";
 import { DeployedCluster, StackOutputs } from "../outputs";
-import { GeneratedSecrets, secretOutputs } from "../secrets";
+import { SecretRotation } from "./rotation";
+import { GeneratedSecrets, secretOutputs, secretRotations } from "../secrets";
 import { SecretParameters } from "./secretParameters";
 import { listenerWeights } from "../weights";
 
@@ -81,7 +82,11 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
         );
         const generated = new GeneratedSecrets(
             clusterName,
-            { adminPassword: config.adminUsername !== undefined, carried: { sessionSecret: config.sessionSecret, cryptoSecret: config.cryptoSecret } },
+            {
+                adminPassword: config.adminUsername !== undefined,
+                carried: { sessionSecret: config.sessionSecret, cryptoSecret: config.cryptoSecret },
+                rotations: secretRotations(config),
+            },
             parent,
         );
         const secrets = new SecretParameters(
@@ -193,6 +198,8 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
             { ...monitored, alertEmail: config.alertEmail, kmsKeyArn: clusterKey.arn, tags },
             parent,
         );
+        // The AWS CLI calls `pulumi up` makes (warm-up, rotation) use the stack's credentials: its profile, when it names one.
+        const awsProfile = new pulumi.Config("aws").get("profile");
         const { master, slaves, images } = createClusterNodes(
             {
                 config,
@@ -206,7 +213,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
                 secretParameters: secrets.parameters,
                 alarmTopicArn: monitoring.topicArn,
                 recoverActionArn: pulumi.interpolate`arn:${partition}:automate:${region}:ec2:recover`,
-                awsProfile: new pulumi.Config("aws").get("profile"),
+                awsProfile,
                 tags,
             },
             this,
@@ -219,6 +226,22 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
                 region,
                 weights,
                 nodes: [master, ...slaves].map((node) => ({ name: node.nodeName, instanceId: node.instanceId })),
+            },
+            parent,
+        );
+        new SecretRotation(
+            clusterName,
+            {
+                rotations: secretRotations(config),
+                master,
+                slaves,
+                targetGroupArns: { master: loadBalancer.masterTargetGroupArn, slave: loadBalancer.slavesTargetGroupArn },
+                replicationGroupId: cache.replicationGroupId,
+                authToken: generated.values.redisAuthToken,
+                secretHolders: [secrets, database, cache, ...(logDatabase ? [logDatabase] : [])],
+                restartTimeoutSeconds: config.deregistrationDelay + config.nodeWarmup,
+                region,
+                awsProfile,
             },
             parent,
         );

@@ -314,7 +314,7 @@ export interface ClusterNodeArgs {
 }
 
 /** A command `pulumi up` runs on the operator's machine: POSIX sh (Linux, macOS, WSL). */
-const LOCAL_SHELL = ["/bin/sh", "-c"];
+export const LOCAL_SHELL = ["/bin/sh", "-c"];
 
 /** One New API node: an instance, registered with its role's target group. */
 export class ClusterNode extends pulumi.ComponentResource {

@@ -21,7 +21,7 @@ import { memoize } from "../memoize";
 import { NodeRole, nodeName } from "../naming";
 import { DeployedCluster, StackOutputs } from "../outputs";
 import { SETUP_PASSWORD_PLACEHOLDER, ScriptParameters, renderScript } from "../scripts/render";
-import { GeneratedSecrets, secretOutputs } from "../secrets";
+import { GeneratedSecrets, secretOutputs, secretRotations } from "../secrets";
 import { listenerWeights } from "../weights";
 import { guideUpstreams, renderNginxConfig } from "./nginx";
 
@@ -149,7 +149,11 @@ export class LocalCluster extends pulumi.ComponentResource implements DeployedCl
 
         const generated = new GeneratedSecrets(
             clusterName,
-            { adminPassword: true, carried: { sessionSecret: config.sessionSecret, cryptoSecret: config.cryptoSecret } },
+            {
+                adminPassword: true,
+                carried: { sessionSecret: config.sessionSecret, cryptoSecret: config.cryptoSecret },
+                rotations: secretRotations(config),
+            },
             parent,
         );
         const secrets = generated.values;

@@ -11,16 +11,13 @@ set -eu
 
 # shellcheck source=poll.sh
 . "$(dirname "$0")/poll.sh"
+# shellcheck source=target.sh
+. "$(dirname "$0")/target.sh"
 
 command -v aws >/dev/null 2>&1 || { echo "new-api-cluster: waiting for $NODE to turn healthy needs the AWS CLI (README, Deploy to AWS)" >&2; exit 1; }
 state=unknown
 is_healthy() {
-  if answer="$(aws elbv2 describe-target-health --target-group-arn "$TARGET_GROUP_ARN" \
-      --targets "Id=$INSTANCE_ID,Port=$APP_PORT" --query 'TargetHealthDescriptions[0].TargetHealth.State' --output text 2>&1)"; then
-    state="$answer"
-  else
-    state="the AWS CLI failed: $answer"
-  fi
+  state="$(target_state "$TARGET_GROUP_ARN" "$INSTANCE_ID")"
   [ "$state" = healthy ]
 }
 if poll_until "$TIMEOUT_SECONDS" "$POLL_SECONDS" is_healthy; then
