@@ -382,7 +382,7 @@ describe("the container health check", () => {
 describe("the warm-up on the operator's machine", () => {
     const env = { NODE: "newapi-dev-slave-3", TARGET_GROUP_ARN: "arn:aws:elasticloadbalancing:tg/slaves", INSTANCE_ID: "i-0abc", AWS_REGION: "us-east-1" };
     const warmup = (scenario: Scenario, mustTurnHealthy = true, timeoutSeconds = 60) =>
-        runScript(warmupScript({ timeoutSeconds, mustTurnHealthy }), scenario, { interpreter: "sh", env });
+        runScript(warmupScript({ nodeWarmup: timeoutSeconds, mustTurnHealthy }), scenario, { interpreter: "sh", env });
     const looks = (calls: string[]) => calls.filter((c) => c.startsWith("aws elbv2 describe-target-health"));
 
     test("healthy at once: moves on at once, having asked about this target", () => {
@@ -490,8 +490,8 @@ describe("every script stops on a parameter it was not given (set -u)", () => {
 
 describe("the operator-side scripts pass shellcheck as POSIX sh", () => {
     test.each([
-        ["warm-up that must turn healthy", warmupScript({ timeoutSeconds: 900, mustTurnHealthy: true })],
-        ["warm-up of a slave waiting for setup", warmupScript({ timeoutSeconds: 900, mustTurnHealthy: false })],
+        ["warm-up that must turn healthy", warmupScript({ nodeWarmup: 900, mustTurnHealthy: true })],
+        ["warm-up of a slave waiting for setup", warmupScript({ nodeWarmup: 900, mustTurnHealthy: false })],
     ])("%s", (_, script) => {
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "new-api-sh-")), "script.sh");
         fs.writeFileSync(file, script);

@@ -112,7 +112,7 @@ describe("scaling by config", () => {
             expect(dependencyKeys(attachment)).toEqual(expect.arrayContaining([`${COMMAND}::${name}-drain`, `${INSTANCE}::${name}`]));
             const warmup = named(run, COMMAND, `${name}-warmup`);
             expect(warmup.inputs).toMatchObject({
-                create: warmupScript({ timeoutSeconds: 240, mustTurnHealthy: name === "newapi-dev-master" }),
+                create: warmupScript({ nodeWarmup: 240, mustTurnHealthy: name === "newapi-dev-master" }),
                 interpreter: ["/bin/sh", "-c"],
                 environment: {
                     NODE: name,
@@ -132,9 +132,9 @@ describe("scaling by config", () => {
         for (const name of ["newapi-dev-master", "newapi-dev-slave-0"]) {
             expect(named(run, COMMAND, `${name}-warmup`).inputs.environment).toMatchObject({ AWS_PROFILE: "operations", AWS_REGION: "us-east-1" });
         }
-        expect(named(run, COMMAND, "newapi-dev-slave-0-warmup").inputs.create).toBe(warmupScript({ timeoutSeconds: 900, mustTurnHealthy: false }));
+        expect(named(run, COMMAND, "newapi-dev-slave-0-warmup").inputs.create).toBe(warmupScript({ nodeWarmup: 900, mustTurnHealthy: false }));
         const automatic = await program({ slaveCount: "1", adminUsername: "root" });
-        expect(named(automatic, COMMAND, "newapi-dev-slave-0-warmup").inputs.create).toBe(warmupScript({ timeoutSeconds: 900, mustTurnHealthy: true }));
+        expect(named(automatic, COMMAND, "newapi-dev-slave-0-warmup").inputs.create).toBe(warmupScript({ nodeWarmup: 900, mustTurnHealthy: true }));
     });
 
     test("with no slaves the empty slaves group stays in the listener with weight 0", async () => {

@@ -19,7 +19,7 @@ import { verifyScript } from "./verify";
 import { exportCheckScript } from "./exportCheck";
 import { ADMIN_PASSWORD_PARAMETER, MASTER_ADDRESS_PARAMETER, clusterParameterName, clusterTags, flowLogGroupName, logGroupName } from "../naming";
 import { Network } from "./network";
-import { ClusterNode, NodeAccess } from "./nodes";
+import { ClusterNode, LOCAL_SHELL, NodeAccess } from "./nodes";
 import { DeployedCluster, StackOutputs } from "../outputs";
 import { SecretRotation } from "./rotation";
 import { GeneratedSecrets, secretOutputs, secretRotations } from "../secrets";
@@ -168,7 +168,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
             new command.local.Command(
                 `${clusterName}-secrets-export-check`,
                 {
-                    interpreter: ["/bin/sh", "-c"],
+                    interpreter: LOCAL_SHELL,
                     delete: exportCheckScript(),
                     environment: {
                         STACK: pulumi.getStack(),
@@ -277,7 +277,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
         new command.local.Command(
             `${clusterName}-verify`,
             {
-                interpreter: ["/bin/sh", "-c"],
+                interpreter: LOCAL_SHELL,
                 create: verifyScript(config.verifyTimeout, https !== undefined && config.https?.domainName === undefined),
                 environment: { URL: url },
                 triggers: [...listener.listeners.map((l) => l.arn), ...[master, ...slaves].map((n) => n.instanceId)],

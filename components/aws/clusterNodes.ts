@@ -89,7 +89,7 @@ export function createClusterNodes(args: ClusterNodesArgs, parent: pulumi.Resour
                 targetGroupArn: args.targetGroupArns[role],
                 deregistrationDelay: config.deregistrationDelay,
                 // A slave of a cluster set up by hand waits for the operator's setup wizard.
-                warmup: { timeoutSeconds: config.nodeWarmup, mustTurnHealthy: role === "master" || config.adminUsername !== undefined },
+                warmup: { nodeWarmup: config.nodeWarmup, mustTurnHealthy: role === "master" || config.adminUsername !== undefined },
                 region: args.region,
                 awsProfile: args.awsProfile,
                 bootDependencies: [...bootDependencies, args.access.logGroup],

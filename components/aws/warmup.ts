@@ -10,7 +10,7 @@ export const WARMUP_POLL_SECONDS = 5;
 
 export interface WarmupOptions {
     /** At most this long. */
-    timeoutSeconds: number;
+    nodeWarmup: number;
     /**
      * False for a slave whose cluster is set up by hand: it cannot turn healthy before the
      * operator has run the setup wizard, which a first `pulumi up` must not wait for.
@@ -24,7 +24,7 @@ export interface WarmupOptions {
  */
 export function warmupScript(options: WarmupOptions): string {
     return renderScript("warmup.sh", {
-        TIMEOUT_SECONDS: options.timeoutSeconds,
+        TIMEOUT_SECONDS: options.nodeWarmup,
         POLL_SECONDS: WARMUP_POLL_SECONDS,
         MUST_TURN_HEALTHY: String(options.mustTurnHealthy),
         APP_PORT,
