@@ -3,20 +3,17 @@
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import { Cache } from "./cache";
 import { ClusterKey } from "./clusterKey";
+import { createDataTier } from "./dataTier";
 import { createClusterNodes } from "./clusterNodes";
 import { ClusterConfig } from "../config";
 import { Dashboard } from "./dashboard";
-import { Database } from "./database";
 import { APP_PORT } from "../environment";
 import { EcrRegistry, ecrRegistry } from "../images";
 import { Https } from "./https";
 import { LoadBalancer, WeightedListener } from "./loadBalancer";
 import { Monitoring, alertTopicLogicalName, cacheMemberSuffixes } from "./monitoring";
 import { verifyScript } from "./verify";
-import { exportCheckScript } from "./exportCheck";
 import { ADMIN_PASSWORD_PARAMETER, MASTER_ADDRESS_PARAMETER, clusterParameterName, clusterTags, flowLogGroupName, logGroupName } from "../naming";
 import { Network } from "./network";
 import { ClusterNode, LOCAL_SHELL, NodeAccess } from "./nodes";
@@ -132,53 +129,18 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
             },
             parent,
         );
-        const privateService = {
-            vpcId: network.vpcId,
-            subnetIds: network.privateSubnetIds,
-            clientSecurityGroupId: access.securityGroupId,
-            protect: config.protect,
-            finalSnapshotSuffix: config.finalSnapshot
-                ? new random.RandomId(`${clusterName}-final-snapshot`, { byteLength: 4 }, parent).hex
-                : undefined,
-            clusterName,
-            tags,
-        };
-        const database = new Database(
-            `${clusterName}-db`,
-            { ...privateService, tier: "mysql", config, password: generated.values.dbPassword, snapshotIdentifier: config.dbSnapshotIdentifier },
-            parent,
+        const { database, cache, logDatabase } = createDataTier(
+            {
+                config,
+                vpcId: network.vpcId,
+                privateSubnetIds: network.privateSubnetIds,
+                clientSecurityGroupId: access.securityGroupId,
+                generated,
+                secretStores: [clusterKey, ...secrets.parameters],
+                tags,
+            },
+            this,
         );
-        const cache = new Cache(
-            `${clusterName}-redis`,
-            { ...privateService, config, authToken: generated.values.redisAuthToken },
-            parent,
-        );
-        // The guide's "independent log database": New API's log table on its own instance,
-        // same size, user and password as the main one.
-        const logDatabase = config.logDatabase
-            ? new Database(
-                  `${clusterName}-logdb`,
-                  { ...privateService, tier: "mysql-log", config, password: generated.values.dbPassword, snapshotIdentifier: config.logDbSnapshotIdentifier },
-                  parent,
-              )
-            : undefined;
-        // Final snapshots keep the data; the secrets it needs go with the stack unless they are in
-        // its config. Deleted before the parameters, databases and key, this refuses until they are.
-        if (config.finalSnapshot) {
-            new command.local.Command(
-                `${clusterName}-secrets-export-check`,
-                {
-                    interpreter: LOCAL_SHELL,
-                    delete: exportCheckScript(),
-                    environment: {
-                        STACK: pulumi.getStack(),
-                        SESSION_SECRET: generated.values.sessionSecret,
-                        CRYPTO_SECRET: generated.values.cryptoSecret,
-                    },
-                },
-                { parent: this, dependsOn: [clusterKey, ...secrets.parameters, database, ...(logDatabase ? [logDatabase] : [])] },
-            );
-        }
         const monitored = {
             loadBalancerArnSuffix: loadBalancer.arnSuffix,
             masterTargetGroupArnSuffix: loadBalancer.masterTargetGroupArnSuffix,
