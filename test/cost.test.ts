@@ -58,9 +58,13 @@ describe("monthlyCost", () => {
         expect(lines["NAT gateways + data"].usd).toBeCloseTo(HOURS_PER_MONTH * PRICES.natHour.usd + ASSUMED.natGb * PRICES.natGb.usd);
         expect(lines["ALB + LCUs"].usd).toBeCloseTo(HOURS_PER_MONTH * (PRICES.albHour.usd + ASSUMED.lcus * PRICES.lcuHour.usd));
         expect(lines["RDS storage (gp3)"].usd).toBeCloseTo(20 * PRICES.rdsGp3GbMonth.usd);
-        expect(lines["EC2 nodes"].usd).toBeUndefined();
-        expect(INSTANCE_HOUR_PRICES["t3.small"].source).toMatch(/^not in the stored pages/);
-        expect(costTable([{ file: "dev", config: dev }])).toMatch(/\| EC2 nodes \| price not found \(3 x t3\.small x 730 h\) \|/);
+        expect(lines["EC2 nodes"].usd).toBeCloseTo(3 * HOURS_PER_MONTH * INSTANCE_HOUR_PRICES["t3.small"].usd!);
+        expect(lines["ElastiCache nodes"].usd).toBeCloseTo(2 * HOURS_PER_MONTH * INSTANCE_HOUR_PRICES["cache.t4g.micro"].usd!);
+        expect(lines["RDS instances"].usd).toBeUndefined();
+        expect(INSTANCE_HOUR_PRICES["db.t4g.micro"].source).toMatch(/^not in the stored pages/);
+        expect(costTable([{ file: "dev", config: dev }])).toMatch(
+            /\| RDS instances \| price not found \(1 database x 1 \(Single-AZ\) x db\.t4g\.micro x 730 h\) \|/,
+        );
     });
 
     test("the knobs move it: NAT per zone, Multi-AZ, the log database, cache nodes", () => {

@@ -45,14 +45,26 @@ export const PRICES = {
     s3GbMonth: { usd: 0.023, unit: "GB-month of S3 Standard", source: S3_PAGE },
 } as const satisfies Record<string, Price>;
 
-/** Hourly on-demand prices of the instance types the examples use: none was in a stored page. */
+// The EC2 rate is a third-party copy of AWS's table; the cache rates are AWS's Price List API as
+// quoted in a public cost tool (the stored index gives the file, not its repository).
+const T3_SMALL_PAGE = "https://cloud-bench.com/blog/aws-t3-micro-vs-t3-small (on-demand us-east-1; the page is undated)";
+const CACHE_PRICE_LIST =
+    "AWS Price List API (AmazonElastiCache, Cache Instance, cacheEngine Redis, us-east-1) read 2026-10-02, as quoted in a public GitHub file, AWSPricingService.FALLBACK_ELASTICACHE_PRICING (stored-index file 70712899090; its repository is not named there)";
+
+/** Hourly on-demand prices of the instance types the examples use (EC2 Linux, RDS for MySQL Single-AZ, ElastiCache Redis OSS). */
 export const INSTANCE_HOUR_PRICES: Record<string, Price> = {
-    "t3.small": { unit: "instance-hour", source: NOT_FOUND("aws.amazon.com/ec2/pricing/on-demand") },
-    "m7i.large": { unit: "instance-hour", source: NOT_FOUND("aws.amazon.com/ec2/pricing/on-demand") },
-    "db.t4g.micro": { unit: "DB instance-hour (Single-AZ)", source: NOT_FOUND("aws.amazon.com/rds/mysql/pricing") },
-    "db.r6g.large": { unit: "DB instance-hour (Single-AZ)", source: NOT_FOUND("aws.amazon.com/rds/mysql/pricing") },
-    "cache.t4g.micro": { unit: "node-hour", source: NOT_FOUND("aws.amazon.com/elasticache/pricing") },
-    "cache.r7g.large": { unit: "node-hour", source: NOT_FOUND("aws.amazon.com/elasticache/pricing") },
+    "t3.small": { usd: 0.0208, unit: "instance-hour", source: T3_SMALL_PAGE },
+    "m7i.large": { unit: "instance-hour", source: NOT_FOUND("aws.amazon.com/ec2/pricing/on-demand and a dated copy of it") },
+    "db.t4g.micro": {
+        unit: "DB instance-hour (Single-AZ)",
+        source: NOT_FOUND("aws.amazon.com/rds/mysql/pricing; the copies found give PostgreSQL's rate, not MySQL's"),
+    },
+    "db.r6g.large": {
+        unit: "DB instance-hour (Single-AZ)",
+        source: NOT_FOUND("aws.amazon.com/rds/mysql/pricing; the copies found are undated and disagree, $0.218 to $0.240"),
+    },
+    "cache.t4g.micro": { usd: 0.016, unit: "node-hour", source: CACHE_PRICE_LIST },
+    "cache.r7g.large": { usd: 0.219, unit: "node-hour", source: CACHE_PRICE_LIST },
 };
 
 /** Usage the prices multiply, which the configuration cannot know: stated in the README beside the table. */
