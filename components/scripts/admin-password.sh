@@ -56,6 +56,5 @@ SESSION_DIR="$(mktemp -d)"
 trap 'rm -rf "$SESSION_DIR"' EXIT
 log_in "$old_password" || fail "logging in as $ADMIN_USERNAME with the password the master last set failed: $(new_api_message)"
 change_password "$old_password" "$new_password" || fail "New API refused the new password: $(new_api_message)"
-printf '%s\n' "$new_password" > "$ADMIN_PASSWORD_COPY.new"
-mv "$ADMIN_PASSWORD_COPY.new" "$ADMIN_PASSWORD_COPY"
+keep_copy "$new_password"
 echo "new-api-admin-password: $ADMIN_USERNAME has the password in SSM now"

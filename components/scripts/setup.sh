@@ -19,13 +19,6 @@ umask 077
 # shellcheck source=admin-session.sh
 . "$(dirname "$0")/admin-session.sh"
 
-# keep_copy PASSWORD: the copy a rotation logs in with, written whole or not at all
-keep_copy() {
-  mkdir -p "$(dirname "$ADMIN_PASSWORD_COPY")"
-  printf '%s\n' "$1" > "$ADMIN_PASSWORD_COPY.new"
-  mv "$ADMIN_PASSWORD_COPY.new" "$ADMIN_PASSWORD_COPY"
-}
-
 answers() {
   status="$(curl -fs --max-time 5 "$STATUS_URL")"
 }
