@@ -9,8 +9,8 @@ import { ADMIN_PASSWORD_PARAMETER, SECRET_PARAMETERS, SecretName } from "./namin
 /** The secrets a restored stack carries over from the stack whose data it restores. */
 export type CarriedSecretName = Extract<SecretName, "sessionSecret" | "cryptoSecret">;
 
-/** The secrets a config key rotates (dbPasswordRotation, redisAuthTokenRotation). */
-export const ROTATABLE_SECRETS = ["dbPassword", "redisAuthToken"] as const satisfies readonly SecretName[];
+/** The secrets a config key rotates (dbPasswordRotation, redisAuthTokenRotation, adminPasswordRotation). */
+export const ROTATABLE_SECRETS = ["dbPassword", "redisAuthToken", "adminPassword"] as const satisfies readonly (SecretName | "adminPassword")[];
 export type RotatableSecret = (typeof ROTATABLE_SECRETS)[number];
 
 export interface GeneratedSecretsArgs {
@@ -30,9 +30,11 @@ export function rotationKeepers(generation: number): Record<string, string> | un
     return generation === 0 ? undefined : { rotation: String(generation) };
 }
 
-/** The generations config gives the rotatable secrets (dbPasswordRotation is AWS's only: 0 on docker). */
-export function secretRotations(config: Pick<Settings, "dbPasswordRotation" | "redisAuthTokenRotation">): Record<RotatableSecret, number> {
-    return { dbPassword: config.dbPasswordRotation, redisAuthToken: config.redisAuthTokenRotation };
+/** The generations config gives the rotatable secrets (dbPasswordRotation and adminPasswordRotation are AWS's only: 0 on docker). */
+export function secretRotations(
+    config: Pick<Settings, "dbPasswordRotation" | "redisAuthTokenRotation" | "adminPasswordRotation">,
+): Record<RotatableSecret, number> {
+    return { dbPassword: config.dbPasswordRotation, redisAuthToken: config.redisAuthTokenRotation, adminPassword: config.adminPasswordRotation };
 }
 
 const isRotatable = (secret: string): secret is RotatableSecret => (ROTATABLE_SECRETS as readonly string[]).includes(secret);

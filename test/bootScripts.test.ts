@@ -23,7 +23,7 @@ import { parseClusterConfig } from "../components/config";
 import { HEALTH_COMMAND } from "../components/environment";
 import { SECRET_PARAMETERS, SecretName, secretParameterName } from "../components/naming";
 import { ScriptParameters, renderScript } from "../components/scripts/render";
-import { Scenario, runScript } from "./scriptRunner";
+import { Scenario, ScriptRun, runScript } from "./scriptRunner";
 
 const config = parseClusterConfig({ adminUsername: "root", slaveSetupTimeout: "60" }, "dev");
 const placement: NodeBootPlacement = {
@@ -288,11 +288,30 @@ describe("drain, when a node's drain command is deleted", () => {
 
 describe("setup on the master", () => {
     /** The setup script, its wait for New API shortened to `answerSeconds`. */
-    const setup = (answerSeconds?: number) => (scenario: Scenario) =>
-        runScript(
-            renderScript("setup.sh", { ...setupParameters(master), ...(answerSeconds === undefined ? {} : { ANSWER_SECONDS: answerSeconds }) }),
+    const setup = (answerSeconds?: number, copy?: string) => (scenario: Scenario) => {
+        // The master's copy of the password goes in the run's own folder (copyOf), `copy` in it first.
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "new-api-setup-"));
+        if (copy !== undefined) {
+            fs.mkdirSync(path.join(root, "state"));
+            fs.writeFileSync(copyOf(root), `${copy}\n`);
+        }
+        return runScript(
+            renderScript("setup.sh", {
+                ...setupParameters(master),
+                ADMIN_PASSWORD_COPY: copyOf(root),
+                ...(answerSeconds === undefined ? {} : { ANSWER_SECONDS: answerSeconds }),
+            }),
             { parameters: { [ADMIN_PASSWORD]: "Adm1nPassw0rdAbc1234" }, ...scenario },
+            { root },
         );
+    };
+    const copyOf = (root: string) => path.join(root, "state", "admin-password");
+    const copied = (run: ScriptRun) => (fs.existsSync(copyOf(run.root)) ? fs.readFileSync(copyOf(run.root), "utf8") : undefined);
+
+    test("the master's copy of the password is root's alone, where a rotation reads it", () => {
+        expect(setupParameters(master).ADMIN_PASSWORD_COPY).toBe("/var/lib/new-api/admin-password");
+        expect(renderScript("setup.sh", setupParameters(master))).toContain("umask 077");
+    });
 
     test("not yet set up: posts the wizard's form with the password through stdin", () => {
         const run = setup()({ status: NOT_SET_UP, setupResponse: '{"success":true,"message":"ok"}' });
@@ -300,6 +319,7 @@ describe("setup on the master", () => {
         expect(run.output).toContain("new-api-setup: created the root user root");
         expect(JSON.parse(run.setupBody ?? "")).toMatchObject({ username: "root", password: "Adm1nPassw0rdAbc1234", confirmPassword: "Adm1nPassw0rdAbc1234" });
         expect(run.calls.join("\n")).not.toContain("Adm1nPassw0rdAbc1234");
+        expect(copied(run)).toBe("Adm1nPassw0rdAbc1234\n");
     });
 
     test("already set up: nothing posted, and it says that a different adminUsername created no user", () => {
@@ -307,6 +327,32 @@ describe("setup on the master", () => {
         expect(run.status).toBe(0);
         expect(run.output).toContain("new-api-setup: already set up. New API creates its root user at the first setup only: if that was not root, no user root exists");
         expect(run.setupBody).toBeUndefined();
+    });
+
+    test("already set up, no copy (a replaced master): keeps the password in SSM as its copy once root logs in with it", () => {
+        const run = setup()({ status: SET_UP, loginResponse: '{"success":true,"data":{"id":1}}' });
+        expect(run.status).toBe(0);
+        expect(JSON.parse(run.loginBody ?? "")).toEqual({ username: "root", password: "Adm1nPassw0rdAbc1234" });
+        expect(run.output).toContain("new-api-setup: root logs in with the password in SSM: kept as the copy a rotation starts from");
+        expect(copied(run)).toBe("Adm1nPassw0rdAbc1234\n");
+        expect(run.leftovers).toEqual([]);
+    });
+
+    test.each([
+        ["root does not log in with it", { loginResponse: '{"success":false,"message":"用户名或密码错误"}' }, "用户名或密码错误"],
+        ["SSM failing", { ssmDown: true }, "its password could not be read from SSM"],
+    ])("already set up, no copy, %s: keeps none, says a rotation cannot work, and the unit succeeds", (_, scenario, why) => {
+        const run = setup()({ status: SET_UP, ...scenario });
+        expect(run.status).toBe(0);
+        expect(run.output).toContain(`new-api-setup: root does not log in with the password in SSM (${why}): adminPasswordRotation cannot rotate it`);
+        expect(copied(run)).toBeUndefined();
+    });
+
+    test("already set up with a copy: asks nothing", () => {
+        const run = setup(undefined, "Older0Passw0rdAbc123")({ status: SET_UP, loginResponse: '{"success":true}' });
+        expect(run.status).toBe(0);
+        expect(run.loginBody).toBeUndefined();
+        expect(copied(run)).toBe("Older0Passw0rdAbc123\n");
     });
 
     test("the wizard refuses: the unit fails with New API's answer", () => {

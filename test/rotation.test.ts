@@ -1,10 +1,13 @@
-// Secret rotation under Pulumi's mocks: what raising dbPasswordRotation or
-// redisAuthTokenRotation changes (and nothing else), the order of the restart steps and the
+// Secret rotation under Pulumi's mocks: what raising dbPasswordRotation,
+// redisAuthTokenRotation or adminPasswordRotation changes (and nothing else), the order of the restart steps and the
 // SET step, and that no setting regenerates SESSION_SECRET or CRYPTO_SECRET.
 import {
+    NOTHING_TO_CHANGE,
     NOTHING_TO_RESTART,
     NOTHING_TO_SET,
     TOKEN_SET_TIMEOUT_SECONDS,
+    adminPasswordScript,
+    adminRotateScript,
     restartScript,
     slaveRestartGroups,
     tokenSetScript,
@@ -150,6 +153,40 @@ describe("rotating on AWS", () => {
         expect(unwrapSecrets(set.inputs.environment).AUTH_TOKEN).toMatch(/^[A-Za-z0-9]{48}$/);
     });
 
+    test("adminPasswordRotation changes the root user's password, its parameter and the master's admin password step; no node restarts", async () => {
+        const before = await program({ slaveCount: "2", adminUsername: "root" });
+        const after = await program({ slaveCount: "2", adminUsername: "root", adminPasswordRotation: "1" });
+        const adminStep = `${COMMAND}::newapi-dev-master-admin-password`;
+        expect(diffRegistrations(before.resources, after.resources)).toEqual({
+            added: [],
+            removed: [],
+            changed: [parameter("admin-password"), adminStep, password("admin-password")].sort(),
+        });
+        expect(named(after, PASSWORD, "newapi-dev-admin-password").inputs).toEqual(passwordArgs("adminPassword", 1));
+        const step = named(after, COMMAND, "newapi-dev-master-admin-password");
+        expect(step.inputs).toMatchObject({
+            interpreter: ["/bin/sh", "-c"],
+            create: NOTHING_TO_CHANGE,
+            update: adminRotateScript(),
+            triggers: ["newapi-dev-master-id"],
+            environment: { NODE: "newapi-dev-master", INSTANCE_ID: "newapi-dev-master-id", ADMIN_PASSWORD_ROTATION: "1", AWS_REGION: "us-east-1" },
+        });
+        // The master's script, which reads both passwords on the master: no secret in the step.
+        expect(step.inputs.environment).not.toHaveProperty(SECRET_SIG_KEY);
+        const admin = { username: "root", passwordParameter: "/new-api/newapi-dev/admin-password", generation: 1 };
+        expect(Buffer.from(step.inputs.environment.MASTER_SCRIPT, "base64").toString()).toBe(adminPasswordScript("us-east-1", admin));
+        // After the new password is in SSM, and after the master's restart step when both run.
+        expect(dependencyKeys(step)).toEqual(expect.arrayContaining([parameter("admin-password"), restartKey("master")]));
+    });
+
+    test("without adminUsername there is no admin password step, and adminPasswordRotation is refused", async () => {
+        const run = await program({ slaveCount: "2" });
+        expect(ofType(run, COMMAND).filter((c) => c.name.endsWith("-admin-password"))).toEqual([]);
+        expect(() => parseClusterConfig({ adminPasswordRotation: "1" }, "dev")).toThrow(
+            /adminPasswordRotation = "1": rotates the root user's password the master's setup created, and adminUsername is not set/,
+        );
+    });
+
     /** Which restart steps (and the SET step) each step waits for. */
     function order(run: ProgramRun): Record<string, string[]> {
         const steps = ofType(run, COMMAND).filter((c) => c.name.endsWith("-restart") || c.name.endsWith("-redis-token-set"));
@@ -206,6 +243,7 @@ describe("SESSION_SECRET and CRYPTO_SECRET are never rotated by a setting", () =
         ["redisAuthTokenRotation", { redisAuthTokenRotation: "7" }],
         ["both rotations", { dbPasswordRotation: "2", redisAuthTokenRotation: "3" }],
         ["adminUsername", { adminUsername: "root" }],
+        ["adminPasswordRotation", { adminUsername: "root", adminPasswordRotation: "3" }],
         ["slaveCount", { slaveCount: "5" }],
         ["image", { image: "calciumion/new-api:v0.9.21" }],
         ["clusterName", { clusterName: "newapi-dev" }],
@@ -251,5 +289,9 @@ describe("rotating on docker", () => {
     test("dbPasswordRotation is refused there: MySQL's image sets the password only on an empty data directory", () => {
         expect(() => parseClusterConfig({ target: "docker", dbPasswordRotation: "1" }, "local")).toThrow(ConfigError);
         expect(() => parseClusterConfig({ target: "docker", dbPasswordRotation: "1" }, "local")).toThrow(/dbPasswordRotation = "1": applies only to target aws/);
+    });
+
+    test("adminPasswordRotation is refused there: only the AWS master keeps the copy of the password a rotation logs in with", () => {
+        expect(() => parseClusterConfig({ target: "docker", adminPasswordRotation: "1" }, "local")).toThrow(/adminPasswordRotation = "1": applies only to target aws/);
     });
 });

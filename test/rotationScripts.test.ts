@@ -2,9 +2,23 @@
 // rendered by rotation.ts; shellchecked as files by scripts.test.ts), run for real with a stub AWS CLI
 // and clock on PATH: a node's restart (alone in its group or not, Run Command succeeding,
 // failing or hanging, a node that never drains or never turns healthy) and the SET step that
-// ends a Redis AUTH token rotation.
+// ends a Redis AUTH token rotation; the root user's password changed on the master
+// (admin-password.sh, with a stub New API) and the step that runs it there (admin-rotate.sh).
 import * as fs from "fs";
-import { NOTHING_TO_RESTART, NOTHING_TO_SET, ROTATION_POLL_SECONDS, restartScript, tokenSetScript } from "../components/aws/rotation";
+import * as os from "os";
+import * as path from "path";
+import {
+    ADMIN_ROTATE_TIMEOUT_SECONDS,
+    NOTHING_TO_CHANGE,
+    NOTHING_TO_RESTART,
+    NOTHING_TO_SET,
+    ROTATION_POLL_SECONDS,
+    adminPasswordScript,
+    adminRotateScript,
+    restartScript,
+    tokenSetScript,
+} from "../components/aws/rotation";
+import { ADMIN_PASSWORD_COPY } from "../components/aws/userdata";
 import { Scenario, runScript } from "./scriptRunner";
 
 const MASTER_GROUP = "arn:aws:elasticloadbalancing:tg/master";
@@ -194,5 +208,131 @@ describe("a new node's restart step and a new SET step: what they run on creatio
     ])("%s says why it does nothing, and calls nothing", (_, script, message) => {
         const run = runScript(script, {}, { interpreter: "sh", env: { NODE: "newapi-dev-slave-0" } });
         expect([run.status, run.output, run.calls]).toEqual([0, `${message}\n`, []]);
+    });
+});
+
+describe("the root user's password changed on the master (admin-password.sh)", () => {
+    const PARAMETER = "/new-api/newapi-dev/admin-password";
+    const OLD = "OldPassw0rdAbcd12345";
+    const NEW = "NewPassw0rdWxyz67890";
+    const admin = { username: "root", passwordParameter: PARAMETER, generation: 1 };
+    /** Runs the master's script, its copy of the password in the run's own folder (`copy` in it, or none). */
+    const rotate = (copy: string | undefined, scenario: Scenario) => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "new-api-admin-"));
+        const copyPath = path.join(root, "state", "admin-password");
+        if (copy !== undefined) {
+            fs.mkdirSync(path.dirname(copyPath));
+            fs.writeFileSync(copyPath, `${copy}\n`);
+        }
+        const script = adminPasswordScript("us-east-1", admin).replace(`ADMIN_PASSWORD_COPY='${ADMIN_PASSWORD_COPY}'`, `ADMIN_PASSWORD_COPY='${copyPath}'`);
+        const run = runScript(script, { status: '{"success":true}', parameters: { [PARAMETER]: NEW }, ...scenario }, { root });
+        return { run, copy: fs.existsSync(copyPath) ? fs.readFileSync(copyPath, "utf8") : undefined };
+    };
+    const LOGGED_IN_V09 = '{"message":"","success":true,"data":{"id":1,"username":"root","role":100}}';
+    const LOGGED_IN_LATER = '{"data":{"access_token":"at-123","token_type":"Bearer","user":{"id":1}},"message":"","success":true}';
+
+    test("the script renders with the master's copy and New API's login and password change requests", () => {
+        const script = adminPasswordScript("us-east-1", admin);
+        expect(script).toContain(`ADMIN_PASSWORD_COPY='/var/lib/new-api/admin-password'`);
+        expect(script).toContain(`LOGIN_REQUEST='{"username":"root","password":"{{password}}"}'`);
+        expect(script).toContain(`PASSWORD_CHANGE_REQUEST='{"password":"{{password}}","original_password":"{{original}}"}'`);
+    });
+
+    test.each([
+        ["v0.9 (a cookie and New-Api-User)", LOGGED_IN_V09, "New-Api-User: 1\n"],
+        ["later versions (an access token)", LOGGED_IN_LATER, "Authorization: Bearer at-123\n"],
+    ])("logs in with its copy as New API %s gives it, changes the password, and only then replaces the copy", (_, loginResponse, headers) => {
+        const { run, copy } = rotate(OLD, { loginResponse, passwordChangeResponse: '{"success":true,"message":""}' });
+        expect(run.status).toBe(0);
+        expect(run.output).toContain("new-api-admin-password: root has the password in SSM now");
+        expect(JSON.parse(run.loginBody ?? "")).toEqual({ username: "root", password: OLD });
+        expect(JSON.parse(run.passwordChangeBody ?? "")).toEqual({ password: NEW, original_password: OLD });
+        expect(run.passwordChangeHeaders).toBe(headers);
+        expect(copy).toBe(`${NEW}\n`);
+        // The passwords and the session's token go through stdin and files, never a command line.
+        expect(run.calls.join("\n")).not.toMatch(new RegExp(`${OLD}|${NEW}|at-123`));
+        expect(run.calls.find((c) => c.includes("/api/user/self"))).toContain("-X PUT");
+        expect(run.leftovers).toEqual([]);
+    });
+
+    test("the copy is the password in SSM already: nothing is sent", () => {
+        const { run, copy } = rotate(NEW, {});
+        expect(run.status).toBe(0);
+        expect(run.output).toContain("root already has the password in SSM; nothing to change");
+        expect(run.loginBody).toBeUndefined();
+        expect(copy).toBe(`${NEW}\n`);
+    });
+
+    test.each([
+        ["the copy is not the password (wrong old password)", { loginResponse: '{"success":false,"message":"用户名或密码错误"}' }, "logging in as root with the password the master last set failed: 用户名或密码错误"],
+        ["the root user has 2FA", { loginResponse: '{"success":true,"message":"需要 2FA","data":{"require_2fa":true,"flow_token":"ft-1"}}' }, "logging in as root with the password the master last set failed: 需要 2FA"],
+        ["New API refuses the change", { loginResponse: LOGGED_IN_V09, passwordChangeResponse: '{"success":false,"message":"原密码错误"}' }, "New API refused the new password: 原密码错误"],
+        ["the login gets no answer", {}, "logging in as root with the password the master last set failed: POST /api/user/login did not answer"],
+        ["the change gets no answer", { loginResponse: LOGGED_IN_V09 }, "New API refused the new password: PUT /api/user/self did not answer"],
+    ])("%s: fails saying why, the copy left as it was", (_, scenario, why) => {
+        const { run, copy } = rotate(OLD, scenario);
+        expect(run.status).toBe(1);
+        expect(run.output).toContain(`new-api-admin-password: ${why}; the password of root is unchanged`);
+        expect(run.output).not.toContain("ft-1");
+        expect(copy).toBe(`${OLD}\n`);
+        expect(run.leftovers).toEqual([]);
+    });
+
+    test("New API does not answer at all: fails once its wait is over, sending nothing", () => {
+        const { run, copy } = rotate(OLD, { status: undefined });
+        expect(run.status).toBe(1);
+        expect(run.output).toContain("New API did not answer on http://127.0.0.1:3000 within 60 s; the password of root is unchanged");
+        expect(run.loginBody).toBeUndefined();
+        expect(copy).toBe(`${OLD}\n`);
+    });
+
+    test("no copy (a master that could not log in with the password in SSM at boot): fails saying so", () => {
+        const { run, copy } = rotate(undefined, { loginResponse: LOGGED_IN_V09 });
+        expect(run.status).toBe(1);
+        expect(run.output).toContain("this master has no copy of the password it set");
+        expect(run.loginBody).toBeUndefined();
+        expect(copy).toBeUndefined();
+    });
+});
+
+describe("the master's admin password step (admin-rotate.sh)", () => {
+    const env = { NODE: "newapi-dev-master", INSTANCE_ID: "i-0master", MASTER_SCRIPT: "ZWNobyBoaQo=", AWS_REGION: "us-east-1" };
+    const step = (awsAnswers: Scenario["awsAnswers"]) => runScript(adminRotateScript(), { awsAnswers }, { interpreter: "sh", env });
+
+    test("runs the master's script through Run Command, restarting nothing, and waits for its success", () => {
+        const run = step({ "ssm send-command": ["cmd-1"], "ssm get-command-invocation": ["error InvocationDoesNotExist", "InProgress", "Success"] });
+        expect(run.status).toBe(0);
+        expect(run.output).toContain("new-api-cluster: newapi-dev-master: the root user has the password in SSM");
+        const send = run.calls.find((c) => c.startsWith("aws ssm send-command")) as string;
+        expect(send).toContain("--instance-ids i-0master --document-name AWS-RunShellScript");
+        expect(send).toContain('commands=["echo ZWNobyBoaQo= | base64 -d | bash"]');
+        expect(run.calls.some((c) => c.includes("elbv2") || c.includes("systemctl"))).toBe(false);
+    });
+
+    test("the master's script fails: the step fails with what it said", () => {
+        const run = step({
+            "ssm send-command": ["cmd-1"],
+            "ssm get-command-invocation": ["Failed", "new-api-admin-password: New API refused the new password: 原密码错误; the password of root is unchanged"],
+        });
+        expect(run.status).toBe(1);
+        expect(run.output).toContain("the admin password's rotation ended Failed (command cmd-1): new-api-admin-password: New API refused the new password");
+        expect(run.calls.filter((c) => c.startsWith("aws ssm get-command-invocation"))[1]).toContain("--query StandardErrorContent");
+    });
+
+    test("Run Command refuses: the step fails saying so", () => {
+        const run = step({ "ssm send-command": ["error InvalidInstanceId"] });
+        expect(run.status).toBe(1);
+        expect(run.output).toContain("SSM Run Command refused the admin password's rotation");
+    });
+
+    test("the script never ends: the step fails once its time is up", () => {
+        const run = step({ "ssm send-command": ["cmd-1"], "ssm get-command-invocation": ["InProgress"] });
+        expect(run.status).toBe(1);
+        expect(run.output).toContain(`did not end within ${ADMIN_ROTATE_TIMEOUT_SECONDS} s (last status: InProgress)`);
+    });
+
+    test("on creation it changes nothing and calls nothing", () => {
+        const run = runScript(NOTHING_TO_CHANGE, {}, { interpreter: "sh" });
+        expect([run.status, run.output, run.calls]).toEqual([0, "new-api-cluster: the admin password has not been rotated; nothing to change\n", []]);
     });
 });

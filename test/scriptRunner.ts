@@ -38,6 +38,10 @@ export interface Scenario {
      * Other calls the stub has no answer for fail.
      */
     awsAnswers?: Record<string, string[]>;
+    /** What POST …/api/user/login answers (its cookie jar gets a session); unset: no answer (curl exits 7). */
+    loginResponse?: string;
+    /** What PUT …/api/user/self answers; unset: no answer (curl exits 7). */
+    passwordChangeResponse?: string;
     /** What the stub redis-cli prints, and its exit code. */
     redisCli?: { reply: string; exit: number };
     /** The operator's machine has no AWS CLI. */
@@ -69,6 +73,10 @@ export interface ScriptRun {
     root: string;
     /** What POST /api/setup received: curl's stdin, or wget's --post-file. */
     setupBody?: string;
+    /** What POST /api/user/login and PUT /api/user/self received on stdin, and the headers PUT read from a file (-H @file). */
+    loginBody?: string;
+    passwordChangeBody?: string;
+    passwordChangeHeaders?: string;
     /** What the AWS CLI read from file:// arguments (--cli-input-json), while the script ran. */
     cliInput?: string;
     /** What the script left in its TMPDIR. */
@@ -148,6 +156,16 @@ case "$url" in
     fi
     setup-answer; echo ;;
   */api/status) status-answer || exit 7; echo ;;
+  */api/user/login)
+    cat > "$STUB_DIR/login-body"
+    [[ -f "$STUB_DIR/login-response" ]] || { echo "curl: (7) Failed to connect" >&2; exit 7; }
+    while (( $# )); do [[ "$1" == -c ]] && echo "session cookie" > "$2"; shift; done
+    printf '%s' "$(<"$STUB_DIR/login-response")" ;;
+  */api/user/self)
+    cat > "$STUB_DIR/self-body"
+    while (( $# )); do [[ "$1" == -H && "$2" == @* ]] && cat "\${2#@}" >> "$STUB_DIR/self-headers"; shift; done
+    [[ -f "$STUB_DIR/self-response" ]] || { echo "curl: (7) Failed to connect" >&2; exit 7; }
+    printf '%s' "$(<"$STUB_DIR/self-response")" ;;
   *) exit 7 ;;
 esac
 `,
@@ -249,10 +267,12 @@ export function runScript(
     stubFile("setup-response", scenario.setupResponse);
     stubFile("setup-exit", scenario.setupFailure && String(scenario.setupFailure.exit));
     stubFile("setup-error", scenario.setupFailure && `${scenario.setupFailure.error}\n`);
+    stubFile("login-response", scenario.loginResponse);
+    stubFile("self-response", scenario.passwordChangeResponse);
     stubFile("target-states", scenario.targetStates?.join("\n"));
     stubFile("redis-reply", scenario.redisCli && `${scenario.redisCli.reply}\n`);
     stubFile("redis-exit", scenario.redisCli && String(scenario.redisCli.exit));
-    for (const file of ["calls", "target-calls", "status-calls", "setup-body", "cli-input"]) {
+    for (const file of ["calls", "target-calls", "status-calls", "setup-body", "login-body", "self-body", "self-headers", "cli-input"]) {
         stubFile(file, undefined);
     }
     fs.rmSync(path.join(stubDir, "answers"), { recursive: true, force: true });
@@ -281,6 +301,9 @@ export function runScript(
         calls: (read("calls") ?? "").split("\n").filter((l) => l !== ""),
         root,
         setupBody: read("setup-body"),
+        loginBody: read("login-body"),
+        passwordChangeBody: read("self-body"),
+        passwordChangeHeaders: read("self-headers"),
         cliInput: read("cli-input"),
         leftovers: fs.readdirSync(tmpDir),
         pulumiConfig: (stack) => {

@@ -204,6 +204,14 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
                 restartTimeoutSeconds: config.deregistrationDelay + config.nodeWarmup,
                 region,
                 awsProfile,
+                adminPassword:
+                    config.adminUsername === undefined
+                        ? undefined
+                        : {
+                              username: config.adminUsername,
+                              passwordParameter: clusterParameterName(clusterName, ADMIN_PASSWORD_PARAMETER),
+                              generation: config.adminPasswordRotation,
+                          },
             },
             parent,
         );

@@ -6,9 +6,9 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_PORT } from "../environment";
 import { RotatableSecret } from "../secrets";
-import { renderScript } from "../scripts/render";
+import { SETUP_PASSWORD_PLACEHOLDER, renderScript } from "../scripts/render";
 import { ClusterNode, LOCAL_SHELL } from "./nodes";
-import { UNIT_PATH } from "./userdata";
+import { adminSessionParameters, UNIT_PATH } from "./userdata";
 
 /** Seconds between two looks at a target, a Run Command invocation or the replication group. */
 export const ROTATION_POLL_SECONDS = 5;
@@ -54,8 +54,46 @@ export function tokenSetScript(timeoutSeconds: number): string {
     return renderScript("token-set.sh", { TIMEOUT_SECONDS: timeoutSeconds, POLL_SECONDS: ROTATION_POLL_SECONDS });
 }
 
+/** What the master's admin password step does on creation: a new master keeps the password it sets up with. */
+export const NOTHING_TO_CHANGE = 'echo "new-api-cluster: the admin password has not been rotated; nothing to change"';
+
+/** How long the master's admin-password.sh waits for New API to answer (it is not restarted: it should at once). */
+export const ADMIN_ANSWER_SECONDS = 60;
+
+/** How long the admin password step waits for the master's script, its wait for New API included. */
+export const ADMIN_ROTATE_TIMEOUT_SECONDS = 300;
+
+/** The root user's password on the master: its username and SSM parameter, and its generation (adminPasswordRotation). */
+export interface AdminPasswordRotation {
+    username: string;
+    passwordParameter: string;
+    generation: number;
+}
+
+/**
+ * The master's script (components/scripts/admin-password.sh), bash run as root through SSM
+ * Run Command: changes the root user's password to the one in SSM, logged in with its copy.
+ */
+export function adminPasswordScript(region: string, admin: AdminPasswordRotation): string {
+    return renderScript("admin-password.sh", {
+        ...adminSessionParameters(region, admin),
+        // PUT /api/user/self: New API changes the password only given the current one.
+        PASSWORD_CHANGE_REQUEST: JSON.stringify({ password: SETUP_PASSWORD_PLACEHOLDER, original_password: "{{original}}" }),
+        ANSWER_SECONDS: ADMIN_ANSWER_SECONDS,
+        POLL_SECONDS: ROTATION_POLL_SECONDS,
+    });
+}
+
+/**
+ * The admin password step (components/scripts/admin-rotate.sh), POSIX sh on the operator's
+ * machine: runs MASTER_SCRIPT (adminPasswordScript, base64) on INSTANCE_ID and waits for it.
+ */
+export function adminRotateScript(): string {
+    return renderScript("admin-rotate.sh", { TIMEOUT_SECONDS: ADMIN_ROTATE_TIMEOUT_SECONDS, POLL_SECONDS: ROTATION_POLL_SECONDS });
+}
+
 export interface SecretRotationArgs {
-    /** The generations of the rotatable secrets (secretRotations): a change restarts every node. */
+    /** The generations of the rotatable secrets (secretRotations): a new database password or Redis token restarts every node. */
     rotations: Record<RotatableSecret, number>;
     master: ClusterNode;
     slaves: ClusterNode[];
@@ -70,6 +108,8 @@ export interface SecretRotationArgs {
     /** The region, and the AWS profile when the stack names one: the AWS CLI calls use them. */
     region: pulumi.Input<string>;
     awsProfile?: string;
+    /** Set where the master set up the root user (adminUsername): its password's rotation. */
+    adminPassword?: AdminPasswordRotation;
 }
 
 /** The restart step of every node and the SET step of the Redis token, in their order. */
@@ -109,7 +149,29 @@ export class SecretRotation extends pulumi.ComponentResource {
             const after = previous;
             previous = group.map((index) => restart(args.slaves[index], args.targetGroupArns.slave, args.targetGroupArns.master, after));
         }
-        restart(args.master, args.targetGroupArns.master, args.targetGroupArns.slave, previous);
+        const masterRestart = restart(args.master, args.targetGroupArns.master, args.targetGroupArns.slave, previous);
+        const admin = args.adminPassword;
+        if (admin !== undefined) {
+            new command.local.Command(
+                `${args.master.nodeName}-admin-password`,
+                {
+                    interpreter: LOCAL_SHELL,
+                    create: NOTHING_TO_CHANGE,
+                    // Runs when the generation changes; New API is not restarted, its database holds the password.
+                    update: adminRotateScript(),
+                    environment: {
+                        NODE: args.master.nodeName,
+                        INSTANCE_ID: args.master.instanceId,
+                        ADMIN_PASSWORD_ROTATION: String(admin.generation),
+                        MASTER_SCRIPT: pulumi.output(args.region).apply((region) => Buffer.from(adminPasswordScript(region, admin)).toString("base64")),
+                        ...aws,
+                    },
+                    // A new master sets up (or adopts) the password in SSM itself.
+                    triggers: [args.master.instanceId],
+                },
+                { parent: this, dependsOn: [...args.secretHolders, args.master, masterRestart] },
+            );
+        }
 
         const setScript = tokenSetScript(TOKEN_SET_TIMEOUT_SECONDS);
         new command.local.Command(

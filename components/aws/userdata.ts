@@ -121,6 +121,8 @@ export const SETUP_SCRIPT = "/usr/local/sbin/new-api-setup";
 export const WAIT_SCRIPT = "/usr/local/sbin/new-api-wait-for-master";
 export const SETUP_UNIT_PATH = "/etc/systemd/system/new-api-setup.service";
 export const STATE_DIR = "/var/lib/new-api";
+/** The master's root-only copy of the root user's password it last set: what a rotation logs in with. */
+export const ADMIN_PASSWORD_COPY = `${STATE_DIR}/admin-password`;
 
 function assertHostname(what: string, host: string): void {
     if (!/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(host)) {
@@ -241,26 +243,40 @@ export function renderUnit(spec: NodeBootSpec): string {
 export const SETUP_ANSWER_SECONDS = 900;
 const SETUP_POLL_SECONDS = 5;
 
+/**
+ * The parameters of the master's scripts that log in as the root user (admin-session.sh): its
+ * password's SSM parameter and copy, New API's login request.
+ */
+export function adminSessionParameters(region: string, adminSetup: { username: string; passwordParameter: string }): ScriptParameters {
+    const { username, passwordParameter } = adminSetup;
+    if (!/^[A-Za-z0-9_.-]{1,12}$/.test(username)) {
+        throw new Error(`admin username ${JSON.stringify(username)} is not 1-12 safe characters`);
+    }
+    return {
+        REGION: region,
+        ADMIN_USERNAME: username,
+        ADMIN_PASSWORD_PARAMETER: passwordParameter,
+        ADMIN_PASSWORD_COPY,
+        API_URL: `http://127.0.0.1:${APP_PORT}`,
+        LOGIN_REQUEST: JSON.stringify({ username, password: SETUP_PASSWORD_PLACEHOLDER }),
+        SUCCESS_MARKER,
+    };
+}
+
 /** The parameters of setup.sh (components/scripts), which completes New API's setup wizard on the master. */
 export function setupParameters(spec: NodeBootSpec): ScriptParameters {
     if (!spec.adminSetup) {
         throw new Error("renderSetupScript needs adminSetup");
     }
-    const { username, passwordParameter } = spec.adminSetup;
-    if (!/^[A-Za-z0-9_.-]{1,12}$/.test(username)) {
-        throw new Error(`admin username ${JSON.stringify(username)} is not 1-12 safe characters`);
-    }
+    const { username } = spec.adminSetup;
     return {
-        REGION: spec.region,
-        ADMIN_USERNAME: username,
-        ADMIN_PASSWORD_PARAMETER: passwordParameter,
+        ...adminSessionParameters(spec.region, spec.adminSetup),
         SETUP_REQUEST: setupRequestBody(username, SETUP_PASSWORD_PLACEHOLDER),
         STATUS_URL: `http://127.0.0.1:${APP_PORT}/api/status`,
         SETUP_URL: `http://127.0.0.1:${APP_PORT}/api/setup`,
         ANSWER_SECONDS: SETUP_ANSWER_SECONDS,
         POLL_SECONDS: SETUP_POLL_SECONDS,
         SETUP_DONE_MARKER,
-        SUCCESS_MARKER,
     };
 }
 

@@ -173,6 +173,14 @@ export function checkSettings(read: ConfigReader, config: ClusterConfig): void {
     if (config.target === "aws" && config.protect && !config.albAccessLogs) {
         read.fail("protect", read.raw.protect, "a protected stack keeps ALB access logs: set albAccessLogs true");
     }
+    // The stack knows the root user's password only where the master's setup created it.
+    if (read.isSet("adminPasswordRotation") && config.adminUsername === undefined) {
+        read.fail(
+            "adminPasswordRotation",
+            read.raw.adminPasswordRotation,
+            "rotates the root user's password the master's setup created, and adminUsername is not set: change a password set in the wizard in New API itself",
+        );
+    }
     // Only extraEnv can grow a node's userData without bound; EC2 refuses more than 16 KB.
     if (read.problems.length === 0 && config.target === "aws") {
         const bytes = largestUserDataBytes(config);

@@ -219,6 +219,14 @@ export const SETTINGS = {
         shownDefault: "— (`admin` on docker)",
         doc: "set: the master completes setup itself with this root user and a generated password; unset: you run the setup wizard",
     }),
+    adminPasswordRotation: integer({
+        scope: "aws",
+        section: "cluster",
+        default: 0,
+        min: 0,
+        max: 1000000,
+        doc: "generation of the root user's password, with `adminUsername` only: raise it to change the password in the next `pulumi up`, on the master, without a restart (see [Rotating secrets](operations.md#rotating-secrets))",
+    }),
     sessionSecret: carriedSecret("`SESSION_SECRET`, which signs the users' login sessions"),
     cryptoSecret: carriedSecret("`CRYPTO_SECRET`, which keys the HMAC of cached tokens and some stored values"),
     syncFrequency: integer({ scope: "both", section: "cluster", default: 60, min: 1, max: 86400, unit: "seconds", doc: "`SYNC_FREQUENCY`" }),
@@ -249,7 +257,7 @@ export const SETTINGS = {
         allowed: "a map of `NAME: value`",
         doc:
             "more environment for every node; may not override what the stack sets, set `FRONTEND_BASE_URL`, or carry secret-looking names " +
-            "(it is in clear text in userData); on AWS 5-7 KB in all (the least with `adminUsername` and `logDatabase`), as a node's userData may not exceed EC2's 16 KB (refused with the size to cut)",
+            "(it is in clear text in userData); on AWS 3.5-7 KB in all (the least with `adminUsername` and `logDatabase`), as a node's userData may not exceed EC2's 16 KB (refused with the size to cut)",
     }),
     dbMaxConnections: integer({
         scope: "both",
