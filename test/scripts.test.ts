@@ -10,7 +10,7 @@ import { runScript } from "./scriptRunner";
 const SCRIPTS = path.join(__dirname, "..", "components", "scripts");
 const files = fs.readdirSync(SCRIPTS).filter((f) => f.endsWith(".sh"));
 /** The libraries scripts source: no #! line, so shellcheck is told their shell. */
-const LIBRARY_SHELLS: Record<string, string> = { "admin-session.sh": "bash", "poll.sh": "sh", "fill.sh": "sh", "ssm.sh": "bash", "target.sh": "sh" };
+const LIBRARY_SHELLS: Record<string, string> = { "admin-session.sh": "bash", "poll.sh": "sh", "run-command.sh": "sh", "fill.sh": "sh", "ssm.sh": "bash", "target.sh": "sh" };
 
 describe("every script passes shellcheck as a file", () => {
     test("the folder has the scripts the stack renders, and the libraries they source", () => {
@@ -25,6 +25,7 @@ describe("every script passes shellcheck as a file", () => {
                 "local-setup.sh",
                 "poll.sh",
                 "restart.sh",
+                "run-command.sh",
                 "setup.sh",
                 "ssm.sh",
                 "start.sh",

@@ -10,28 +10,20 @@ set -u
 
 # shellcheck source=poll.sh
 . "$(dirname "$0")/poll.sh"
+# shellcheck source=run-command.sh
+. "$(dirname "$0")/run-command.sh"
 
 command -v aws >/dev/null 2>&1 || { echo "new-api-cluster: rotating the admin password needs the AWS CLI (README, Deploy to AWS)" >&2; exit 1; }
 fail() { echo "new-api-cluster: $NODE: $*" >&2; exit 1; }
 
-if ! command_id="$(aws ssm send-command --instance-ids "$INSTANCE_ID" --document-name AWS-RunShellScript \
-    --comment "new-api-cluster: rotate the admin password" --parameters "commands=[\"echo $MASTER_SCRIPT | base64 -d | bash\"]" \
-    --query Command.CommandId --output text 2>&1)"; then
+if ! send_command "new-api-cluster: rotate the admin password" "echo $MASTER_SCRIPT | base64 -d | bash"; then
   fail "SSM Run Command refused the admin password's rotation ($command_id); the next pulumi up tries again"
 fi
-rotated() {
-  # Right after send-command the invocation may not exist yet (InvocationDoesNotExist).
-  status="$(aws ssm get-command-invocation --command-id "$command_id" --instance-id "$INSTANCE_ID" --query Status --output text 2>&1)" \
-    || status="the AWS CLI failed: $status"
-  case "$status" in
-    Success) return 0 ;;
-    Failed|Cancelled|TimedOut)
-      said="$(aws ssm get-command-invocation --command-id "$command_id" --instance-id "$INSTANCE_ID" \
-          --query StandardErrorContent --output text 2>&1)" || said="(its output could not be read: $said)"
-      fail "the admin password's rotation ended $status (command $command_id): $said; the next pulumi up tries again" ;;
-  esac
-  return 1
+command_failed() {
+  said="$(aws ssm get-command-invocation --command-id "$command_id" --instance-id "$INSTANCE_ID" \
+      --query StandardErrorContent --output text 2>&1)" || said="(its output could not be read: $said)"
+  fail "the admin password's rotation ended $status (command $command_id): $said; the next pulumi up tries again"
 }
-poll_until "$TIMEOUT_SECONDS" "$POLL_SECONDS" rotated \
+poll_until "$TIMEOUT_SECONDS" "$POLL_SECONDS" command_succeeded \
   || fail "the admin password's rotation did not end within $TIMEOUT_SECONDS s (last status: $status); the next pulumi up tries again"
 echo "new-api-cluster: $NODE: the root user has the password in SSM"

@@ -14,6 +14,8 @@ set -u
 . "$(dirname "$0")/poll.sh"
 # shellcheck source=target.sh
 . "$(dirname "$0")/target.sh"
+# shellcheck source=run-command.sh
+. "$(dirname "$0")/run-command.sh"
 
 command -v aws >/dev/null 2>&1 || { echo "new-api-cluster: restarting $NODE needs the AWS CLI (README, Deploy to AWS)" >&2; exit 1; }
 # One deadline for the whole restart: each wait gets what is left of it.
@@ -59,22 +61,11 @@ deregister "$INSTANCE_ID" || fail "could not deregister it from its target group
 wait_for "$TARGET_GROUP_ARN" "$INSTANCE_ID" unused "draining it from its target group"
 
 # The service's stop drains New API's buffered quota updates; its start reads SSM again.
-if ! command_id="$(aws ssm send-command --instance-ids "$INSTANCE_ID" --document-name AWS-RunShellScript \
-    --comment "new-api-cluster: restart New API with the rotated secrets" --parameters "commands=[\"systemctl restart $UNIT_NAME\"]" \
-    --query Command.CommandId --output text 2>&1)"; then
+if ! send_command "new-api-cluster: restart New API with the rotated secrets" "systemctl restart $UNIT_NAME"; then
   fail "SSM Run Command refused the restart ($command_id); it is out of its target group until the next pulumi up restarts it"
 fi
-restarted() {
-  # Right after send-command the invocation may not exist yet (InvocationDoesNotExist).
-  status="$(aws ssm get-command-invocation --command-id "$command_id" --instance-id "$INSTANCE_ID" --query Status --output text 2>&1)" \
-    || status="the AWS CLI failed: $status"
-  case "$status" in
-    Success) return 0 ;;
-    Failed|Cancelled|TimedOut) fail "the restart ended $status (command $command_id); it is out of its target group until the next pulumi up restarts it" ;;
-  esac
-  return 1
-}
-poll_until "$(left)" "$POLL_SECONDS" restarted \
+command_failed() { fail "the restart ended $status (command $command_id); it is out of its target group until the next pulumi up restarts it"; }
+poll_until "$(left)" "$POLL_SECONDS" command_succeeded \
   || fail "the restart did not end within $TIMEOUT_SECONDS s (last status: $status); it is out of its target group until the next pulumi up restarts it"
 
 register "$INSTANCE_ID" || fail "could not register it again in its target group; the next pulumi up restarts and registers it"
