@@ -42,6 +42,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
         const partition = partitionInfo.partition;
         const account = aws.getCallerIdentityOutput({}, parent).accountId;
         const weights = listenerWeights(config.masterWeight, config.slaveWeight, config.slaveCount);
+        const rotations = secretRotations(config);
 
         const flowLogs = config.network.kind === "new" && config.network.vpcFlowLogs;
         const clusterKey = new ClusterKey(
@@ -82,7 +83,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
             {
                 adminPassword: config.adminUsername !== undefined,
                 carried: { sessionSecret: config.sessionSecret, cryptoSecret: config.cryptoSecret },
-                rotations: secretRotations(config),
+                rotations,
             },
             parent,
         );
@@ -194,7 +195,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
         new SecretRotation(
             clusterName,
             {
-                rotations: secretRotations(config),
+                rotations,
                 master,
                 slaves,
                 targetGroupArns: { master: loadBalancer.masterTargetGroupArn, slave: loadBalancer.slavesTargetGroupArn },
