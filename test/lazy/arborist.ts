@@ -1,0 +1,3 @@
+import { lazyModule } from "./load";
+
+module.exports = lazyModule("@npmcli/arborist");
