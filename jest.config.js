@@ -11,6 +11,9 @@ module.exports = {
     "/typescript-shim$": "<rootDir>/test/lazy/typescript.ts",
     "^@npmcli/arborist$": "<rootDir>/test/lazy/arborist.ts",
   },
+  // One folder per invocation where test files share their program runs (test/sharedRuns.ts).
+  globalSetup: "<rootDir>/test/sharedRunsSetup.ts",
+  globalTeardown: "<rootDir>/test/sharedRunsTeardown.ts",
   // Loading @pulumi/aws is the slow part of every program test; give it room on 2 cores.
   testTimeout: 60000,
   // Two cores: run two test files at once (the default would use one worker).

@@ -1,8 +1,8 @@
 // Runs the whole Pulumi program (index.ts) under Pulumi's mock runtime with a given config,
 // and returns what it registered. Runs within a test file share the loaded modules (loading
 // @pulumi/aws is the slow part) and follow each other, never overlap.
-import type * as PulumiModule from "@pulumi/pulumi";
 import { ProgramRun, Registered, RunOptions, evaluateProgram } from "./mockRuntime";
+import { sharedRun } from "./sharedRuns";
 
 export * from "./mockRuntime";
 
@@ -34,19 +34,6 @@ async function withoutStackTraces<T>(evaluate: () => Promise<T>): Promise<T> {
     }
 }
 
-/** The value of an Output (or a plain value), with nested Outputs resolved. */
-export function resolve<T>(run: ProgramRun, value: unknown): Promise<T> {
-    return new Promise((done) => asOutput(run, value).apply((v) => done(v as T)));
-}
-
-export function isSecret(run: ProgramRun, value: unknown): Promise<boolean> {
-    return run.pulumi.isSecret(asOutput(run, value));
-}
-
-function asOutput(run: ProgramRun, value: unknown): PulumiModule.Output<unknown> {
-    return run.pulumi.output(value) as PulumiModule.Output<unknown>;
-}
-
 export function ofType(run: ProgramRun, type: string): Registered[] {
     return run.resources.filter((r) => r.type === type);
 }
@@ -60,11 +47,11 @@ export function named(run: ProgramRun, type: string, name: string): Registered {
 }
 
 const runs = new Map<string, Promise<ProgramRun>>();
-/** A run per config and options, shared by a test file's tests: each costs a second or two. */
+/** A run per config and options, shared by a test file's tests and by the other test files (test/sharedRuns.ts). */
 export function program(config: Record<string, string> = {}, options: RunOptions = {}): Promise<ProgramRun> {
     const key = JSON.stringify([config, { stack: "dev", preview: false, secretKeys: [], ...options }]);
     if (!runs.has(key)) {
-        runs.set(key, runProgram(config, options));
+        runs.set(key, sharedRun(key, () => runProgram(config, options)));
     }
     return runs.get(key) as Promise<ProgramRun>;
 }

@@ -3,7 +3,7 @@ import { drainSeconds } from "../components/aws/userdata";
 import { REDIS_HEALTH_COMMAND, goDuration, localSetupScript } from "../components/docker/cluster";
 import { scriptParameters } from "./cloudConfig";
 import { diffRegistrations } from "./diff";
-import { ProgramRun, Registered, SECRET_SIG_KEY, isSecret, mockSecret, named, ofType, program, resolve } from "./harness";
+import { ProgramRun, Registered, SECRET_SIG_KEY, mockSecret, named, ofType, program } from "./harness";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
@@ -244,12 +244,12 @@ describe("local outputs", () => {
         expect(e.target).toBe("docker");
         expect(e.url).toBe("http://127.0.0.1:8080");
         expect(e.adminUsername).toBe("admin");
-        expect(await isSecret(run, e.adminPassword)).toBe(true);
-        expect(await resolve(run, e.adminPassword)).toBe(mockSecret("newapi-dev-admin-password"));
+        expect(run.secretExports.includes("adminPassword")).toBe(true);
+        expect(e.adminPassword).toBe(mockSecret("newapi-dev-admin-password"));
         expect(e.masterContainer).toBe("newapi-dev-master");
         expect(e.slaveContainers).toEqual(["newapi-dev-slave-0"]);
         for (const name of ["sessionSecret", "cryptoSecret", "dbPassword", "redisAuthToken", "sqlDsn", "redisConnectionString"]) {
-            expect({ name, secret: await isSecret(run, e[name]) }).toEqual({ name, secret: true });
+            expect({ name, secret: run.secretExports.includes(name) }).toEqual({ name, secret: true });
         }
         expect(Object.keys(e).filter((n) => e[n] !== undefined).sort()).toEqual(
             [

@@ -68,12 +68,14 @@ export class ProgramError extends Error {
     }
 }
 
+/** What a run of the program registered and exported: plain data, so that test files can share it (test/sharedRuns.ts). */
 export interface ProgramRun {
     resources: Registered[];
-    /** index.ts's exports; Outputs stay Outputs (see resolve). */
-    exports: Record<string, unknown>;
+    /** index.ts's exports, resolved; a preview's are not (most are unknown then): {}. */
+    exports: Record<string, any>;
+    /** The exports Pulumi holds as secrets. */
+    secretExports: string[];
     invokes: Invoke[];
-    pulumi: typeof PulumiModule;
     /** From loading index.ts to the last registration. */
     evaluationMs: number;
 }
@@ -344,5 +346,19 @@ export async function evaluateProgram(
     // Registrations wait on the outputs they take as inputs; let the RPC queue drain.
     await settings.waitForRPCs();
     const evaluationMs = Number(process.hrtime.bigint() - started) / 1e6;
-    return { resources, exports: programExports, invokes, pulumi, evaluationMs };
+    const exported = preview ? [] : await Promise.all(Object.entries(programExports).map(([name, value]) => resolveExport(pulumi, name, value)));
+    return {
+        resources,
+        exports: Object.fromEntries(exported.map(({ name, value }) => [name, value])),
+        secretExports: exported.filter((e) => e.secret).map((e) => e.name),
+        invokes,
+        evaluationMs,
+    };
+}
+
+/** An export's value (nested Outputs resolved) and whether Pulumi holds it as a secret. */
+async function resolveExport(pulumi: typeof PulumiModule, name: string, value: unknown): Promise<{ name: string; value: unknown; secret: boolean }> {
+    const output: PulumiModule.Output<unknown> = pulumi.output(value as PulumiModule.Input<unknown>);
+    const [resolved, secret] = await Promise.all([new Promise((done) => output.apply(done)), pulumi.isSecret(output)]);
+    return { name, value: resolved, secret };
 }

@@ -90,7 +90,7 @@ export const unusedSecrets = (run: ProgramRun): string[] =>
     Object.entries(secretHolders(run)).filter(([, holders]) => !holders.some((h) => h.expected)).map(([secret]) => secret);
 
 /** The stack outputs that hold a generated secret without being Pulumi secrets, and whether each output is secret. */
-export async function exportSecrecy(run: ProgramRun): Promise<{ leaks: string[]; secret: string[] }> {
+export function exportSecrecy(run: ProgramRun): { leaks: string[]; secret: string[] } {
     const secrets = generatedSecrets(run);
     const leaks: string[] = [];
     const secret: string[] = [];
@@ -98,11 +98,8 @@ export async function exportSecrecy(run: ProgramRun): Promise<{ leaks: string[];
         if (value === undefined) {
             continue;
         }
-        const output = run.pulumi.output(value);
-        const [text, isSecret] = await Promise.all([
-            new Promise<string>((done) => output.apply((v) => done(JSON.stringify(v) ?? ""))),
-            run.pulumi.isSecret(output),
-        ]);
+        const text = JSON.stringify(value) ?? "";
+        const isSecret = run.secretExports.includes(name);
         if (isSecret) {
             secret.push(name);
         } else if (secrets.some((s) => text.includes(s))) {
