@@ -16,6 +16,11 @@ module.exports = {
   globalTeardown: "<rootDir>/test/sharedRunsTeardown.ts",
   // Loading @pulumi/aws is the slow part of every program test; give it room on 2 cores.
   testTimeout: 60000,
+  // A worker has no open handle when its tests end (checked with process.getActiveResourcesInfo()),
+  // and runs its exit handlers at once, but the process then takes 300-600 ms on this machine to
+  // end (freeing the heap that many program runs leave): past Jest's 500 ms default, which Jest
+  // reported as "a worker process has failed to exit gracefully".
+  workerGracefulExitTimeout: 5000,
   // Two cores: run two test files at once (the default would use one worker).
   maxWorkers: 2,
 };
