@@ -79,7 +79,7 @@ const MATRIX: [string, Record<string, string>, string][] = [
     ["0 slaves", { slaveCount: "0" }, "dev"],
     // Instance-store types: no EC2 recover action, which CloudWatch refuses for them.
     ["1 slave, on instance-store types", { slaveCount: "1", instanceType: "c5d.large", masterInstanceType: "m6gd.large" }, "dev"],
-    ["100 slaves", { slaveCount: "100", sqlMaxOpenConns: "4" }, "dev"],
+    ["100 slaves, automatic setup", { slaveCount: "100", sqlMaxOpenConns: "4", adminUsername: "root" }, "dev"],
     ["every option, HTTPS by a requested certificate", EVERYTHING, "dev"],
     ["every option on an existing VPC, HTTPS by certificateArn", EVERYTHING_EXISTING_VPC, "dev"],
     ["the largest extraEnv config accepts, every option", withLargestExtraEnv(EVERYTHING), "dev"],

@@ -1,6 +1,7 @@
 // Runs the whole Pulumi program (index.ts) under Pulumi's mock runtime with a given config,
 // and returns what it registered. Runs within a test file share the loaded modules (loading
 // @pulumi/aws is the slow part) and follow each other, never overlap.
+import { SETTINGS } from "../components/config/schema";
 import { ProgramRun, Registered, RunOptions, evaluateProgram } from "./mockRuntime";
 import { sharedRun } from "./sharedRuns";
 
@@ -46,10 +47,27 @@ export function named(run: ProgramRun, type: string, name: string): Registered {
     return found[0];
 }
 
+/**
+ * The settings that make a run what it is: in one order, and without those set to a default that
+ * depends on nothing else (`slaveCount: "2"` is the run with no slaveCount).
+ */
+function runSettings(config: Record<string, string>): Record<string, string> {
+    const staticDefault = (key: string) => (SETTINGS as Record<string, { default?: unknown }>)[key]?.default;
+    const asStored = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+    return Object.fromEntries(
+        Object.entries(config)
+            .filter(([key, value]) => {
+                const fallback = staticDefault(key);
+                return fallback === undefined || typeof fallback === "function" || asStored(fallback) !== value;
+            })
+            .sort(([a], [b]) => a.localeCompare(b)),
+    );
+}
+
 const runs = new Map<string, Promise<ProgramRun>>();
 /** A run per config and options, shared by a test file's tests and by the other test files (test/sharedRuns.ts). */
 export function program(config: Record<string, string> = {}, options: RunOptions = {}): Promise<ProgramRun> {
-    const key = JSON.stringify([config, { stack: "dev", preview: false, secretKeys: [], ...options }]);
+    const key = JSON.stringify([runSettings(config), { stack: "dev", preview: false, secretKeys: [], ...options }]);
     if (!runs.has(key)) {
         runs.set(key, sharedRun(key, () => runProgram(config, options)));
     }
