@@ -60,10 +60,13 @@ describe("monthlyCost", () => {
         expect(lines["RDS storage (gp3)"].usd).toBeCloseTo(20 * PRICES.rdsGp3GbMonth.usd);
         expect(lines["EC2 nodes"].usd).toBeCloseTo(3 * HOURS_PER_MONTH * INSTANCE_HOUR_PRICES["t3.small"].usd!);
         expect(lines["ElastiCache nodes"].usd).toBeCloseTo(2 * HOURS_PER_MONTH * INSTANCE_HOUR_PRICES["cache.t4g.micro"].usd!);
-        expect(lines["RDS instances"].usd).toBeUndefined();
-        expect(INSTANCE_HOUR_PRICES["db.t4g.micro"].source).toMatch(/^not in the stored pages/);
-        expect(costTable([{ file: "dev", config: dev }])).toMatch(
-            /\| RDS instances \| price not found \(1 database x 1 \(Single-AZ\) x db\.t4g\.micro x 730 h\) \|/,
+        expect(lines["RDS instances"].usd).toBeCloseTo(HOURS_PER_MONTH * INSTANCE_HOUR_PRICES["db.t4g.micro"].usd!);
+        const unpriced = { ...dev, dbInstanceClass: "db.m5.large" };
+        const unpricedRds = monthlyCost(unpriced).find((l) => l.component === "RDS instances")!;
+        expect(unpricedRds.usd).toBeUndefined();
+        expect(unpricedRds.prices[0].source).toMatch(/^not in the stored pages/);
+        expect(costTable([{ file: "dev", config: unpriced }])).toMatch(
+            /\| RDS instances \| price not found \(1 database x 1 \(Single-AZ\) x db\.m5\.large x 730 h\) \|/,
         );
     });
 
@@ -74,6 +77,7 @@ describe("monthlyCost", () => {
         expect(usd(perAz, "NAT gateways + data")! - usd(dev, "NAT gateways + data")!).toBeCloseTo(HOURS_PER_MONTH * PRICES.natHour.usd);
         const multiAz = { ...dev, dbMultiAz: true };
         expect(usd(multiAz, "RDS storage (gp3)")).toBeCloseTo(2 * usd(dev, "RDS storage (gp3)")!);
+        expect(usd(multiAz, "RDS instances")).toBeCloseTo(2 * usd(dev, "RDS instances")!);
         const withLogDb = { ...dev, logDatabase: true };
         expect(usd(withLogDb, "RDS storage (gp3)")).toBeCloseTo(2 * usd(dev, "RDS storage (gp3)")!);
         expect(alarmMetricCount(withLogDb) - alarmMetricCount(dev)).toBe(3);

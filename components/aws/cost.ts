@@ -45,23 +45,31 @@ export const PRICES = {
     s3GbMonth: { usd: 0.023, unit: "GB-month of S3 Standard", source: S3_PAGE },
 } as const satisfies Record<string, Price>;
 
-// The EC2 rate is a third-party copy of AWS's table; the cache rates are AWS's Price List API as
-// quoted in a public cost tool (the stored index gives the file, not its repository).
+// The t3.small rate is a third-party copy of AWS's table; the other instance rates are AWS's own
+// price data as kept in public repositories: the cache and m7i.large rates Price List API answers
+// quoted in cost tools and reports, the RDS rates rows of AWS's bulk offer file (the stored index
+// gives the ElastiCache file, not its repository).
 const T3_SMALL_PAGE = "https://cloud-bench.com/blog/aws-t3-micro-vs-t3-small (on-demand us-east-1; the page is undated)";
 const CACHE_PRICE_LIST =
     "AWS Price List API (AmazonElastiCache, Cache Instance, cacheEngine Redis, us-east-1) read 2026-10-02, as quoted in a public GitHub file, AWSPricingService.FALLBACK_ELASTICACHE_PRICING (stored-index file 70712899090; its repository is not named there)";
+const M7I_LARGE_PRICE_LIST =
+    "AWS Price List API (AmazonEC2, us-east-1, SKU HDXWAGH5PKCWGFHZ) read 2026-10-05, as quoted in github.com/Potato1476/vllm-bench reports/production-cost-estimation-tco-2026-10-05.md section 13 (commit 25a356c9); that account's us-east-1 bill charged BoxUsage:m7i.large (Linux) at the same $0.1008/h (reports/aws-continuous-cost-2026-10-07.md)";
+const RDS_MYSQL_OFFER_FILE =
+    "AWS Price List bulk offer file AmazonRDS version 20260904172716 (us-east-1, databaseEngine MySQL, OnDemand), in a trimmed copy dated 2026-09-06: github.com/mooncitizen/togen internal/cost/prices/aws.json (commit 36c1abbf)";
 
 /** Hourly on-demand prices of the instance types the examples use (EC2 Linux, RDS for MySQL Single-AZ, ElastiCache Redis OSS). */
 export const INSTANCE_HOUR_PRICES: Record<string, Price> = {
     "t3.small": { usd: 0.0208, unit: "instance-hour", source: T3_SMALL_PAGE },
-    "m7i.large": { unit: "instance-hour", source: NOT_FOUND("aws.amazon.com/ec2/pricing/on-demand and a dated copy of it") },
+    "m7i.large": { usd: 0.1008, unit: "instance-hour", source: M7I_LARGE_PRICE_LIST },
     "db.t4g.micro": {
+        usd: 0.016,
         unit: "DB instance-hour (Single-AZ)",
-        source: NOT_FOUND("aws.amazon.com/rds/mysql/pricing; the copies found give PostgreSQL's rate, not MySQL's"),
+        source: `${RDS_MYSQL_OFFER_FILE}, Single-AZ SKU U4AUM7WC9VCSGAY9 (its Multi-AZ SKU F2KGHFYN45729EWR is $0.032, twice)`,
     },
     "db.r6g.large": {
+        usd: 0.215,
         unit: "DB instance-hour (Single-AZ)",
-        source: NOT_FOUND("aws.amazon.com/rds/mysql/pricing; the copies found are undated and disagree, $0.218 to $0.240"),
+        source: `${RDS_MYSQL_OFFER_FILE}, Single-AZ SKU 5KE8TCG3FP4Y4ZVZ (its Multi-AZ SKU SJZ23EJ356ZZU259 is $0.43, twice); taken over the undated copies that disagree ($0.218 to $0.240) as the one dated copy of AWS's own price list`,
     },
     "cache.t4g.micro": { usd: 0.016, unit: "node-hour", source: CACHE_PRICE_LIST },
     "cache.r7g.large": { usd: 0.219, unit: "node-hour", source: CACHE_PRICE_LIST },
@@ -121,6 +129,8 @@ export function monthlyCost(config: ClusterConfig): CostLine[] {
     const azCount = config.network.azCount;
     const natGateways = config.network.natGateways === "single" ? 1 : azCount;
     const databases = config.logDatabase ? 2 : 1;
+    // Multi-AZ bills the standby instance and its storage as well: AWS's price list gives these
+    // classes' Multi-AZ instance-hour at exactly twice the Single-AZ one.
     const copies = config.dbMultiAz ? 2 : 1;
     const instances =
         config.masterInstanceType === config.instanceType
