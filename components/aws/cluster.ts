@@ -1,7 +1,6 @@
 // The whole New API cluster: network, secrets, load balancer, shared MySQL and Redis,
 // one master and slaveCount slaves, wired in the order the guide deploys them.
 import * as aws from "@pulumi/aws";
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterKey } from "./clusterKey";
 import { createDataTier } from "./dataTier";
@@ -10,13 +9,12 @@ import { ClusterConfig } from "../config";
 import { Dashboard } from "./dashboard";
 import { APP_PORT } from "../environment";
 import { EcrRegistry, ecrRegistry } from "../images";
-import { Https } from "./https";
-import { LoadBalancer, WeightedListener } from "./loadBalancer";
+import { LoadBalancer } from "./loadBalancer";
+import { createFrontDoor } from "./frontDoor";
 import { Monitoring, alertTopicLogicalName, cacheMemberSuffixes } from "./monitoring";
-import { verifyScript } from "./verify";
 import { ADMIN_PASSWORD_PARAMETER, MASTER_ADDRESS_PARAMETER, clusterParameterName, clusterTags, flowLogGroupName, logGroupName } from "../naming";
 import { Network } from "./network";
-import { ClusterNode, LOCAL_SHELL, NodeAccess } from "./nodes";
+import { ClusterNode, NodeAccess } from "./nodes";
 import { DeployedCluster, StackOutputs } from "../outputs";
 import { SecretRotation } from "./rotation";
 import { GeneratedSecrets, secretOutputs, secretRotations } from "../secrets";
@@ -216,45 +214,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
             },
             parent,
         );
-        const https = config.https
-            ? new Https(
-                  clusterName,
-                  {
-                      config: config.https,
-                      loadBalancerDnsName: loadBalancer.dnsName,
-                      loadBalancerZoneId: loadBalancer.zoneId,
-                      tags,
-                  },
-                  parent,
-              )
-            : undefined;
-        const listener = new WeightedListener(
-            clusterName,
-            {
-                loadBalancerArn: loadBalancer.arn,
-                masterTargetGroupArn: loadBalancer.masterTargetGroupArn,
-                slavesTargetGroupArn: loadBalancer.slavesTargetGroupArn,
-                weights,
-                certificateArn: https?.certificateArn,
-                waitFor: [master, ...slaves],
-                tags,
-            },
-            parent,
-        );
-        const url = https ? pulumi.interpolate`https://${https.hostName}` : pulumi.interpolate`http://${loadBalancer.dnsName}`;
-
-        // `pulumi up` ends only when the cluster answers through the load balancer. It runs
-        // again when a node or listener is replaced, and never during a preview.
-        new command.local.Command(
-            `${clusterName}-verify`,
-            {
-                interpreter: LOCAL_SHELL,
-                create: verifyScript(config.verifyTimeout, https !== undefined && config.https?.domainName === undefined),
-                environment: { URL: url },
-                triggers: [...listener.listeners.map((l) => l.arn), ...[master, ...slaves].map((n) => n.instanceId)],
-            },
-            { parent: this, dependsOn: listener.listeners },
-        );
+        const { url } = createFrontDoor({ config, loadBalancer, weights, nodes: [master, ...slaves], tags }, this);
 
         const sessionCommand = (node: ClusterNode) => pulumi.interpolate`aws ssm start-session --region ${region} --target ${node.instanceId}`;
         this.stackOutputs = {
