@@ -1,16 +1,22 @@
 // `npm run local` and `npm run deploy`, run against a stub `pulumi` and a stub Docker engine
 // (test/quickStartHarness.ts): the exact CLI commands, the backend, stack and passphrase they
 // use, what they print, and that what they write stays in the project, ignored by git.
+import { spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { runDeploy } from "../scripts/deploy";
 import { runLocal } from "../scripts/local";
-import { QuickStart, RunOptions, quickStart, stubInstaller } from "./quickStartHarness";
+import { ProjectTemplate, QuickStart, RunOptions, projectTemplate, quickStart, stubInstaller } from "./quickStartHarness";
 
+let template: ProjectTemplate;
+beforeAll(() => {
+    template = projectTemplate();
+});
+afterAll(() => template.remove());
 let qs: QuickStart;
 beforeEach(async () => {
-    qs = await quickStart();
+    qs = await quickStart(template);
 });
 afterEach(() => qs.close());
 
@@ -67,13 +73,19 @@ describe("npm run local", () => {
         expect(written).toEqual(
             expect.arrayContaining(["passphrase", "state/.pulumi/stacks/new-api-cluster/local.json", "home/workspaces/new-api-cluster.json"]),
         );
-        for (const file of written) {
-            expect(qs.git("check-ignore", "-q", path.join(".pulumi-local", file)).status).toBe(0);
-        }
+        const paths = written.map((file) => path.join(".pulumi-local", file));
+        // One line per path, in order: the rule ignoring it, or "::" for none.
+        const checked = qs.git("check-ignore", "--verbose", "--non-matching", ...paths).stdout.split("\n").filter(Boolean);
+        expect(checked.map((line) => ({ path: line.split("\t")[1], ignored: !line.startsWith("::") }))).toEqual(
+            paths.map((file) => ({ path: file, ignored: true })),
+        );
         expect(qs.filesUnder(qs.home)).toEqual([]);
         // `pulumi stack init` keeps a passphrase stack's salt in its config file (pulumi/pulumi#8408).
         expect(qs.git("status", "--porcelain").stdout).toBe(" M Pulumi.local.yaml\n");
-        expect(qs.git("diff", "-U0", "Pulumi.local.yaml").stdout).toMatch(/\n\+encryptionsalt: v1:stub:[0-9a-f]{16}\n$/);
+        const diff = qs.git("diff", "-U0", "Pulumi.local.yaml").stdout;
+        expect(diff).toMatch(/\n\+encryptionsalt: v1:stub:[0-9a-f]{16}\n$/);
+        // No other line added or removed: the comments and settings stay as they are.
+        expect(diff.split("\n").filter((line) => /^[-+](?![-+]{2} )/.test(line))).toEqual([expect.stringMatching(/^\+encryptionsalt: /)]);
     });
 
     test("a second run selects the existing stack with the same passphrase and generates none", async () => {
@@ -305,5 +317,20 @@ describe("npm run deploy", () => {
             "stack history --json --show-secrets --page-size 1 --page 1 --stack dev --non-interactive",
         ]);
         expect(qs.output).toContain('Stack "dev" destroyed');
+    });
+});
+
+describe("the stub pulumi (test/stubs/pulumi.sh)", () => {
+    test("passes shellcheck", () => {
+        const result = spawnSync("shellcheck", ["--severity=style", "pulumi.sh"], { cwd: path.join(__dirname, "stubs"), encoding: "utf8", timeout: 30000 });
+        expect({ status: result.status, output: `${result.stdout}${result.stderr}` }).toEqual({ status: 0, output: "" });
+    });
+
+    test("logs arguments and variables exactly: quotes, backslashes, line breaks, control characters, UTF-8", async () => {
+        const value = `it's "quoted" \\ \\n $(x) \n\r\t\u0001\u001f é`;
+        await qs.run(async () => {
+            spawnSync("pulumi", ["version", value], { cwd: qs.projectDir, env: { ...process.env, PULUMI_HOME: value } });
+        }, []);
+        expect(qs.calls()).toEqual([{ command: `version ${value}`, cwd: qs.projectDir, env: { PULUMI_HOME: value, DOCKER_HOST: qs.dockerHost } }]);
     });
 });
