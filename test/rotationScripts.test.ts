@@ -19,6 +19,8 @@ import {
     tokenSetScript,
 } from "../components/aws/rotation";
 import { ADMIN_PASSWORD_COPY } from "../components/aws/userdata";
+import { renderScript } from "../components/scripts/render";
+import { scriptParameters } from "./cloudConfig";
 import { Scenario, runScript } from "./scriptRunner";
 
 const MASTER_GROUP = "arn:aws:elasticloadbalancing:tg/master";
@@ -131,17 +133,19 @@ describe("a node's restart with the rotated secrets", () => {
         expect(run.calls.filter((c) => c === `sleep ${ROTATION_POLL_SECONDS}`).length).toBe(60 / ROTATION_POLL_SECONDS);
     });
 
+    // The next two are given the time their waits need: how long and how often the restart waits is the test above's.
     test("a node that never drains: fails before restarting anything", () => {
-        const run = restart({ ...registration, "elbv2 describe-target-health": ["i-0other", "draining"] }, 60);
+        const run = restart({ ...registration, "elbv2 describe-target-health": ["i-0other", "draining"] }, 10);
         expect(run.status).toBe(1);
-        expect(run.output).toContain("newapi-dev-master: draining it from its target group did not happen within 60 s (last state: draining)");
+        expect(run.output).toContain("newapi-dev-master: draining it from its target group did not happen within 10 s (last state: draining)");
         expect(run.calls.some((c) => c.startsWith("aws ssm send-command"))).toBe(false);
     });
 
     test("a node that never turns healthy after its restart: fails naming it, through throttled calls", () => {
-        const run = restart({ ...registration, ...runCommand, "elbv2 describe-target-health": ["i-0other", "unused", "error Throttling", "unhealthy"] }, 60);
+        // 20 s: 10 for Run Command's three polls, 10 for a throttled look and unhealthy ones.
+        const run = restart({ ...registration, ...runCommand, "elbv2 describe-target-health": ["i-0other", "unused", "error Throttling", "unhealthy"] }, 20);
         expect(run.status).toBe(1);
-        expect(run.output).toContain("newapi-dev-master: turning healthy after its restart did not happen within 60 s (last state: unhealthy)");
+        expect(run.output).toContain("newapi-dev-master: turning healthy after its restart did not happen within 20 s (last state: unhealthy)");
     });
 
     test("no AWS CLI: fails at once, saying what is missing", () => {
@@ -188,10 +192,11 @@ describe("the SET step that ends a Redis AUTH token rotation", () => {
         expect(run.leftovers).toEqual([]);
     });
 
-    test("never done: fails at the deadline with the last state", () => {
-        const run = set({ "elasticache modify-replication-group": ["modifying"], "elasticache describe-replication-groups": ["modifying\tSETTING"] }, 60);
+    test("never done: fails at the deadline with the last state, having looked every 5 s", () => {
+        const run = set({ "elasticache modify-replication-group": ["modifying"], "elasticache describe-replication-groups": ["modifying\tSETTING"] }, 10);
         expect(run.status).toBe(1);
-        expect(run.output).toContain("still not done after 60 s (last state: modifying\tSETTING)");
+        expect(run.output).toContain("still not done after 10 s (last state: modifying\tSETTING)");
+        expect(run.calls.filter((c) => c.startsWith("aws elasticache describe-replication-groups"))).toHaveLength(10 / ROTATION_POLL_SECONDS + 1);
     });
 
     test("no AWS CLI: fails at once", () => {
@@ -325,10 +330,19 @@ describe("the master's admin password step (admin-rotate.sh)", () => {
         expect(run.output).toContain("SSM Run Command refused the admin password's rotation");
     });
 
-    test("the script never ends: the step fails once its time is up", () => {
-        const run = step({ "ssm send-command": ["cmd-1"], "ssm get-command-invocation": ["InProgress"] });
+    test("the script never ends: the step fails once its time is up, having asked every 5 s", () => {
+        // The step's script is admin-rotate.sh given ADMIN_ROTATE_TIMEOUT_SECONDS (300 s, 60 polls); run here with 30 s.
+        const parameters = scriptParameters(adminRotateScript());
+        expect(adminRotateScript()).toBe(renderScript("admin-rotate.sh", parameters));
+        expect(parameters).toEqual({ TIMEOUT_SECONDS: String(ADMIN_ROTATE_TIMEOUT_SECONDS), POLL_SECONDS: String(ROTATION_POLL_SECONDS) });
+        const run = runScript(
+            renderScript("admin-rotate.sh", { ...parameters, TIMEOUT_SECONDS: 30 }),
+            { awsAnswers: { "ssm send-command": ["cmd-1"], "ssm get-command-invocation": ["InProgress"] } },
+            { interpreter: "sh", env },
+        );
         expect(run.status).toBe(1);
-        expect(run.output).toContain(`did not end within ${ADMIN_ROTATE_TIMEOUT_SECONDS} s (last status: InProgress)`);
+        expect(run.output).toContain("did not end within 30 s (last status: InProgress)");
+        expect(run.calls.filter((c) => c === `sleep ${ROTATION_POLL_SECONDS}`)).toHaveLength(30 / ROTATION_POLL_SECONDS);
     });
 
     test("on creation it changes nothing and calls nothing", () => {

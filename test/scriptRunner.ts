@@ -3,7 +3,8 @@
 // registry down, SSM values, what the master's /api/status and /api/setup say, to curl and to
 // wget). Time is the stubs' too: `sleep` moves a clock on that `date +%s` reads, so a 15-minute
 // deadline passes in milliseconds. The script's TMPDIR is a folder of its own, to see what it
-// leaves behind.
+// leaves behind. The stubs are files written once per process, in POSIX sh but for `pulumi`;
+// each run's scenario and what the stubs record are in that run's $STUB_DIR.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -85,104 +86,134 @@ export interface ScriptRun {
     pulumiConfig(stack: string): { now: Record<string, StubConfigValue>; atUp: Record<string, StubConfigValue>[] };
 }
 
+/**
+ * What the POSIX sh stubs share, sourced by each: read with shell builtins only, so that a stub
+ * call costs one short-lived dash, not a process per file it reads.
+ */
+const STUB_LIBRARY = `newline='
+'
+# contents FILE: sets $contents to FILE's text without its trailing line breaks, as $(cat FILE) would.
+contents() {
+  contents= separator=
+  while IFS= read -r line || [ -n "$line" ]; do
+    contents="$contents$separator$line"
+    separator=$newline
+  done < "$1"
+  while [ "\${contents%"$newline"}" != "$contents" ]; do contents=\${contents%"$newline"}; done
+}
+# next_call COUNTER: sets $count to the number of this call (COUNTER holds the calls so far).
+next_call() {
+  count=0
+  [ ! -f "$1" ] || read -r count < "$1"
+  count=$((count + 1))
+  echo "$count" > "$1"
+}
+# nth_answer FILE COUNTER: sets $answer to FILE's line for this call, its last line once they run out.
+nth_answer() {
+  next_call "$2"
+  lines=0
+  while IFS= read -r line || [ -n "$line" ]; do
+    lines=$((lines + 1))
+    answer=$line
+    [ "$lines" -lt "$count" ] || break
+  done < "$1"
+}
+# GET …/api/status: fails while the scenario's failures last or when it has no status.
+status_answer() {
+  next_call "$STUB_DIR/status-calls"
+  read -r failures < "$STUB_DIR/status-failures"
+  [ -f "$STUB_DIR/status" ] && [ "$count" -gt "$failures" ] || return 1
+  contents "$STUB_DIR/status"
+  printf '%s' "$contents"
+}
+# POST …/api/setup: the body on stdin is kept; answers as the scenario says.
+setup_answer() {
+  cat > "$STUB_DIR/setup-body"
+  [ ! -f "$STUB_DIR/setup-response" ] || { contents "$STUB_DIR/setup-response"; printf '%s' "$contents"; }
+}
+`;
+
+/** The stubs' first lines: POSIX sh (dash starts in half the time of bash), their library sourced. */
+const SH_STUB = '#!/bin/sh\n. "${0%/*}/../library.sh"\n';
+
+// Each stub logs its call with printf: dash's echo would turn a backslash in an argument into an escape.
 const STUBS: Record<string, string> = {
-    aws: `#!/bin/bash
-echo "aws $*" >> "$STUB_DIR/calls"
-if [[ "$1 $2" == "ssm get-parameter" ]]; then
-  [[ ! -e "$STUB_DIR/ssm-down" ]] || { echo "An error occurred (AccessDeniedException)" >&2; exit 254; }
-  while (( $# )); do [[ "$1" == --name ]] && name="$2"; shift; done
-  file="$STUB_DIR/ssm/\${name//\\//_}"
-  [[ -f "$file" ]] || { echo "An error occurred (ParameterNotFound)" >&2; exit 254; }
-  echo "$(<"$file")"; exit 0
-fi
-if [[ "$1 $2" == "ecr get-login-password" ]]; then
-  [[ ! -e "$STUB_DIR/ecr-down" ]] || { echo "An error occurred (AccessDeniedException)" >&2; exit 254; }
-  echo "ecr-password"; exit 0
-fi
-for arg in "$@"; do [[ "$arg" != file://* ]] || cat "\${arg#file://}" >> "$STUB_DIR/cli-input"; done
+    aws: `${SH_STUB}printf '%s\\n' "aws $*" >> "$STUB_DIR/calls"
+case "$1 $2" in
+  "ssm get-parameter")
+    [ ! -e "$STUB_DIR/ssm-down" ] || { echo "An error occurred (AccessDeniedException)" >&2; exit 254; }
+    while [ $# -gt 0 ]; do [ "$1" != --name ] || name=$2; shift; done
+    file="$STUB_DIR/ssm/$name"
+    [ -f "$file" ] || { echo "An error occurred (ParameterNotFound)" >&2; exit 254; }
+    contents "$file"; printf '%s\\n' "$contents"; exit 0 ;;
+  "ecr get-login-password")
+    [ ! -e "$STUB_DIR/ecr-down" ] || { echo "An error occurred (AccessDeniedException)" >&2; exit 254; }
+    echo "ecr-password"; exit 0 ;;
+esac
+for arg; do case $arg in file://*) cat "\${arg#file://}" >> "$STUB_DIR/cli-input" ;; esac; done
 answers="$STUB_DIR/answers/$1_$2"
-if [[ -f "$answers" ]]; then
-  count=0; [[ ! -f "$answers.count" ]] || count="$(<"$answers.count")"
-  echo $(( count += 1 )) > "$answers.count"
-  mapfile -t lines < "$answers"
-  (( count <= \${#lines[@]} )) || count=\${#lines[@]}
-  answer="\${lines[count - 1]}"
-  [[ "$answer" != error* ]] || { echo "An error occurred (\${answer#error })" >&2; exit 254; }
-  printf '%s\n' "$answer"; exit 0
+if [ -f "$answers" ]; then
+  nth_answer "$answers" "$answers.count"
+  case $answer in error*) echo "An error occurred (\${answer#error })" >&2; exit 254 ;; esac
+  printf '%s\\n' "$answer"; exit 0
 fi
-if [[ "$1 $2" == "elbv2 describe-target-health" ]]; then
-  count=0; [[ ! -f "$STUB_DIR/target-calls" ]] || count="$(<"$STUB_DIR/target-calls")"
-  echo $(( count += 1 )) > "$STUB_DIR/target-calls"
-  mapfile -t states < "$STUB_DIR/target-states"
-  (( count <= \${#states[@]} )) || count=\${#states[@]}
-  state="\${states[count - 1]}"
-  [[ "$state" != error ]] || { echo "An error occurred (Throttling)" >&2; exit 254; }
-  echo "$state"; exit 0
+if [ "$1 $2" = "elbv2 describe-target-health" ]; then
+  nth_answer "$STUB_DIR/target-states" "$STUB_DIR/target-calls"
+  [ "$answer" != error ] || { echo "An error occurred (Throttling)" >&2; exit 254; }
+  printf '%s\\n' "$answer"; exit 0
 fi
 exit 1
 `,
-    docker: `#!/bin/bash
-echo "docker $*" >> "$STUB_DIR/calls"
+    docker: `${SH_STUB}printf '%s\\n' "docker $*" >> "$STUB_DIR/calls"
 case "$1" in
-  image) [[ -e "$STUB_DIR/image-present" ]] ;;
-  pull) [[ ! -e "$STUB_DIR/registry-down" ]] || { echo "Error response from daemon: toomanyrequests" >&2; exit 1; } ;;
+  image) [ -e "$STUB_DIR/image-present" ] ;;
+  pull) [ ! -e "$STUB_DIR/registry-down" ] || { echo "Error response from daemon: toomanyrequests" >&2; exit 1; } ;;
   login) cat > /dev/null ;;
   *) exit 0 ;;
 esac
 `,
-    // GET …/api/status: fails while the scenario's failures last or when it has no status.
-    "status-answer": `#!/bin/bash
-count=0; [[ ! -f "$STUB_DIR/status-calls" ]] || count="$(<"$STUB_DIR/status-calls")"
-echo $(( count += 1 )) > "$STUB_DIR/status-calls"
-[[ -f "$STUB_DIR/status" ]] && (( count > $(<"$STUB_DIR/status-failures") )) || exit 1
-printf '%s' "$(<"$STUB_DIR/status")"
-`,
-    // POST …/api/setup: the body on stdin is kept; answers, or fails as the scenario says.
-    "setup-answer": `#!/bin/bash
-cat > "$STUB_DIR/setup-body"
-[[ ! -f "$STUB_DIR/setup-response" ]] || printf '%s' "$(<"$STUB_DIR/setup-response")"
-`,
-    curl: `#!/bin/bash
-echo "curl $*" >> "$STUB_DIR/calls"
-url="\${!#}"
-case "$url" in
+    curl: `${SH_STUB}printf '%s\\n' "curl $*" >> "$STUB_DIR/calls"
+for url; do :; done
+case $url in
   https://truststore.pki.rds.amazonaws.com/*)
-    [[ ! -e "$STUB_DIR/trust-store-down" ]] || { echo "curl: (6) Could not resolve host" >&2; exit 6; }
-    while (( $# )); do [[ "$1" == -o ]] && out="$2"; shift; done
+    [ ! -e "$STUB_DIR/trust-store-down" ] || { echo "curl: (6) Could not resolve host" >&2; exit 6; }
+    while [ $# -gt 0 ]; do [ "$1" != -o ] || out=$2; shift; done
     echo "RDS CA BUNDLE" > "$out" ;;
   */api/setup)
-    if [[ -f "$STUB_DIR/setup-exit" ]]; then
-      cat > "$STUB_DIR/setup-body"; cat "$STUB_DIR/setup-error" >&2; exit "$(<"$STUB_DIR/setup-exit")"
+    if [ -f "$STUB_DIR/setup-exit" ]; then
+      cat > "$STUB_DIR/setup-body"; cat "$STUB_DIR/setup-error" >&2; read -r code < "$STUB_DIR/setup-exit"; exit "$code"
     fi
-    setup-answer; echo ;;
-  */api/status) status-answer || exit 7; echo ;;
+    setup_answer; echo ;;
+  */api/status) status_answer || exit 7; echo ;;
   */api/user/login)
     cat > "$STUB_DIR/login-body"
-    [[ -f "$STUB_DIR/login-response" ]] || { echo "curl: (7) Failed to connect" >&2; exit 7; }
-    while (( $# )); do [[ "$1" == -c ]] && echo "session cookie" > "$2"; shift; done
-    printf '%s' "$(<"$STUB_DIR/login-response")" ;;
+    [ -f "$STUB_DIR/login-response" ] || { echo "curl: (7) Failed to connect" >&2; exit 7; }
+    while [ $# -gt 0 ]; do [ "$1" != -c ] || echo "session cookie" > "$2"; shift; done
+    contents "$STUB_DIR/login-response"; printf '%s' "$contents" ;;
   */api/user/self)
     cat > "$STUB_DIR/self-body"
-    while (( $# )); do [[ "$1" == -H && "$2" == @* ]] && cat "\${2#@}" >> "$STUB_DIR/self-headers"; shift; done
-    [[ -f "$STUB_DIR/self-response" ]] || { echo "curl: (7) Failed to connect" >&2; exit 7; }
-    printf '%s' "$(<"$STUB_DIR/self-response")" ;;
+    while [ $# -gt 0 ]; do
+      if [ "$1" = -H ]; then case $2 in @*) cat "\${2#@}" >> "$STUB_DIR/self-headers" ;; esac; fi
+      shift
+    done
+    [ -f "$STUB_DIR/self-response" ] || { echo "curl: (7) Failed to connect" >&2; exit 7; }
+    contents "$STUB_DIR/self-response"; printf '%s' "$contents" ;;
   *) exit 7 ;;
 esac
 `,
-    wget: `#!/bin/bash
-echo "wget $*" >> "$STUB_DIR/calls"
+    wget: `${SH_STUB}printf '%s\\n' "wget $*" >> "$STUB_DIR/calls"
 for arg; do
-  case "$arg" in
+  case $arg in
     --post-file=*)
-      setup-answer < "\${arg#--post-file=}"
-      [[ ! -f "$STUB_DIR/setup-exit" ]] || { cat "$STUB_DIR/setup-error" >&2; exit "$(<"$STUB_DIR/setup-exit")"; }
+      setup_answer < "\${arg#--post-file=}"
+      [ ! -f "$STUB_DIR/setup-exit" ] || { cat "$STUB_DIR/setup-error" >&2; read -r code < "$STUB_DIR/setup-exit"; exit "$code"; }
       exit 0 ;;
   esac
 done
-status-answer || { cat "$STUB_DIR/status-error" >&2; exit 4; }
+status_answer || { cat "$STUB_DIR/status-error" >&2; exit 4; }
 `,
-    "redis-cli": `#!/bin/bash\necho "redis-cli $*" >> "$STUB_DIR/calls"\ncat "$STUB_DIR/redis-reply"\nexit "$(<"$STUB_DIR/redis-exit")"\n`,
-    // Config and outputs per stack in files; `pulumi up` keeps a copy of the config it would deploy.
+    "redis-cli": `${SH_STUB}printf '%s\\n' "redis-cli $*" >> "$STUB_DIR/calls"\ncontents "$STUB_DIR/redis-reply"\nprintf '%s\\n' "$contents"\nread -r code < "$STUB_DIR/redis-exit"\nexit "$code"\n`,
+    // Config and outputs per stack in files; \`pulumi up\` keeps a copy of the config it would deploy. Bash: called a few times a run.
     pulumi: `#!/bin/bash
 echo "pulumi $*" >> "$STUB_DIR/calls"
 words=(); stack=""; secret=""
@@ -211,11 +242,33 @@ case "\${words[0]} \${words[1]:-}" in
   *) exit 0 ;;
 esac
 `,
-    openssl: `#!/bin/bash\necho "openssl $*" >> "$STUB_DIR/calls"\n[[ ! -e "$STUB_DIR/tls-unverified" ]]\n`,
+    openssl: `${SH_STUB}printf '%s\\n' "openssl $*" >> "$STUB_DIR/calls"\n[ ! -e "$STUB_DIR/tls-unverified" ]\n`,
     // A clock of its own: \`sleep N\` moves it on by N seconds at once, \`date +%s\` reads it.
-    sleep: `#!/bin/bash\necho "sleep $*" >> "$STUB_DIR/calls"\necho $(( $(<"$STUB_DIR/clock") + \${1%%.*} )) > "$STUB_DIR/clock"\n`,
-    date: `#!/bin/bash\nif [[ "$*" == "+%s" ]]; then echo "$(<"$STUB_DIR/clock")"; else exec /bin/date "$@"; fi\n`,
+    sleep: `${SH_STUB}printf '%s\\n' "sleep $*" >> "$STUB_DIR/calls"\nread -r now < "$STUB_DIR/clock"\necho $(( now + \${1%%.*} )) > "$STUB_DIR/clock"\n`,
+    date: `${SH_STUB}if [ "$*" = "+%s" ]; then read -r now < "$STUB_DIR/clock"; echo "$now"; else exec /bin/date "$@"; fi\n`,
 };
+
+/**
+ * The stubs, written once per process (they keep a run's state in its $STUB_DIR): bin/ has
+ * them all, without-aws/ all but aws (an operator without the AWS CLI).
+ */
+let stubFolder: string | undefined;
+function stubBin(withoutAws: boolean): string {
+    if (stubFolder === undefined) {
+        const folder = fs.mkdtempSync(path.join(os.tmpdir(), "new-api-stubs-"));
+        fs.writeFileSync(path.join(folder, "library.sh"), STUB_LIBRARY);
+        for (const bin of ["bin", "without-aws"]) {
+            fs.mkdirSync(path.join(folder, bin));
+            for (const [name, body] of Object.entries(STUBS)) {
+                if (!(bin === "without-aws" && name === "aws")) {
+                    fs.writeFileSync(path.join(folder, bin, name), body, { mode: 0o755 });
+                }
+            }
+        }
+        stubFolder = folder;
+    }
+    return path.join(stubFolder, withoutAws ? "without-aws" : "bin");
+}
 
 /**
  * Runs `script` with `interpreter` (bash or sh), the stubs first on PATH and `env` added.
@@ -229,17 +282,14 @@ export function runScript(
     const root = options.root ?? fs.mkdtempSync(path.join(os.tmpdir(), "new-api-script-"));
     const stubDir = path.join(root, "stub");
     const tmpDir = path.join(root, "tmp");
-    for (const dir of [path.join(stubDir, "ssm"), path.join(stubDir, "bin"), tmpDir]) {
+    for (const dir of [path.join(stubDir, "ssm"), tmpDir]) {
         fs.mkdirSync(dir, { recursive: true });
     }
-    for (const [name, body] of Object.entries(STUBS)) {
-        fs.writeFileSync(path.join(stubDir, "bin", name), body, { mode: 0o755 });
-    }
-    if (scenario.withoutAws) {
-        fs.rmSync(path.join(stubDir, "bin", "aws"), { force: true });
-    }
+    // The stub aws finds a parameter at its name under ssm/ (a name's slashes make folders).
     for (const [name, value] of Object.entries(scenario.parameters ?? {})) {
-        fs.writeFileSync(path.join(stubDir, "ssm", name.replace(/\//g, "_")), value);
+        const file = path.join(stubDir, "ssm", name);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, value);
     }
     const stubFile = (file: string, content: string | undefined) =>
         content === undefined ? fs.rmSync(path.join(stubDir, file), { force: true }) : fs.writeFileSync(path.join(stubDir, file), content);
@@ -287,7 +337,7 @@ export function runScript(
         cwd: root,
         encoding: "utf8",
         timeout: 30000,
-        env: { PATH: `${path.join(stubDir, "bin")}:/usr/bin:/bin`, STUB_DIR: stubDir, TMPDIR: tmpDir, ...options.env },
+        env: { PATH: `${stubBin(scenario.withoutAws ?? false)}:/usr/bin:/bin`, STUB_DIR: stubDir, TMPDIR: tmpDir, ...options.env },
     });
     if (result.error) {
         throw result.error;
