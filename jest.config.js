@@ -11,7 +11,7 @@ module.exports = {
     "/typescript-shim$": "<rootDir>/test/lazy/typescript.ts",
     "^@npmcli/arborist$": "<rootDir>/test/lazy/arborist.ts",
   },
-  // One folder per invocation where test files share their program runs (test/sharedRuns.ts).
+  // One scratch folder per invocation: the test files' shared program runs and temporary folders (test/sharedRuns.ts).
   globalSetup: "<rootDir>/test/sharedRunsSetup.ts",
   globalTeardown: "<rootDir>/test/sharedRunsTeardown.ts",
   // Loading @pulumi/aws is the slow part of every program test; give it room on 2 cores.

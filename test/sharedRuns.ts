@@ -2,7 +2,8 @@
 // (the default stack, 0 to 5 slaves, the production example) are run by many files, in two
 // worker processes. The first file to need a run computes it and leaves it as JSON in a folder
 // made for this invocation (globalSetup below) and removed at its end (globalTeardown); a file
-// that finds another worker computing it waits for the file. Nothing outlives the invocation.
+// that finds another worker computing it waits for the file. Nothing outlives the invocation,
+// not even the tests' temporary folders.
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -16,14 +17,20 @@ export const SHARED_RUNS_VARIABLE = "NEW_API_CLUSTER_SHARED_RUNS";
 const WAIT_MS = 60_000;
 const POLL_MS = 25;
 
+/** The invocation's scratch folder, which also becomes the workers' TMPDIR: what the tests leave in temporary folders goes with it. */
+const SCRATCH_VARIABLE = "NEW_API_CLUSTER_TEST_SCRATCH";
+
 export async function globalSetup(): Promise<void> {
-    process.env[SHARED_RUNS_VARIABLE] = fs.mkdtempSync(path.join(os.tmpdir(), "new-api-cluster-runs-"));
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "new-api-cluster-tests-"));
+    const runs = path.join(scratch, "program-runs");
+    fs.mkdirSync(runs);
+    Object.assign(process.env, { [SCRATCH_VARIABLE]: scratch, [SHARED_RUNS_VARIABLE]: runs, TMPDIR: scratch });
 }
 
 export async function globalTeardown(): Promise<void> {
-    const dir = process.env[SHARED_RUNS_VARIABLE];
-    if (dir !== undefined) {
-        fs.rmSync(dir, { recursive: true, force: true });
+    const scratch = process.env[SCRATCH_VARIABLE];
+    if (scratch !== undefined) {
+        fs.rmSync(scratch, { recursive: true, force: true });
     }
 }
 
