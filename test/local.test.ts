@@ -1,9 +1,11 @@
 // The local (docker) target under Pulumi's mocks: what it registers for several slave counts.
 import { drainSeconds } from "../components/aws/userdata";
 import { REDIS_HEALTH_COMMAND, goDuration, localSetupScript } from "../components/docker/cluster";
+import { passwordArgs } from "../components/secrets";
 import { scriptParameters } from "./cloudConfig";
 import { diffRegistrations } from "./diff";
 import { ProgramRun, Registered, SECRET_SIG_KEY, mockSecret, named, ofType, program } from "./harness";
+import { mockPassword } from "./mockRuntime";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
@@ -129,7 +131,7 @@ describe("local nodes", () => {
 });
 
 describe("local shared services and order", () => {
-    test("MySQL 8 with utf8mb4, a volume and a TCP health check; no root password to know", async () => {
+    test("MySQL 8 with utf8mb4, a volume and a TCP health check; root's password generated, its environment read once", async () => {
         const run = await local();
         const mysql = named(run, CONTAINER, "newapi-dev-mysql").inputs;
         expect(mysql.command).toEqual([
@@ -141,8 +143,12 @@ describe("local shared services and order", () => {
             "MYSQL_DATABASE=newapi",
             "MYSQL_USER=newapi",
             `MYSQL_PASSWORD=${mockSecret("newapi-dev-db-password")}`,
-            "MYSQL_RANDOM_ROOT_PASSWORD=yes",
+            `MYSQL_ROOT_PASSWORD=${mockPassword("newapi-dev-mysql-root-password", passwordArgs("dbPassword"))}`,
         ]);
+        expect(mysql.envs[SECRET_SIG_KEY]).toBeDefined();
+        // The image reads its environment only when it initializes an empty volume: a rotated
+        // password must not replace (restart) MySQL, and does not on a stack made before root had a known password.
+        expect(named(run, CONTAINER, "newapi-dev-mysql").options.ignoreChanges).toEqual(["envs"]);
         expect(mysql.volumes).toEqual([{ volumeName: "newapi-dev-mysql", containerPath: "/var/lib/mysql" }]);
         expect(mysql.healthcheck.tests).toEqual(["CMD-SHELL", "mysqladmin ping -h 127.0.0.1 --silent"]);
         expect(mysql).toMatchObject({ destroyGraceSeconds: 60, stopTimeout: 60 });

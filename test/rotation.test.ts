@@ -13,9 +13,12 @@ import {
     tokenSetScript,
 } from "../components/aws/rotation";
 import { ConfigError, parseClusterConfig } from "../components/config";
+import { dbPasswordScript } from "../components/docker/cluster";
 import { passwordArgs, rotationKeepers } from "../components/secrets";
 import { diffRegistrations } from "./diff";
 import { ProgramRun, Registered, SECRET_SIG_KEY, named, ofType, program, unwrapSecrets } from "./harness";
+import { mockPassword } from "./mockRuntime";
+import { exportSecrecy, generatedSecrets, misplacedSecrets, plainSecretLeaks, unusedSecrets } from "./secretScan";
 
 const COMMAND = "command:local:Command";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
@@ -286,9 +289,111 @@ describe("rotating on docker", () => {
         );
     });
 
-    test("dbPasswordRotation is refused there: MySQL's image sets the password only on an empty data directory", () => {
-        expect(() => parseClusterConfig({ target: "docker", dbPasswordRotation: "1" }, "local")).toThrow(ConfigError);
-        expect(() => parseClusterConfig({ target: "docker", dbPasswordRotation: "1" }, "local")).toThrow(/dbPasswordRotation = "1": applies only to target aws/);
+    const CONTAINER = "docker:index/container:Container";
+    const container = (name: string) => `${CONTAINER}::newapi-dev-${name}`;
+    const dependencyNames = (r: Registered) => r.options.dependencies.map((urn) => urn.replace(/^.*::/, "")).sort();
+    const envOf = (r: Registered): string[] => unwrapSecrets(r.inputs.envs);
+    // Generated as the database password is: MySQL takes the same characters.
+    const MYSQL_ROOT_PASSWORD = mockPassword("newapi-dev-mysql-root-password", passwordArgs("dbPassword"));
+
+    test("dbPasswordRotation adds the retain and discard steps and replaces every node; MySQL only ignores its environment", async () => {
+        const before = await program({ target: "docker" });
+        const after = await program({ target: "docker", dbPasswordRotation: "1" });
+        const diff = diffRegistrations(before.resources, after.resources);
+        expect(diff.added).toEqual([container("db-password-discard"), container("db-password-retain")]);
+        expect(diff.removed).toEqual([]);
+        expect(diff.changed).toEqual(
+            [container("master"), container("mysql"), container("slave-0"), container("slave-1"), password("db-password")].sort(),
+        );
+        // MySQL's environment holds the password, and is what it ignores: it is not replaced (restarted).
+        const mysql = (run: ProgramRun) => named(run, CONTAINER, "newapi-dev-mysql");
+        const { envs: beforeEnvs, ...beforeRest } = mysql(before).inputs;
+        const { envs: afterEnvs, ...afterRest } = mysql(after).inputs;
+        expect(afterRest).toEqual(beforeRest);
+        expect(afterEnvs).not.toEqual(beforeEnvs);
+        expect(mysql(after).options.ignoreChanges).toEqual(["envs"]);
+        // The setup holds no database password: it does not run again.
+        expect(diff.changed).not.toContain(container("setup"));
+    });
+
+    test("the order: MySQL, retain (old and new work), the master, setup, the slaves, then discard", async () => {
+        const run = await program({ target: "docker", dbPasswordRotation: "1" });
+        const deps = (name: string) => dependencyNames(named(run, CONTAINER, `newapi-dev-${name}`));
+        expect(deps("db-password-retain")).toEqual(expect.arrayContaining(["newapi-dev-mysql", "newapi-dev-redis"]));
+        expect(deps("db-password-retain")).not.toContain("newapi-dev-master");
+        expect(deps("master")).toEqual(expect.arrayContaining(["newapi-dev-db-password-retain", "newapi-dev-mysql", "newapi-dev-redis"]));
+        for (const slave of ["slave-0", "slave-1"]) {
+            expect(deps(slave)).toEqual(expect.arrayContaining(["newapi-dev-master", "newapi-dev-setup"]));
+        }
+        expect(deps("db-password-discard")).toEqual(
+            expect.arrayContaining(["newapi-dev-master", "newapi-dev-mysql", "newapi-dev-slave-0", "newapi-dev-slave-1"]),
+        );
+        // Nothing waits for discard: a node waiting for it would be replaced after the old password went.
+        expect(run.resources.filter((r) => dependencyNames(r).includes("newapi-dev-db-password-discard"))).toEqual([]);
+    });
+
+    test("each step runs db-password.sh once in the MySQL image, root's and the new password in its environment, marked secret", async () => {
+        const run = await program({ target: "docker", dbPasswordRotation: "3" });
+        const newPassword = mockPassword("newapi-dev-db-password", passwordArgs("dbPassword", 3));
+        for (const step of ["retain", "discard"] as const) {
+            const r = named(run, CONTAINER, `newapi-dev-db-password-${step}`);
+            expect(r.inputs).toMatchObject({ attach: true, logs: true, mustRun: false, restart: "no", entrypoints: ["/bin/sh", "-c"] });
+            expect(r.inputs.image).toBe(named(run, CONTAINER, "newapi-dev-mysql").inputs.image);
+            expect(r.inputs.command).toEqual([dbPasswordScript(step)]);
+            expect(r.inputs.envs[SECRET_SIG_KEY]).toBeDefined();
+            expect(envOf(r)).toEqual([
+                `ROOT_PASSWORD=${MYSQL_ROOT_PASSWORD}`,
+                `DB_PASSWORD=${newPassword}`,
+                "DB_PASSWORD_ROTATION=3",
+            ]);
+        }
+        expect(envOf(named(run, CONTAINER, "newapi-dev-master"))).toContain(
+            `SQL_DSN=newapi:${newPassword}@tcp(mysql:3306)/newapi`,
+        );
+    });
+
+    test("the next generation changes both steps (new containers: they run again), and nothing else than the first did", async () => {
+        const first = await program({ target: "docker", dbPasswordRotation: "1" });
+        const second = await program({ target: "docker", dbPasswordRotation: "2" });
+        const diff = diffRegistrations(first.resources, second.resources);
+        expect(diff.added).toEqual([]);
+        expect(diff.changed).toEqual(
+            [
+                container("db-password-discard"),
+                container("db-password-retain"),
+                container("master"),
+                container("mysql"),
+                container("slave-0"),
+                container("slave-1"),
+                password("db-password"),
+            ].sort(),
+        );
+    });
+
+    test("generation 0 has no steps: a stack that never rotated registers what it always did, bar root's known password", async () => {
+        const run = await program({ target: "docker" });
+        expect(ofType(run, CONTAINER).map((c) => c.name).filter((n) => n.includes("db-password"))).toEqual([]);
+    });
+
+    test("the secrets a rotation adds are only in inputs made for secrets, marked secret, and in no plain output", async () => {
+        const run = await program({ target: "docker", dbPasswordRotation: "1" });
+        expect(plainSecretLeaks(run)).toEqual([]);
+        expect(misplacedSecrets(run)).toEqual([]);
+        expect(unusedSecrets(run)).toEqual([]);
+        expect(exportSecrecy(run).leaks).toEqual([]);
+        expect(generatedSecrets(run)).toContain(MYSQL_ROOT_PASSWORD);
+    });
+
+    test("dbPasswordRotation is refused with a MySQL older than dual passwords (8.0.14), taken with any later one", () => {
+        expect(() => parseClusterConfig({ target: "docker", dbPasswordRotation: "1", mysqlImage: "mysql:8.0.13" }, "local")).toThrow(
+            /dbPasswordRotation = "1": needs MySQL 8\.0\.14 or later \(dual passwords\), and mysqlImage is mysql:8\.0\.13/,
+        );
+        expect(() => parseClusterConfig({ target: "docker", dbPasswordRotation: "1", mysqlImage: "mysql:5.7.44" }, "local")).toThrow(ConfigError);
+        for (const mysqlImage of ["mysql:8.0.14", "mysql:8.4.3", "mysql:8.0", "mysql:9.1.0-oracle"]) {
+            expect(parseClusterConfig({ target: "docker", dbPasswordRotation: "1", mysqlImage }, "local").dbPasswordRotation).toBe(1);
+        }
+        // Generation 0 rotates nothing: an old MySQL is no reason to refuse it.
+        expect(parseClusterConfig({ target: "docker", dbPasswordRotation: "0", mysqlImage: "mysql:8.0.13" }, "local").dbPasswordRotation).toBe(0);
     });
 
     test("adminPasswordRotation is refused there: only the AWS master keeps the copy of the password a rotation logs in with", () => {

@@ -19,7 +19,8 @@ import {
     tokenSetScript,
 } from "../components/aws/rotation";
 import { ADMIN_PASSWORD_COPY } from "../components/aws/userdata";
-import { Scenario, runScript } from "./scriptRunner";
+import { DB_ANSWER_SECONDS, DbPasswordStep, dbPasswordScript } from "../components/docker/cluster";
+import { Scenario, ScriptRun, runScript } from "./scriptRunner";
 
 const MASTER_GROUP = "arn:aws:elasticloadbalancing:tg/master";
 const SLAVES_GROUP = "arn:aws:elasticloadbalancing:tg/slaves";
@@ -334,5 +335,107 @@ describe("the master's admin password step (admin-rotate.sh)", () => {
     test("on creation it changes nothing and calls nothing", () => {
         const run = runScript(NOTHING_TO_CHANGE, {}, { interpreter: "sh" });
         expect([run.status, run.output, run.calls]).toEqual([0, "new-api-cluster: the admin password has not been rotated; nothing to change\n", []]);
+    });
+});
+
+describe("the docker target's database password steps (db-password.sh, in the MySQL image's sh)", () => {
+    const ROOT = "RootPassw0rdRootPassw0rd";
+    const OLD = "OldPassw0rdOldPassw0rd";
+    const NEW = "NewPassw0rdNewPassw0rd";
+    const step = (name: DbPasswordStep, mysql: NonNullable<Scenario["mysql"]>) =>
+        runScript(dbPasswordScript(name), { mysql }, { interpreter: "sh", env: { ROOT_PASSWORD: ROOT, DB_PASSWORD: NEW } });
+    const mysqlCalls = (calls: string[]) => calls.filter((c) => c.startsWith("mysql "));
+    /** No password on any command line (what `ps` shows), nothing left in TMPDIR (the option files). */
+    const expectNoTrace = (run: ScriptRun) => {
+        for (const secret of [ROOT, OLD, NEW]) {
+            expect(run.calls.filter((c) => c.includes(secret))).toEqual([]);
+        }
+        expect(run.leftovers).toEqual([]);
+    };
+
+    test("retain: the app user takes the new password and keeps the current one as its secondary", () => {
+        const run = step("retain", { rootPassword: ROOT, user: "newapi", passwords: [OLD] });
+        expect(run.status).toBe(0);
+        expect(run.mysqlStatements).toBe(`ALTER USER 'newapi'@'%' IDENTIFIED BY '${NEW}' RETAIN CURRENT PASSWORD;\n`);
+        expect(run.mysqlPasswords).toEqual([NEW, OLD]);
+        expect(run.stdout).toContain("new-api-db-password: newapi has the new password; the current one works too until every node has the new one");
+        // Each call names an option file in the script's TMPDIR (gone at its end), root's or the app user's.
+        const optionFiles = mysqlCalls(run.calls).map((c) => /^mysql --defaults-extra-file=(\S+)\/(root|app)\.cnf --protocol=TCP -h mysql -N -B$/.exec(c));
+        expect(optionFiles.every((m) => m !== null && m[1].startsWith(`${run.root}/tmp/`))).toBe(true);
+        expect(optionFiles.map((m) => m?.[2])).toEqual(["root", "root", "app", "root", "app"]);
+        expectNoTrace(run);
+    });
+
+    test("retain again (a step run twice, or a new stack): the new password works already, nothing changes", () => {
+        const run = step("retain", { rootPassword: ROOT, user: "newapi", passwords: [NEW, OLD] });
+        expect(run.status).toBe(0);
+        expect(run.mysqlStatements).toBeUndefined();
+        expect(run.mysqlPasswords).toEqual([NEW, OLD]);
+        expect(run.stdout).toContain("newapi already has the stack's password; nothing to change");
+        expectNoTrace(run);
+    });
+
+    test("retain waits for MySQL to answer, then changes the password", () => {
+        const run = step("retain", { rootPassword: ROOT, user: "newapi", passwords: [OLD], unreachable: 3 });
+        expect(run.status).toBe(0);
+        expect(run.calls.filter((c) => c === `sleep ${ROTATION_POLL_SECONDS}`)).toHaveLength(3);
+        expect(run.mysqlPasswords).toEqual([NEW, OLD]);
+    });
+
+    test("MySQL never answers: fails after DB_ANSWER_SECONDS with mysql's reason, nothing changed", () => {
+        const run = step("retain", { rootPassword: ROOT, user: "newapi", passwords: [OLD], down: true });
+        expect(run.status).toBe(1);
+        expect(run.stderr).toContain(
+            `new-api-db-password: MySQL at mysql did not answer within ${DB_ANSWER_SECONDS} s: ERROR 2003 (HY000): Can't connect to MySQL server on 'mysql:3306' (111)`,
+        );
+        expect(run.calls.filter((c) => c.startsWith("sleep")).length).toBe(DB_ANSWER_SECONDS / ROTATION_POLL_SECONDS);
+        expect(run.mysqlPasswords).toEqual([OLD]);
+        expectNoTrace(run);
+    });
+
+    test("root refused (a volume initialized while root's password was random): fails at once, saying how to set it", () => {
+        const run = step("retain", { rootPassword: "SomethingElse1", user: "newapi", passwords: [OLD] });
+        expect(run.status).toBe(1);
+        expect(run.stderr).toContain("new-api-db-password: MySQL refused root the stack's password (ERROR 1045 (28000): Access denied for user 'root'");
+        expect(run.stderr).toContain("docs/local.md, Rotating the database password");
+        expect(run.calls.filter((c) => c.startsWith("sleep"))).toEqual([]);
+        expect(run.mysqlStatements).toBeUndefined();
+        expect(run.mysqlPasswords).toEqual([OLD]);
+        expectNoTrace(run);
+    });
+
+    test("MySQL refuses the change (no dual passwords, a missing privilege): fails with its error, the password unchanged", () => {
+        const refuse = "ERROR 1227 (42000) at line 1: Access denied; you need (at least one of) the CREATE USER privilege(s) for this operation";
+        const run = step("retain", { rootPassword: ROOT, user: "newapi", passwords: [OLD], refuse });
+        expect(run.status).toBe(1);
+        expect(run.stderr).toContain(`new-api-db-password: MySQL refused the new password of newapi: ${refuse}`);
+        expect(run.mysqlPasswords).toEqual([OLD]);
+        expectNoTrace(run);
+    });
+
+    test("discard, once every node has the new password: only the new one is left", () => {
+        const run = step("discard", { rootPassword: ROOT, user: "newapi", passwords: [NEW, OLD] });
+        expect(run.status).toBe(0);
+        expect(run.mysqlStatements).toBe("ALTER USER 'newapi'@'%' DISCARD OLD PASSWORD;\n");
+        expect(run.mysqlPasswords).toEqual([NEW]);
+        expect(run.stdout).toContain("new-api-db-password: newapi has only the stack's password now");
+        expectNoTrace(run);
+    });
+
+    test("discard while the new password does not work: keeps the old one, which the nodes may still use", () => {
+        const run = step("discard", { rootPassword: ROOT, user: "newapi", passwords: [OLD] });
+        expect(run.status).toBe(1);
+        expect(run.stderr).toContain("new-api-db-password: newapi does not log in with the stack's password (ERROR 1045 (28000): Access denied for user 'newapi'");
+        expect(run.stderr).toContain("its old password is kept");
+        expect(run.mysqlStatements).toBeUndefined();
+        expect(run.mysqlPasswords).toEqual([OLD]);
+        expectNoTrace(run);
+    });
+
+    test("discard refused by MySQL: fails with its error", () => {
+        const run = step("discard", { rootPassword: ROOT, user: "newapi", passwords: [NEW, OLD], refuse: "ERROR 1064 (42000) at line 1: syntax error" });
+        expect(run.status).toBe(1);
+        expect(run.stderr).toContain("new-api-db-password: MySQL did not discard the old password of newapi: ERROR 1064 (42000) at line 1: syntax error");
+        expect(run.mysqlPasswords).toEqual([NEW, OLD]);
     });
 });

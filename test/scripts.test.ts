@@ -19,6 +19,7 @@ describe("every script passes shellcheck as a file", () => {
                 "admin-password.sh",
                 "admin-rotate.sh",
                 "admin-session.sh",
+                "db-password.sh",
                 "drain.sh",
                 "export-check.sh",
                 "fill.sh",

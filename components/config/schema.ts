@@ -208,6 +208,14 @@ export const SETTINGS = {
         max: 1000000,
         doc: "generation of the Redis AUTH token: raise it to rotate the token in the next `pulumi up`; on AWS old and new tokens both work until every node has restarted (see [Rotating secrets](operations.md#rotating-secrets))",
     }),
+    dbPasswordRotation: integer({
+        scope: "both",
+        section: "cluster",
+        default: 0,
+        min: 0,
+        max: 1000000,
+        doc: "generation of the database password: raise it to rotate the password in the next `pulumi up`, the nodes restarted one group at a time (on docker: old and new both work until every node is replaced; MySQL 8.0.14 or later) (see [Rotating secrets](operations.md#rotating-secrets))",
+    }),
     adminUsername: optionalText({
         scope: "both",
         section: "cluster",
@@ -384,14 +392,6 @@ export const SETTINGS = {
     dbBackupRetentionDays: integer({ scope: "aws", section: "database", default: 7, min: 1, max: 35, unit: "days", doc: "automated backups" }),
     dbSnapshotIdentifier: snapshotIdentifier("the main database"),
     logDbSnapshotIdentifier: snapshotIdentifier("the log database (`logDatabase`)"),
-    dbPasswordRotation: integer({
-        scope: "aws",
-        section: "database",
-        default: 0,
-        min: 0,
-        max: 1000000,
-        doc: "generation of the database password: raise it to rotate the password in the next `pulumi up`, the nodes restarted one group at a time (see [Rotating secrets](operations.md#rotating-secrets))",
-    }),
 
     cacheNodeType: text({
         scope: "aws",

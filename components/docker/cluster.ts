@@ -3,6 +3,7 @@
 // and nginx in front with the guide's weights, published on 127.0.0.1:localPort.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { drainSeconds } from "../aws/userdata";
 import { ClusterConfig, LOCAL_ADMIN_USERNAME } from "../config";
 import {
@@ -21,7 +22,7 @@ import { memoize } from "../memoize";
 import { NodeRole, nodeName } from "../naming";
 import { DeployedCluster, StackOutputs } from "../outputs";
 import { SETUP_PASSWORD_PLACEHOLDER, ScriptParameters, renderScript } from "../scripts/render";
-import { GeneratedSecrets, secretOutputs, secretRotations } from "../secrets";
+import { GeneratedSecrets, passwordArgs, secretOutputs, secretRotations } from "../secrets";
 import { listenerWeights } from "../weights";
 import { guideUpstreams, renderNginxConfig } from "./nginx";
 
@@ -118,20 +119,46 @@ export function localSetupScript(masterHost: string, username: string): string {
 }
 
 /**
- * Why the setup container failed, from what Docker reports once it has exited (its exit code
- * and logs), or undefined if it succeeded. The provider waits for it (attach) but ignores its
- * exit code; this makes the update fail instead.
+ * Why a run-once container (`what`) failed, from what Docker reports once it has exited (its
+ * exit code and logs), or undefined if it succeeded. The provider waits for it (attach) but
+ * ignores its exit code; this makes the update fail instead, saying what that leaves undone
+ * (`consequence`) and why running it again is safe (`again`).
  */
-export function setupFailure(exitCode: number, logs: string, urn: string): string | undefined {
+export function runOnceFailure(what: string, consequence: string, again: string, exitCode: number, logs: string, urn: string): string | undefined {
     if (exitCode === 0) {
         return undefined;
     }
     return [
-        `the setup container exited with code ${exitCode}; the update stops before the slaves. Its output:`,
+        `${what} exited with code ${exitCode}; ${consequence}. Its output:`,
         logs.trim() === "" ? "(none)" : logs.trimEnd(),
-        // Its state keeps the exit code: only a new container runs the setup again.
-        `Once the cause is fixed, run it again (it does nothing if the setup is done): pulumi up --replace '${urn}'`,
+        // Its state keeps the exit code: only a new container runs it again.
+        `Once the cause is fixed, run it again (${again}): pulumi up --replace '${urn}'`,
     ].join("\n");
+}
+
+/** Why the setup container failed (runOnceFailure), or undefined if it succeeded. */
+export function setupFailure(exitCode: number, logs: string, urn: string): string | undefined {
+    return runOnceFailure("the setup container", "the update stops before the slaves", "it does nothing if the setup is done", exitCode, logs, urn);
+}
+
+/** How long a database password step waits for MySQL to answer (it is running and healthy: it should at once). */
+export const DB_ANSWER_SECONDS = 60;
+
+/** The two steps of a database password rotation (db-password.sh): before the nodes are replaced, and after. */
+export type DbPasswordStep = "retain" | "discard";
+
+/**
+ * A database password step (components/scripts/db-password.sh), POSIX sh in a run-once
+ * container of the MySQL image. Reads ROOT_PASSWORD and DB_PASSWORD from its environment.
+ */
+export function dbPasswordScript(step: DbPasswordStep): string {
+    return renderScript("db-password.sh", {
+        STEP: step,
+        MYSQL_HOST,
+        DATABASE_USER,
+        ANSWER_SECONDS: DB_ANSWER_SECONDS,
+        POLL_SECONDS: SETUP_POLL_SECONDS,
+    });
 }
 
 export class LocalCluster extends pulumi.ComponentResource implements DeployedCluster {
@@ -170,16 +197,20 @@ export class LocalCluster extends pulumi.ComponentResource implements DeployedCl
         const image = (reference: string) => pulled(reference).imageId;
         const onNetwork = (alias: string) => [{ name: network.name, aliases: [alias] }];
 
+        // MySQL's root, known to the stack: only root may give the app user a second password.
+        const mysqlRootPassword = pulumi.secret(
+            new random.RandomPassword(`${clusterName}-mysql-root-password`, passwordArgs("dbPassword"), parent).result,
+        );
         const mysql = new docker.Container(
             `${clusterName}-mysql`,
             {
                 name: `${clusterName}-mysql`,
                 image: image(config.mysqlImage),
-                envs: secrets.dbPassword.apply((password) => [
+                envs: pulumi.all([secrets.dbPassword, mysqlRootPassword]).apply(([password, rootPassword]) => [
                         `MYSQL_DATABASE=${DATABASE_NAME}`,
                         `MYSQL_USER=${DATABASE_USER}`,
                         `MYSQL_PASSWORD=${password}`,
-                        "MYSQL_RANDOM_ROOT_PASSWORD=yes",
+                        `MYSQL_ROOT_PASSWORD=${rootPassword}`,
                     ]),
                 // New API panics at start-up unless the database is utf8mb4.
                 command: [
@@ -199,7 +230,9 @@ export class LocalCluster extends pulumi.ComponentResource implements DeployedCl
                 waitTimeout: WAIT_SECONDS,
                 labels,
             },
-            parent,
+            // The image reads these only when it initializes an empty data volume: a change (a
+            // rotated password) would only restart MySQL. The rotation steps below change the password.
+            { parent: this, ignoreChanges: ["envs"] },
         );
 
         const redis = new docker.Container(
@@ -263,38 +296,77 @@ export class LocalCluster extends pulumi.ComponentResource implements DeployedCl
             );
         };
 
+        /**
+         * A container that runs `script` once (sh) and exits: `pulumi up` waits for it (attach) and
+         * keeps its output (logs). The provider records its exit code but does not fail on it:
+         * what it returns fails the update on a non-zero one, and lists the resources that
+         * depend on it (`after` and itself) once it succeeded.
+         */
+        const runOnce = (
+            stepName: string,
+            args: { image: string; script: string; envs: pulumi.Input<pulumi.Input<string>[]>; after: pulumi.Resource[]; failure: (code: number, logs: string, urn: string) => string | undefined },
+        ) => {
+            const container = new docker.Container(
+                stepName,
+                {
+                    name: stepName,
+                    image: image(args.image),
+                    entrypoints: ["/bin/sh", "-c"],
+                    command: [args.script],
+                    envs: args.envs,
+                    networksAdvanced: [{ name: network.name }],
+                    attach: true,
+                    mustRun: false,
+                    restart: "no",
+                    logs: true,
+                    labels,
+                },
+                { parent: this, dependsOn: args.after },
+            );
+            return pulumi.all([container.exitCode, container.containerLogs, container.urn]).apply(([code, logs, urn]) => {
+                const failure = args.failure(code, logs, urn);
+                if (failure !== undefined) {
+                    throw new pulumi.ResourceError(failure, container);
+                }
+                return [...args.after, container];
+            });
+        };
+        const dbPasswordStep = (step: DbPasswordStep, after: pulumi.Resource[], consequence: string) =>
+            runOnce(`${clusterName}-db-password-${step}`, {
+                image: config.mysqlImage,
+                script: dbPasswordScript(step),
+                envs: [
+                    pulumi.interpolate`ROOT_PASSWORD=${mysqlRootPassword}`,
+                    pulumi.interpolate`DB_PASSWORD=${secrets.dbPassword}`,
+                    // A new generation is a new container: the step runs again.
+                    `DB_PASSWORD_ROTATION=${config.dbPasswordRotation}`,
+                ],
+                after,
+                failure: (code, logs, urn) =>
+                    runOnceFailure(`the database password's ${step} step`, consequence, "it redoes nothing already done", code, logs, urn),
+            });
+
+        // A rotated database password: the app user takes it, keeping the current one, before any
+        // node is replaced with it (their environment holds it); generation 0 has nothing to rotate.
+        const rotatesDbPassword = config.dbPasswordRotation > 0;
+        const dataTier = rotatesDbPassword ? dbPasswordStep("retain", [mysql, redis], "the update stops before the nodes, which keep the current password") : [mysql, redis];
         // As on AWS: the master first; slaves only once it is healthy and set up (New API #942).
-        const master = createNode("master", 0, [mysql, redis]);
-        const setup = new docker.Container(
-            `${clusterName}-setup`,
-            {
-                name: `${clusterName}-setup`,
-                image: image(config.image),
-                entrypoints: ["/bin/sh", "-c"],
-                command: [localSetupScript(nodeName(clusterName, "master"), adminUsername)],
-                envs: [pulumi.interpolate`ADMIN_PASSWORD=${generated.adminPassword}`],
-                networksAdvanced: [{ name: network.name }],
-                // Runs once: `pulumi up` waits for it to exit (attach) and keeps its output (logs).
-                attach: true,
-                mustRun: false,
-                restart: "no",
-                logs: true,
-                labels,
-            },
-            { parent: this, dependsOn: [master] },
-        );
-        // The provider records the setup's exit code but does not fail on it: a failed setup
-        // fails the update here, and the slaves, which depend on it, are never registered.
-        const setupSucceeded = pulumi.all([setup.exitCode, setup.containerLogs, setup.urn]).apply(([code, logs, urn]) => {
-            const failure = setupFailure(code, logs, urn);
-            if (failure !== undefined) {
-                throw new pulumi.ResourceError(failure, setup);
-            }
-            return [mysql, redis, master, setup];
+        const master = createNode("master", 0, dataTier);
+        const setupSucceeded = runOnce(`${clusterName}-setup`, {
+            image: config.image,
+            script: localSetupScript(nodeName(clusterName, "master"), adminUsername),
+            envs: [pulumi.interpolate`ADMIN_PASSWORD=${generated.adminPassword}`],
+            after: [mysql, redis, master],
+            failure: setupFailure,
         });
         const slaves = Array.from({ length: config.slaveCount }, (_, index) => createNode("slave", index, setupSucceeded));
 
         const nodes = [master, ...slaves];
+        // Every node runs with the new password now (Pulumi deleted each old one before its
+        // replacement): the old one goes.
+        if (rotatesDbPassword) {
+            dbPasswordStep("discard", [mysql, ...nodes], "the old password still works beside the new one");
+        }
         const nginxConfig = renderNginxConfig({
             listenPort: 80,
             resolver: DOCKER_DNS,
