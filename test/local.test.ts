@@ -254,12 +254,13 @@ describe("local outputs", () => {
         expect(e.adminPassword).toBe(mockSecret("newapi-dev-admin-password"));
         expect(e.masterContainer).toBe("newapi-dev-master");
         expect(e.slaveContainers).toEqual(["newapi-dev-slave-0"]);
-        for (const name of ["sessionSecret", "cryptoSecret", "dbPassword", "redisAuthToken", "sqlDsn", "redisConnectionString"]) {
+        expect(e.mysqlRootPassword).toBe(mockPassword("newapi-dev-mysql-root-password", passwordArgs("dbPassword")));
+        for (const name of ["sessionSecret", "cryptoSecret", "dbPassword", "redisAuthToken", "sqlDsn", "redisConnectionString", "mysqlRootPassword"]) {
             expect({ name, secret: run.secretExports.includes(name) }).toEqual({ name, secret: true });
         }
         expect(Object.keys(e).filter((n) => e[n] !== undefined).sort()).toEqual(
             [
-                ...["target", "url", "listenerWeights", "adminUsername", "adminPassword", "masterContainer", "slaveContainers"],
+                ...["target", "url", "listenerWeights", "adminUsername", "adminPassword", "masterContainer", "slaveContainers", "mysqlRootPassword"],
                 ...["sessionSecret", "cryptoSecret", "dbPassword", "redisAuthToken", "sqlDsn", "redisConnectionString"],
             ].sort(),
         );

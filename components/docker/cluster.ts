@@ -401,6 +401,7 @@ export class LocalCluster extends pulumi.ComponentResource implements DeployedCl
             listenerWeights: listenerWeights(config.masterWeight, config.slaveWeight, config.slaveCount),
             masterContainer: nodeName(clusterName, "master"),
             slaveContainers: slaves.map((_, i) => nodeName(clusterName, "slave", i)),
+            mysqlRootPassword,
             ...secretOutputs(generated, endpoints),
             adminUsername,
             adminPassword: generated.adminPassword,
