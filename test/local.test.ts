@@ -31,6 +31,7 @@ describe("local target resources", () => {
         const names = ofType(run, CONTAINER).map((c) => c.name).sort();
         expect(names).toEqual(
             [
+                "newapi-dev-admin-password",
                 "newapi-dev-master",
                 "newapi-dev-mysql",
                 "newapi-dev-nginx",
@@ -40,8 +41,8 @@ describe("local target resources", () => {
             ].sort(),
         );
         expect(ofType(run, NETWORK)).toHaveLength(1);
-        // MySQL and Redis data, and /data and /app/logs of every New API node.
-        expect(ofType(run, VOLUME)).toHaveLength(2 + 2 * (1 + slaves));
+        // MySQL and Redis data, the root password's copy, and /data and /app/logs of every New API node.
+        expect(ofType(run, VOLUME)).toHaveLength(3 + 2 * (1 + slaves));
         expect(ofType(run, IMAGE).map((i) => i.inputs.name).sort()).toEqual(
             ["calciumion/new-api:v0.9.20-patch.2", "mysql:8.0.40", "nginx:1.27.3-alpine", "redis:7.2.5-alpine"],
         );

@@ -13,7 +13,7 @@ import {
     tokenSetScript,
 } from "../components/aws/rotation";
 import { ConfigError, parseClusterConfig } from "../components/config";
-import { dbPasswordScript } from "../components/docker/cluster";
+import { dbPasswordScript, localAdminPasswordScript } from "../components/docker/cluster";
 import { passwordArgs, rotationKeepers } from "../components/secrets";
 import { diffRegistrations } from "./diff";
 import { ProgramRun, Registered, SECRET_SIG_KEY, named, ofType, program, unwrapSecrets } from "./harness";
@@ -329,7 +329,8 @@ describe("rotating on docker", () => {
             expect.arrayContaining(["newapi-dev-master", "newapi-dev-mysql", "newapi-dev-slave-0", "newapi-dev-slave-1"]),
         );
         // Nothing waits for discard: a node waiting for it would be replaced after the old password went.
-        expect(run.resources.filter((r) => dependencyNames(r).includes("newapi-dev-db-password-discard"))).toEqual([]);
+        const discard = named(run, CONTAINER, "newapi-dev-db-password-discard").options.urn;
+        expect(run.resources.filter((r) => r.options.dependencies.includes(discard))).toEqual([]);
     });
 
     test("each step runs db-password.sh once in the MySQL image, root's and the new password in its environment, marked secret", async () => {
@@ -396,7 +397,43 @@ describe("rotating on docker", () => {
         expect(parseClusterConfig({ target: "docker", dbPasswordRotation: "0", mysqlImage: "mysql:8.0.13" }, "local").dbPasswordRotation).toBe(0);
     });
 
-    test("adminPasswordRotation is refused there: only the AWS master keeps the copy of the password a rotation logs in with", () => {
-        expect(() => parseClusterConfig({ target: "docker", adminPasswordRotation: "1" }, "local")).toThrow(/adminPasswordRotation = "1": applies only to target aws/);
+    test("adminPasswordRotation changes the password and replaces the setup (which finds New API set up) and the admin password step; no node", async () => {
+        const before = await program({ target: "docker" });
+        const after = await program({ target: "docker", adminPasswordRotation: "1" });
+        const diff = diffRegistrations(before.resources, after.resources);
+        expect(diff.added).toEqual([]);
+        expect(diff.removed).toEqual([]);
+        expect(diff.changed).toEqual([container("admin-password"), container("setup"), password("admin-password")].sort());
+    });
+
+    test("the admin password step runs after the setup, bash in the New API image, the copy in a volume of its own", async () => {
+        const run = await program({ target: "docker", adminPasswordRotation: "2" });
+        const step = named(run, CONTAINER, "newapi-dev-admin-password");
+        expect(dependencyNames(step)).toEqual(expect.arrayContaining(["newapi-dev-master", "newapi-dev-mysql", "newapi-dev-redis", "newapi-dev-setup"]));
+        expect(step.inputs).toMatchObject({ attach: true, logs: true, mustRun: false, restart: "no", entrypoints: ["/bin/bash", "-c"] });
+        expect(step.inputs.image).toBe(named(run, CONTAINER, "newapi-dev-master").inputs.image);
+        expect(step.inputs.command).toEqual([localAdminPasswordScript("newapi-dev-master", "admin")]);
+        expect(step.inputs.volumes).toEqual([{ volumeName: "newapi-dev-admin", containerPath: "/admin" }]);
+        expect(step.inputs.envs[SECRET_SIG_KEY]).toBeDefined();
+        expect(envOf(step)).toEqual([
+            `ADMIN_PASSWORD=${mockPassword("newapi-dev-admin-password", passwordArgs("adminPassword", 2))}`,
+            "ADMIN_PASSWORD_ROTATION=2",
+        ]);
+        // Only the step mounts the copy.
+        expect(ofType(run, CONTAINER).filter((c) => JSON.stringify(c.inputs.volumes ?? []).includes("newapi-dev-admin\"")).map((c) => c.name)).toEqual([
+            "newapi-dev-admin-password",
+        ]);
+        // Nothing waits for it: the root user's password is not what the nodes need.
+        expect(run.resources.filter((r) => r.options.dependencies.includes(step.options.urn))).toEqual([]);
+    });
+
+    test("both rotations at once are one pulumi up: the database's steps around the nodes, the admin step after the setup", async () => {
+        const before = await program({ target: "docker" });
+        const after = await program({ target: "docker", dbPasswordRotation: "1", adminPasswordRotation: "1" });
+        const diff = diffRegistrations(before.resources, after.resources);
+        expect(diff.added).toEqual([container("db-password-discard"), container("db-password-retain")]);
+        expect(diff.changed).toEqual(
+            expect.arrayContaining([container("admin-password"), container("master"), container("setup"), password("admin-password"), password("db-password")]),
+        );
     });
 });

@@ -181,6 +181,27 @@ esac
 `,
     wget: `#!/bin/bash
 echo "wget $*" >> "$STUB_DIR/calls"
+# New API's login and password change (admin-wget.sh): the body and the headers from files.
+for arg; do
+  case "$arg" in
+    --config=*) config="\${arg#--config=}" ;;
+    --body-file=*) body="\${arg#--body-file=}" ;;
+    --save-cookies=*) jar="\${arg#--save-cookies=}" ;;
+  esac
+done
+case "\${*: -1}" in
+  */api/user/login)
+    cat "$body" > "$STUB_DIR/login-body"
+    [[ -f "$STUB_DIR/login-response" ]] || { echo "failed: Connection refused." >&2; exit 4; }
+    echo "session cookie" > "$jar"
+    printf '%s' "$(<"$STUB_DIR/login-response")"; exit 0 ;;
+  */api/user/self)
+    cat "$body" > "$STUB_DIR/self-body"
+    sed -n 's/^header = //p' "$config" >> "$STUB_DIR/self-headers"
+    grep -q "session cookie" "$jar" || echo "Cookie: none" >> "$STUB_DIR/self-headers"
+    [[ -f "$STUB_DIR/self-response" ]] || { echo "failed: Connection refused." >&2; exit 4; }
+    printf '%s' "$(<"$STUB_DIR/self-response")"; exit 0 ;;
+esac
 for arg; do
   case "$arg" in
     --post-file=*)

@@ -4,7 +4,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { drainSeconds } from "../aws/userdata";
+import { PASSWORD_CHANGE_REQUEST } from "../aws/rotation";
+import { drainSeconds, loginRequest } from "../aws/userdata";
 import { ClusterConfig, LOCAL_ADMIN_USERNAME } from "../config";
 import {
     APP_PORT,
@@ -139,6 +140,30 @@ export function runOnceFailure(what: string, consequence: string, again: string,
 /** Why the setup container failed (runOnceFailure), or undefined if it succeeded. */
 export function setupFailure(exitCode: number, logs: string, urn: string): string | undefined {
     return runOnceFailure("the setup container", "the update stops before the slaves", "it does nothing if the setup is done", exitCode, logs, urn);
+}
+
+/** Where the admin password step keeps its copy of the root user's password: a volume of its own. */
+export const LOCAL_ADMIN_COPY_FOLDER = "/admin";
+
+/** How long the admin password step waits for the master (healthy and set up by then: it should answer at once). */
+export const LOCAL_ADMIN_ANSWER_SECONDS = 60;
+
+/**
+ * The admin password step (components/scripts/local-admin-password.sh), bash in a run-once
+ * container of the New API image: keeps a copy of the root user's password and changes the
+ * password to ADMIN_PASSWORD (its environment) when it is new, logged in with the copy.
+ */
+export function localAdminPasswordScript(masterHost: string, username: string): string {
+    return renderScript("local-admin-password.sh", {
+        ADMIN_USERNAME: username,
+        ADMIN_PASSWORD_COPY: `${LOCAL_ADMIN_COPY_FOLDER}/admin-password`,
+        API_URL: `http://${masterHost}:${APP_PORT}`,
+        LOGIN_REQUEST: loginRequest(username),
+        PASSWORD_CHANGE_REQUEST,
+        SUCCESS_MARKER,
+        ANSWER_SECONDS: LOCAL_ADMIN_ANSWER_SECONDS,
+        POLL_SECONDS: SETUP_POLL_SECONDS,
+    });
 }
 
 /** How long a database password step waits for MySQL to answer (it is running and healthy: it should at once). */
@@ -297,23 +322,32 @@ export class LocalCluster extends pulumi.ComponentResource implements DeployedCl
         };
 
         /**
-         * A container that runs `script` once (sh) and exits: `pulumi up` waits for it (attach) and
-         * keeps its output (logs). The provider records its exit code but does not fail on it:
-         * what it returns fails the update on a non-zero one, and lists the resources that
-         * depend on it (`after` and itself) once it succeeded.
+         * A container that runs `script` once (`shell`, sh unless said) and exits: `pulumi up`
+         * waits for it (attach) and keeps its output (logs). The provider records its exit code
+         * but does not fail on it: what this returns (the container, to depend on) fails the
+         * update on a non-zero one.
          */
         const runOnce = (
             stepName: string,
-            args: { image: string; script: string; envs: pulumi.Input<pulumi.Input<string>[]>; after: pulumi.Resource[]; failure: (code: number, logs: string, urn: string) => string | undefined },
+            args: {
+                image: string;
+                script: string;
+                shell?: string;
+                envs: pulumi.Input<pulumi.Input<string>[]>;
+                volumes?: docker.types.input.ContainerVolume[];
+                after: pulumi.Input<pulumi.Resource[]>;
+                failure: (code: number, logs: string, urn: string) => string | undefined;
+            },
         ) => {
             const container = new docker.Container(
                 stepName,
                 {
                     name: stepName,
                     image: image(args.image),
-                    entrypoints: ["/bin/sh", "-c"],
+                    entrypoints: [args.shell ?? "/bin/sh", "-c"],
                     command: [args.script],
                     envs: args.envs,
+                    ...(args.volumes === undefined ? {} : { volumes: args.volumes }),
                     networksAdvanced: [{ name: network.name }],
                     attach: true,
                     mustRun: false,
@@ -328,7 +362,7 @@ export class LocalCluster extends pulumi.ComponentResource implements DeployedCl
                 if (failure !== undefined) {
                     throw new pulumi.ResourceError(failure, container);
                 }
-                return [...args.after, container];
+                return [container];
             });
         };
         const dbPasswordStep = (step: DbPasswordStep, after: pulumi.Resource[], consequence: string) =>
@@ -349,15 +383,31 @@ export class LocalCluster extends pulumi.ComponentResource implements DeployedCl
         // A rotated database password: the app user takes it, keeping the current one, before any
         // node is replaced with it (their environment holds it); generation 0 has nothing to rotate.
         const rotatesDbPassword = config.dbPasswordRotation > 0;
-        const dataTier = rotatesDbPassword ? dbPasswordStep("retain", [mysql, redis], "the update stops before the nodes, which keep the current password") : [mysql, redis];
+        const dataTier: pulumi.Input<pulumi.Resource[]> = rotatesDbPassword
+            ? dbPasswordStep("retain", [mysql, redis], "the update stops before the nodes, which keep the current password").apply((retain) => [mysql, redis, ...retain])
+            : [mysql, redis];
         // As on AWS: the master first; slaves only once it is healthy and set up (New API #942).
         const master = createNode("master", 0, dataTier);
         const setupSucceeded = runOnce(`${clusterName}-setup`, {
             image: config.image,
             script: localSetupScript(nodeName(clusterName, "master"), adminUsername),
             envs: [pulumi.interpolate`ADMIN_PASSWORD=${generated.adminPassword}`],
-            after: [mysql, redis, master],
+            after: [master],
             failure: setupFailure,
+        }).apply((setup) => [mysql, redis, master, ...setup]);
+        // The root user's password: its copy kept after the setup, and changed when its generation is.
+        runOnce(`${clusterName}-admin-password`, {
+            image: config.image,
+            script: localAdminPasswordScript(nodeName(clusterName, "master"), adminUsername),
+            shell: "/bin/bash",
+            envs: [
+                pulumi.interpolate`ADMIN_PASSWORD=${generated.adminPassword}`,
+                `ADMIN_PASSWORD_ROTATION=${config.adminPasswordRotation}`,
+            ],
+            volumes: [{ volumeName: volume(`${clusterName}-admin`), containerPath: LOCAL_ADMIN_COPY_FOLDER }],
+            after: setupSucceeded,
+            failure: (code, logs, urn) =>
+                runOnceFailure("the admin password step", "the root user's password and its copy are unchanged", "it redoes nothing already done", code, logs, urn),
         });
         const slaves = Array.from({ length: config.slaveCount }, (_, index) => createNode("slave", index, setupSucceeded));
 
