@@ -16,6 +16,8 @@ umask 077
 . "$(dirname "$0")/fill.sh"
 # shellcheck source=admin-session.sh
 . "$(dirname "$0")/admin-session.sh"
+# shellcheck source=admin-headers.sh
+. "$(dirname "$0")/admin-headers.sh"
 # shellcheck source=admin-curl.sh
 . "$(dirname "$0")/admin-curl.sh"
 

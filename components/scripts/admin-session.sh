@@ -13,18 +13,6 @@ new_api_message() {
   fi
 }
 
-# session_headers: the headers of the session the login answer in $answer gives, as each
-# version gives it: the user id for the New-Api-User header (v0.9, beside the cookie), or an
-# access token (later versions). One "Name: value" line each.
-session_headers() {
-  if [[ "$answer" =~ \"access_token\":\"([^\"]+)\" ]]; then
-    echo "Authorization: Bearer ${BASH_REMATCH[1]}"
-  fi
-  if [[ "$answer" =~ \"data\":\{\"id\":([0-9]+) ]]; then
-    echo "New-Api-User: ${BASH_REMATCH[1]}"
-  fi
-}
-
 # logged_in: whether $answer, a login's, opened a session (it does not when the user has 2FA)
 logged_in() {
   [[ "$answer" == *"$SUCCESS_MARKER"* && "$answer" != *'"require_2fa":true'* ]]

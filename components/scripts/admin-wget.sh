@@ -1,7 +1,7 @@
 # New API's login and password change through GNU wget, for the docker target's bash scripts
-# in the New API image, which has wget and no curl. Sourced, never run. Needs fill.sh and
-# admin-session.sh, and API_URL, LOGIN_REQUEST, PASSWORD_CHANGE_REQUEST, SUCCESS_MARKER and
-# SESSION_DIR (a folder only this script reads). The passwords and the session go through
+# in the New API image, which has wget and no curl. Sourced, never run. Needs fill.sh,
+# admin-session.sh and admin-headers.sh, and API_URL, LOGIN_REQUEST, PASSWORD_CHANGE_REQUEST,
+# SUCCESS_MARKER and SESSION_DIR (a folder only this script reads). The passwords and the session go through
 # files (the body, the cookie jar, a wgetrc of headers), never the command line.
 
 # request METHOD PATH: sends $SESSION_DIR/body with the headers of $SESSION_DIR/wgetrc and the

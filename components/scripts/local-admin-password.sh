@@ -18,6 +18,8 @@ umask 077
 . "$(dirname "$0")/fill.sh"
 # shellcheck source=admin-session.sh
 . "$(dirname "$0")/admin-session.sh"
+# shellcheck source=admin-headers.sh
+. "$(dirname "$0")/admin-headers.sh"
 # shellcheck source=admin-wget.sh
 . "$(dirname "$0")/admin-wget.sh"
 
