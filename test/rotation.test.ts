@@ -13,6 +13,7 @@ import {
     tokenSetScript,
 } from "../components/aws/rotation";
 import { ConfigError, parseClusterConfig } from "../components/config";
+import { lacksDualPasswords } from "../components/config/checks";
 import { dbPasswordScript, localAdminPasswordScript } from "../components/docker/cluster";
 import { passwordArgs, rotationKeepers } from "../components/secrets";
 import { diffRegistrations } from "./diff";
@@ -383,6 +384,19 @@ describe("rotating on docker", () => {
         expect(unusedSecrets(run)).toEqual([]);
         expect(exportSecrecy(run).leaks).toEqual([]);
         expect(generatedSecrets(run)).toContain(MYSQL_ROOT_PASSWORD);
+    });
+
+    test.each([
+        ["mysql:8.0.13", true],
+        ["mysql:8.0.13-oracle@sha256:" + "a".repeat(64), true],
+        ["registry.example:5000/mysql:5.7", true],
+        ["mysql:8.0.14", false],
+        ["mysql:8.0", false],
+        ["registry.example:5000/mysql:8.4.3", false],
+        ["mysql@sha256:" + "a".repeat(64), false],
+        ["mysql:lts", false],
+    ])("lacksDualPasswords(%s) is %s: a tag that names no version is left to MySQL", (image, lacks) => {
+        expect(lacksDualPasswords(image)).toBe(lacks);
     });
 
     test("dbPasswordRotation is refused with a MySQL older than dual passwords (8.0.14), taken with any later one", () => {
