@@ -377,8 +377,8 @@ describe("rotating on docker", () => {
         expect(ofType(run, CONTAINER).map((c) => c.name).filter((n) => n.includes("db-password"))).toEqual([]);
     });
 
-    test("the secrets a rotation adds are only in inputs made for secrets, marked secret, and in no plain output", async () => {
-        const run = await program({ target: "docker", dbPasswordRotation: "1" });
+    test("the secrets the rotations add are only in inputs made for secrets, marked secret, and in no plain output", async () => {
+        const run = await program({ target: "docker", dbPasswordRotation: "1", adminPasswordRotation: "1" });
         expect(plainSecretLeaks(run)).toEqual([]);
         expect(misplacedSecrets(run)).toEqual([]);
         expect(unusedSecrets(run)).toEqual([]);
