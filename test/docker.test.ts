@@ -96,7 +96,9 @@ process.on("unhandledRejection", (error) => {
     // Let the other registrations settle, as the engine would before it reports.
     if (failures.length === 1) setTimeout(report, 1000);
 });
-load("./mockRuntime").evaluateProgram(load, { target: "docker", slaveCount: "2", ...JSON.parse(config) }).then(report);
+// A failure that nothing registered after waits for (the admin password and discard steps) is
+// an unhandled rejection a turn after the RPCs drain: give it that turn.
+load("./mockRuntime").evaluateProgram(load, { target: "docker", slaveCount: "2", ...JSON.parse(config) }).then(() => setTimeout(report, 500));
 `;
     const result = spawnSync(process.execPath, ["-e", child, __dirname, `-${step}`, String(exitCode), logs, JSON.stringify(config)], {
         cwd: __dirname,
@@ -148,9 +150,35 @@ describe("a failed database password step under the mocks", () => {
         }
     }, 60000);
 
+    test("discard fails: the update fails with its output, every node registered with the new password", () => {
+        const run = runWithStepExit("db-password-discard", 1, "new-api-db-password: MySQL did not discard the old password of newapi: ERROR 2013\n", {
+            dbPasswordRotation: "1",
+        });
+        expect(run.registered).toEqual(expect.arrayContaining(["newapi-dev-master", "newapi-dev-slave-0", "newapi-dev-slave-1", "newapi-dev-db-password-discard"]));
+        expect(run.failures.length).toBeGreaterThan(0);
+        for (const failure of run.failures) {
+            expect(failure).toMatch(/^the database password's discard step exited with code 1; the old password still works beside the new one\. Its output:\n/);
+        }
+    }, 60000);
+
     test("with the step exiting 0 the same program registers the nodes and the discard step", () => {
         const run = runWithStepExit("db-password-retain", 0, "", { dbPasswordRotation: "1" });
         expect(run.failures).toEqual([]);
         expect(run.registered).toEqual(expect.arrayContaining(["newapi-dev-master", "newapi-dev-slave-1", "newapi-dev-db-password-discard"]));
+    }, 60000);
+});
+
+describe("a failed admin password step under the mocks", () => {
+    // Nothing depends on the step: its failure still fails the update, through the language host.
+    test("fails the update with its output, the nodes registered as without it", () => {
+        const run = runWithStepExit("admin-password", 1, "new-api-admin-password: New API refused the new password: 原密码错误; the password of admin is unchanged\n", {
+            adminPasswordRotation: "1",
+        });
+        expect(run.registered).toEqual(expect.arrayContaining(["newapi-dev-master", "newapi-dev-setup", "newapi-dev-admin-password", "newapi-dev-slave-1"]));
+        expect(run.failures.length).toBeGreaterThan(0);
+        for (const failure of run.failures) {
+            expect(failure).toMatch(/^the admin password step exited with code 1; the root user's password and its copy are unchanged\. Its output:\n/);
+            expect(failure).toContain("New API refused the new password: 原密码错误");
+        }
     }, 60000);
 });
