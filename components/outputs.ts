@@ -43,6 +43,8 @@ export interface StackOutputs extends SecretOutputs {
     // Docker
     masterContainer?: string;
     slaveContainers?: string[];
+    /** MySQL's root password, a Pulumi secret: what the database password rotation logs in with. */
+    mysqlRootPassword?: pulumi.Output<string>;
 }
 
 /** A cluster on either target. */

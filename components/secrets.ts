@@ -30,7 +30,7 @@ export function rotationKeepers(generation: number): Record<string, string> | un
     return generation === 0 ? undefined : { rotation: String(generation) };
 }
 
-/** The generations config gives the rotatable secrets (dbPasswordRotation and adminPasswordRotation are AWS's only: 0 on docker). */
+/** The generations config gives the rotatable secrets. */
 export function secretRotations(
     config: Pick<Settings, "dbPasswordRotation" | "redisAuthTokenRotation" | "adminPasswordRotation">,
 ): Record<RotatableSecret, number> {

@@ -47,13 +47,18 @@ describe("setupFailure", () => {
  * Pulumi's language host turns into a failed update; Jest would fail the test on it, so the
  * child records it instead, as the language host would report it.
  */
-function runWithSetupExit(exitCode: number, logs: string): { registered: string[]; failures: string[] } {
+function runWithStepExit(
+    step: string,
+    exitCode: number,
+    logs: string,
+    config: Record<string, string> = {},
+): { registered: string[]; failures: string[] } {
     const child = `
 const fs = require("fs");
 const path = require("path");
 const ts = require("typescript");
 const { createRequire } = require("module");
-const [testDir, exitCode, logs] = process.argv.slice(1);
+const [testDir, step, exitCode, logs, config] = process.argv.slice(1);
 // The same sources Jest runs, compiled the way ts-jest does with isolatedModules.
 require.extensions[".ts"] = (module, file) =>
     module._compile(
@@ -75,7 +80,7 @@ pulumi.runtime.setMocks = (mocks, ...rest) =>
             newResource: (args) => {
                 registered.push(args.name);
                 const result = mocks.newResource(args);
-                return args.name.endsWith("-setup")
+                return args.name.endsWith(step)
                     ? { ...result, state: { ...result.state, exitCode: Number(exitCode), containerLogs: logs } }
                     : result;
             },
@@ -91,9 +96,11 @@ process.on("unhandledRejection", (error) => {
     // Let the other registrations settle, as the engine would before it reports.
     if (failures.length === 1) setTimeout(report, 1000);
 });
-load("./mockRuntime").evaluateProgram(load, { target: "docker", slaveCount: "2" }).then(report);
+// A failure that nothing registered after waits for (the admin password and discard steps) is
+// an unhandled rejection a turn after the RPCs drain: give it that turn.
+load("./mockRuntime").evaluateProgram(load, { target: "docker", slaveCount: "2", ...JSON.parse(config) }).then(() => setTimeout(report, 500));
 `;
-    const result = spawnSync(process.execPath, ["-e", child, __dirname, String(exitCode), logs], {
+    const result = spawnSync(process.execPath, ["-e", child, __dirname, `-${step}`, String(exitCode), logs, JSON.stringify(config)], {
         cwd: __dirname,
         encoding: "utf8",
         timeout: 50000,
@@ -112,7 +119,7 @@ describe("a failed setup under the mocks", () => {
     // The same program with the setup exiting 0 (the mocks' default) registers the slaves and
     // nginx: test/local.test.ts.
     test("fails the update with the setup's output; no slave, no nginx is registered", () => {
-        const run = runWithSetupExit(1, "new-api-setup: POST http://newapi-dev-master:3000/api/setup failed: boom\n");
+        const run = runWithStepExit("setup", 1, "new-api-setup: POST http://newapi-dev-master:3000/api/setup failed: boom\n");
         expect(containers(run.registered)).toEqual(
             expect.arrayContaining(["newapi-dev-mysql", "newapi-dev-redis", "newapi-dev-master", "newapi-dev-setup"]),
         );
@@ -122,6 +129,56 @@ describe("a failed setup under the mocks", () => {
             expect(failure).toMatch(/^the setup container exited with code 1; the update stops before the slaves\. Its output:\n/);
             expect(failure).toContain("new-api-setup: POST http://newapi-dev-master:3000/api/setup failed: boom");
             expect(failure).toContain("pulumi up --replace 'urn:pulumi:dev::new-api-cluster::");
+        }
+    }, 60000);
+});
+
+describe("a failed database password step under the mocks", () => {
+    test("retain fails: the update fails with its output before any node is registered, and no discard", () => {
+        const run = runWithStepExit("db-password-retain", 1, "new-api-db-password: MySQL refused the new password of newapi: ERROR 1227\n", {
+            dbPasswordRotation: "1",
+        });
+        expect(run.registered).toEqual(expect.arrayContaining(["newapi-dev-mysql", "newapi-dev-redis", "newapi-dev-db-password-retain"]));
+        expect(run.registered.filter((n) => /-(master|slave-\d+|setup|nginx|db-password-discard)$/.test(n))).toEqual([]);
+        expect(run.failures.length).toBeGreaterThan(0);
+        for (const failure of run.failures) {
+            expect(failure).toMatch(
+                /^the database password's retain step exited with code 1; the update stops before the nodes, which keep the current password\. Its output:\n/,
+            );
+            expect(failure).toContain("MySQL refused the new password of newapi: ERROR 1227");
+            expect(failure).toContain("run it again (it redoes nothing already done): pulumi up --replace 'urn:pulumi:dev::new-api-cluster::");
+        }
+    }, 60000);
+
+    test("discard fails: the update fails with its output, every node registered with the new password", () => {
+        const run = runWithStepExit("db-password-discard", 1, "new-api-db-password: MySQL did not discard the old password of newapi: ERROR 2013\n", {
+            dbPasswordRotation: "1",
+        });
+        expect(run.registered).toEqual(expect.arrayContaining(["newapi-dev-master", "newapi-dev-slave-0", "newapi-dev-slave-1", "newapi-dev-db-password-discard"]));
+        expect(run.failures.length).toBeGreaterThan(0);
+        for (const failure of run.failures) {
+            expect(failure).toMatch(/^the database password's discard step exited with code 1; the old password still works beside the new one\. Its output:\n/);
+        }
+    }, 60000);
+
+    test("with the step exiting 0 the same program registers the nodes and the discard step", () => {
+        const run = runWithStepExit("db-password-retain", 0, "", { dbPasswordRotation: "1" });
+        expect(run.failures).toEqual([]);
+        expect(run.registered).toEqual(expect.arrayContaining(["newapi-dev-master", "newapi-dev-slave-1", "newapi-dev-db-password-discard"]));
+    }, 60000);
+});
+
+describe("a failed admin password step under the mocks", () => {
+    // Nothing depends on the step: its failure still fails the update, through the language host.
+    test("fails the update with its output, the nodes registered as without it", () => {
+        const run = runWithStepExit("admin-password", 1, "new-api-admin-password: New API refused the new password: 原密码错误; the password of admin is unchanged\n", {
+            adminPasswordRotation: "1",
+        });
+        expect(run.registered).toEqual(expect.arrayContaining(["newapi-dev-master", "newapi-dev-setup", "newapi-dev-admin-password", "newapi-dev-slave-1"]));
+        expect(run.failures.length).toBeGreaterThan(0);
+        for (const failure of run.failures) {
+            expect(failure).toMatch(/^the admin password step exited with code 1; the root user's password and its copy are unchanged\. Its output:\n/);
+            expect(failure).toContain("New API refused the new password: 原密码错误");
         }
     }, 60000);
 });

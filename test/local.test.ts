@@ -1,9 +1,11 @@
 // The local (docker) target under Pulumi's mocks: what it registers for several slave counts.
 import { drainSeconds } from "../components/aws/userdata";
 import { REDIS_HEALTH_COMMAND, goDuration, localSetupScript } from "../components/docker/cluster";
+import { passwordArgs } from "../components/secrets";
 import { scriptParameters } from "./cloudConfig";
 import { diffRegistrations } from "./diff";
 import { ProgramRun, Registered, SECRET_SIG_KEY, mockSecret, named, ofType, program } from "./harness";
+import { mockPassword } from "./mockRuntime";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
@@ -29,6 +31,7 @@ describe("local target resources", () => {
         const names = ofType(run, CONTAINER).map((c) => c.name).sort();
         expect(names).toEqual(
             [
+                "newapi-dev-admin-password",
                 "newapi-dev-master",
                 "newapi-dev-mysql",
                 "newapi-dev-nginx",
@@ -38,8 +41,8 @@ describe("local target resources", () => {
             ].sort(),
         );
         expect(ofType(run, NETWORK)).toHaveLength(1);
-        // MySQL and Redis data, and /data and /app/logs of every New API node.
-        expect(ofType(run, VOLUME)).toHaveLength(2 + 2 * (1 + slaves));
+        // MySQL and Redis data, the root password's copy, and /data and /app/logs of every New API node.
+        expect(ofType(run, VOLUME)).toHaveLength(3 + 2 * (1 + slaves));
         expect(ofType(run, IMAGE).map((i) => i.inputs.name).sort()).toEqual(
             ["calciumion/new-api:v0.9.20-patch.2", "mysql:8.0.40", "nginx:1.27.3-alpine", "redis:7.2.5-alpine"],
         );
@@ -129,7 +132,7 @@ describe("local nodes", () => {
 });
 
 describe("local shared services and order", () => {
-    test("MySQL 8 with utf8mb4, a volume and a TCP health check; no root password to know", async () => {
+    test("MySQL 8 with utf8mb4, a volume and a TCP health check; root's password generated, its environment read once", async () => {
         const run = await local();
         const mysql = named(run, CONTAINER, "newapi-dev-mysql").inputs;
         expect(mysql.command).toEqual([
@@ -141,8 +144,12 @@ describe("local shared services and order", () => {
             "MYSQL_DATABASE=newapi",
             "MYSQL_USER=newapi",
             `MYSQL_PASSWORD=${mockSecret("newapi-dev-db-password")}`,
-            "MYSQL_RANDOM_ROOT_PASSWORD=yes",
+            `MYSQL_ROOT_PASSWORD=${mockPassword("newapi-dev-mysql-root-password", passwordArgs("dbPassword"))}`,
         ]);
+        expect(mysql.envs[SECRET_SIG_KEY]).toBeDefined();
+        // The image reads its environment only when it initializes an empty volume: a rotated
+        // password must not replace (restart) MySQL, and does not on a stack made before root had a known password.
+        expect(named(run, CONTAINER, "newapi-dev-mysql").options.ignoreChanges).toEqual(["envs"]);
         expect(mysql.volumes).toEqual([{ volumeName: "newapi-dev-mysql", containerPath: "/var/lib/mysql" }]);
         expect(mysql.healthcheck.tests).toEqual(["CMD-SHELL", "mysqladmin ping -h 127.0.0.1 --silent"]);
         expect(mysql).toMatchObject({ destroyGraceSeconds: 60, stopTimeout: 60 });
@@ -248,12 +255,13 @@ describe("local outputs", () => {
         expect(e.adminPassword).toBe(mockSecret("newapi-dev-admin-password"));
         expect(e.masterContainer).toBe("newapi-dev-master");
         expect(e.slaveContainers).toEqual(["newapi-dev-slave-0"]);
-        for (const name of ["sessionSecret", "cryptoSecret", "dbPassword", "redisAuthToken", "sqlDsn", "redisConnectionString"]) {
+        expect(e.mysqlRootPassword).toBe(mockPassword("newapi-dev-mysql-root-password", passwordArgs("dbPassword")));
+        for (const name of ["sessionSecret", "cryptoSecret", "dbPassword", "redisAuthToken", "sqlDsn", "redisConnectionString", "mysqlRootPassword"]) {
             expect({ name, secret: run.secretExports.includes(name) }).toEqual({ name, secret: true });
         }
         expect(Object.keys(e).filter((n) => e[n] !== undefined).sort()).toEqual(
             [
-                ...["target", "url", "listenerWeights", "adminUsername", "adminPassword", "masterContainer", "slaveContainers"],
+                ...["target", "url", "listenerWeights", "adminUsername", "adminPassword", "masterContainer", "slaveContainers", "mysqlRootPassword"],
                 ...["sessionSecret", "cryptoSecret", "dbPassword", "redisAuthToken", "sqlDsn", "redisConnectionString"],
             ].sort(),
         );

@@ -45,6 +45,13 @@ export interface Scenario {
     passwordChangeResponse?: string;
     /** What the stub redis-cli prints, and its exit code. */
     redisCli?: { reply: string; exit: number };
+    /**
+     * The stub MySQL server the mysql client reaches (user and password from its
+     * --defaults-extra-file): root's password, the app user's name and its passwords (primary
+     * first, then a retained secondary); the first `unreachable` calls cannot connect, all of
+     * them with `down`; `refuse` is the error root's ALTER USER fails with.
+     */
+    mysql?: { rootPassword: string; user: string; passwords: string[]; unreachable?: number; down?: boolean; refuse?: string };
     /** The operator's machine has no AWS CLI. */
     withoutAws?: boolean;
     /** AWS's trust store does not answer the RDS CA bundle's download. */
@@ -80,6 +87,9 @@ export interface ScriptRun {
     passwordChangeHeaders?: string;
     /** What the AWS CLI read from file:// arguments (--cli-input-json), while the script ran. */
     cliInput?: string;
+    /** The stub MySQL's app user passwords after the run (primary first), and the ALTER USER statements root ran. */
+    mysqlPasswords?: string[];
+    mysqlStatements?: string;
     /** What the script left in its TMPDIR. */
     leftovers: string[];
     /** A stack's config as the stub `pulumi` left it, and as it was at each `pulumi up`, in order. */
@@ -202,6 +212,28 @@ case $url in
 esac
 `,
     wget: `${SH_STUB}printf '%s\\n' "wget $*" >> "$STUB_DIR/calls"
+# New API's login and password change (admin-wget.sh): the body and the headers from files.
+for arg; do
+  case $arg in
+    --config=*) config=\${arg#--config=} ;;
+    --body-file=*) body=\${arg#--body-file=} ;;
+    --save-cookies=*) jar=\${arg#--save-cookies=} ;;
+  esac
+  url=$arg
+done
+case $url in
+  */api/user/login)
+    cat "$body" > "$STUB_DIR/login-body"
+    [ -f "$STUB_DIR/login-response" ] || { echo "failed: Connection refused." >&2; exit 4; }
+    echo "session cookie" > "$jar"
+    contents "$STUB_DIR/login-response"; printf '%s' "$contents"; exit 0 ;;
+  */api/user/self)
+    cat "$body" > "$STUB_DIR/self-body"
+    sed -n 's/^header = //p' "$config" >> "$STUB_DIR/self-headers"
+    grep -q "session cookie" "$jar" || echo "Cookie: none" >> "$STUB_DIR/self-headers"
+    [ -f "$STUB_DIR/self-response" ] || { echo "failed: Connection refused." >&2; exit 4; }
+    contents "$STUB_DIR/self-response"; printf '%s' "$contents"; exit 0 ;;
+esac
 for arg; do
   case $arg in
     --post-file=*)
@@ -211,6 +243,39 @@ for arg; do
   esac
 done
 status_answer || { cat "$STUB_DIR/status-error" >&2; exit 4; }
+`,
+    // Bash, called a few times a run. The user and password in the option file; the SQL on stdin. Root's ALTER USER changes the
+    // app user's passwords as MySQL does (RETAIN CURRENT PASSWORD, DISCARD OLD PASSWORD).
+    mysql: `#!/bin/bash
+echo "mysql $*" >> "$STUB_DIR/calls"
+db="$STUB_DIR/mysql"
+count=0; [[ ! -f "$db/calls" ]] || count="$(<"$db/calls")"
+echo $(( count += 1 )) > "$db/calls"
+if [[ -e "$db/down" ]] || (( count <= $(<"$db/unreachable") )); then
+  echo "ERROR 2003 (HY000): Can't connect to MySQL server on 'mysql:3306' (111)" >&2; exit 1
+fi
+for arg; do [[ "$arg" != --defaults-extra-file=* ]] || options="\${arg#*=}"; done
+user="$(sed -n 's/^user=//p' "$options")"; password="$(sed -n 's/^password=//p' "$options")"
+denied() { echo "ERROR 1045 (28000): Access denied for user '$user'@'172.18.0.9' (using password: YES)" >&2; exit 1; }
+if [[ "$user" == root ]]; then
+  [[ "$password" == "$(<"$db/root")" ]] || denied
+else
+  [[ "$user" == "$(<"$db/user")" ]] && grep -qxF -- "$password" "$db/passwords" || denied
+fi
+sql="$(cat)"
+if [[ "$user" == root && "$sql" == ALTER* ]]; then
+  echo "$sql" >> "$db/statements"
+  [[ ! -f "$db/refuse" ]] || { cat "$db/refuse" >&2; exit 1; }
+  retain="IDENTIFIED BY '([^']*)' RETAIN CURRENT PASSWORD"
+  if [[ "$sql" =~ $retain ]]; then
+    { echo "\${BASH_REMATCH[1]}"; head -n 1 "$db/passwords"; } > "$db/passwords.new"
+  elif [[ "$sql" == *"DISCARD OLD PASSWORD"* ]]; then
+    head -n 1 "$db/passwords" > "$db/passwords.new"
+  fi
+  mv "$db/passwords.new" "$db/passwords"
+  exit 0
+fi
+echo 1
 `,
     "redis-cli": `${SH_STUB}printf '%s\\n' "redis-cli $*" >> "$STUB_DIR/calls"\ncontents "$STUB_DIR/redis-reply"\nprintf '%s\\n' "$contents"\nread -r code < "$STUB_DIR/redis-exit"\nexit "$code"\n`,
     // Config and outputs per stack in files; \`pulumi up\` keeps a copy of the config it would deploy. Bash: called a few times a run.
@@ -325,6 +390,18 @@ export function runScript(
     for (const file of ["calls", "target-calls", "status-calls", "setup-body", "login-body", "self-body", "self-headers", "cli-input"]) {
         stubFile(file, undefined);
     }
+    fs.rmSync(path.join(stubDir, "mysql"), { recursive: true, force: true });
+    if (scenario.mysql !== undefined) {
+        const db = path.join(stubDir, "mysql");
+        fs.mkdirSync(db);
+        const { rootPassword, user, passwords, unreachable = 0, down, refuse } = scenario.mysql;
+        fs.writeFileSync(path.join(db, "root"), rootPassword);
+        fs.writeFileSync(path.join(db, "user"), user);
+        fs.writeFileSync(path.join(db, "passwords"), passwords.map((p) => `${p}\n`).join(""));
+        fs.writeFileSync(path.join(db, "unreachable"), String(unreachable));
+        stubFile("mysql/down", flag(down));
+        stubFile("mysql/refuse", refuse && `${refuse}\n`);
+    }
     fs.rmSync(path.join(stubDir, "answers"), { recursive: true, force: true });
     fs.mkdirSync(path.join(stubDir, "answers"));
     for (const [call, answers] of Object.entries(scenario.awsAnswers ?? {})) {
@@ -355,6 +432,8 @@ export function runScript(
         passwordChangeBody: read("self-body"),
         passwordChangeHeaders: read("self-headers"),
         cliInput: read("cli-input"),
+        mysqlPasswords: read("mysql/passwords")?.split("\n").filter((l) => l !== ""),
+        mysqlStatements: read("mysql/statements"),
         leftovers: fs.readdirSync(tmpDir),
         pulumiConfig: (stack) => {
             const stackDir = path.join(stubDir, "pulumi", stack);

@@ -10,18 +10,23 @@ import { shellcheck } from "./shellcheck";
 const SCRIPTS = path.join(__dirname, "..", "components", "scripts");
 const files = fs.readdirSync(SCRIPTS).filter((f) => f.endsWith(".sh"));
 /** The libraries scripts source: no #! line, so shellcheck is told their shell. */
-const LIBRARY_SHELLS: Record<string, string> = { "admin-session.sh": "bash", "poll.sh": "sh", "run-command.sh": "sh", "fill.sh": "sh", "ssm.sh": "bash", "target.sh": "sh" };
+const LIBRARY_SHELLS: Record<string, string> = { "admin-curl.sh": "bash", "admin-headers.sh": "bash", "admin-session.sh": "bash", "admin-wget.sh": "bash", "poll.sh": "sh", "run-command.sh": "sh", "fill.sh": "sh", "ssm.sh": "bash", "target.sh": "sh" };
 
 describe("every script passes shellcheck as a file", () => {
     test("the folder has the scripts the stack renders, and the libraries they source", () => {
         expect(files.sort()).toEqual(
             [
+                "admin-curl.sh",
+                "admin-headers.sh",
                 "admin-password.sh",
                 "admin-rotate.sh",
                 "admin-session.sh",
+                "admin-wget.sh",
+                "db-password.sh",
                 "drain.sh",
                 "export-check.sh",
                 "fill.sh",
+                "local-admin-password.sh",
                 "local-setup.sh",
                 "poll.sh",
                 "restart.sh",

@@ -70,6 +70,9 @@ export interface AdminPasswordRotation {
     generation: number;
 }
 
+/** PUT /api/user/self's body: New API changes the password only given the current one. */
+export const PASSWORD_CHANGE_REQUEST = JSON.stringify({ password: SETUP_PASSWORD_PLACEHOLDER, original_password: "{{original}}" });
+
 /**
  * The master's script (components/scripts/admin-password.sh), bash run as root through SSM
  * Run Command: changes the root user's password to the one in SSM, logged in with its copy.
@@ -77,8 +80,7 @@ export interface AdminPasswordRotation {
 export function adminPasswordScript(region: string, admin: AdminPasswordRotation): string {
     return renderScript("admin-password.sh", {
         ...adminSessionParameters(region, admin),
-        // PUT /api/user/self: New API changes the password only given the current one.
-        PASSWORD_CHANGE_REQUEST: JSON.stringify({ password: SETUP_PASSWORD_PLACEHOLDER, original_password: "{{original}}" }),
+        PASSWORD_CHANGE_REQUEST,
         ANSWER_SECONDS: ADMIN_ANSWER_SECONDS,
         POLL_SECONDS: ROTATION_POLL_SECONDS,
     });

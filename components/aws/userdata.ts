@@ -243,6 +243,11 @@ export function renderUnit(spec: NodeBootSpec): string {
 export const SETUP_ANSWER_SECONDS = 900;
 const SETUP_POLL_SECONDS = 5;
 
+/** POST /api/user/login's body, the password left to fill in. */
+export function loginRequest(username: string): string {
+    return JSON.stringify({ username, password: SETUP_PASSWORD_PLACEHOLDER });
+}
+
 /**
  * The parameters of the master's scripts that log in as the root user (admin-session.sh): its
  * password's SSM parameter and copy, New API's login request.
@@ -258,7 +263,7 @@ export function adminSessionParameters(region: string, adminSetup: { username: s
         ADMIN_PASSWORD_PARAMETER: passwordParameter,
         ADMIN_PASSWORD_COPY,
         API_URL: `http://127.0.0.1:${APP_PORT}`,
-        LOGIN_REQUEST: JSON.stringify({ username, password: SETUP_PASSWORD_PLACEHOLDER }),
+        LOGIN_REQUEST: loginRequest(username),
         SUCCESS_MARKER,
     };
 }

@@ -114,6 +114,20 @@ export const nginxImageCheck: Check = (image) => {
     return imageCheck(image) ?? (old ? "must be nginx 1.27.3 or later, which re-resolves the nodes' names at run time" : undefined);
 };
 
+/**
+ * Whether a MySQL image predates dual passwords (RETAIN CURRENT PASSWORD, DISCARD OLD PASSWORD,
+ * MySQL 8.0.14), which the docker target's database password rotation needs. False when the image's tag names no
+ * version (a digest alone, `lts`): MySQL refuses the statements then, and the step says so.
+ */
+export function lacksDualPasswords(mysqlImage: string): boolean {
+    const tag = /:(\d+)\.(\d+)(?:\.(\d+))?(?:[-@]|$)/.exec(mysqlImage.split("@")[0] + "@");
+    if (tag === null) {
+        return false;
+    }
+    const [major, minor, patch] = [Number(tag[1]), Number(tag[2]), tag[3] === undefined ? undefined : Number(tag[3])];
+    return major < 8 || (major === 8 && minor === 0 && patch !== undefined && patch < 14);
+}
+
 export const timezoneCheck: Check = (timezone) => {
     try {
         new Intl.DateTimeFormat("en-US", { timeZone: timezone });

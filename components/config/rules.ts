@@ -1,7 +1,7 @@
 // Rules between settings, and the structures derived from several settings (the network,
 // HTTPS). Each rule records its problems on the reader, naming the key to change.
 import { USER_DATA_MAX_BYTES, largestUserDataBytes } from "../aws/userdata";
-import { ACM_COMMON_NAME_MAX, LOG_RETENTION_DAYS, MAX_ALLOWED_CIDRS, smallestStorageAutoscalingCeiling } from "./checks";
+import { ACM_COMMON_NAME_MAX, LOG_RETENTION_DAYS, MAX_ALLOWED_CIDRS, lacksDualPasswords, smallestStorageAutoscalingCeiling } from "./checks";
 import { ConfigReader } from "./reader";
 import { CONFIG_KEYS, Settings, Target, keysOf, secretKeysOf } from "./schema";
 
@@ -179,6 +179,14 @@ export function checkSettings(read: ConfigReader, config: ClusterConfig): void {
             "adminPasswordRotation",
             read.raw.adminPasswordRotation,
             "rotates the root user's password the master's setup created, and adminUsername is not set: change a password set in the wizard in New API itself",
+        );
+    }
+    // The docker target keeps the current password beside the new one while the nodes are replaced.
+    if (config.target === "docker" && config.dbPasswordRotation > 0 && lacksDualPasswords(config.mysqlImage)) {
+        read.fail(
+            "dbPasswordRotation",
+            read.raw.dbPasswordRotation,
+            `needs MySQL 8.0.14 or later (dual passwords), and mysqlImage is ${config.mysqlImage}: upgrade mysqlImage first`,
         );
     }
     // Only extraEnv can grow a node's userData without bound; EC2 refuses more than 16 KB.

@@ -208,6 +208,14 @@ export const SETTINGS = {
         max: 1000000,
         doc: "generation of the Redis AUTH token: raise it to rotate the token in the next `pulumi up`; on AWS old and new tokens both work until every node has restarted (see [Rotating secrets](operations.md#rotating-secrets))",
     }),
+    dbPasswordRotation: integer({
+        scope: "both",
+        section: "cluster",
+        default: 0,
+        min: 0,
+        max: 1000000,
+        doc: "generation of the database password: raise it to rotate the password in the next `pulumi up`, the nodes restarted one group at a time (on docker: old and new both work until every node is replaced; MySQL 8.0.14 or later) (see [Rotating secrets](operations.md#rotating-secrets))",
+    }),
     adminUsername: optionalText({
         scope: "both",
         section: "cluster",
@@ -220,12 +228,12 @@ export const SETTINGS = {
         doc: "set: the master completes setup itself with this root user and a generated password; unset: you run the setup wizard",
     }),
     adminPasswordRotation: integer({
-        scope: "aws",
+        scope: "both",
         section: "cluster",
         default: 0,
         min: 0,
         max: 1000000,
-        doc: "generation of the root user's password, with `adminUsername` only: raise it to change the password in the next `pulumi up`, on the master, without a restart (see [Rotating secrets](operations.md#rotating-secrets))",
+        doc: "generation of the root user's password, with `adminUsername` only: raise it to change the password in the next `pulumi up`, through New API, without a restart (see [Rotating secrets](operations.md#rotating-secrets))",
     }),
     sessionSecret: carriedSecret("`SESSION_SECRET`, which signs the users' login sessions"),
     cryptoSecret: carriedSecret("`CRYPTO_SECRET`, which keys the HMAC of cached tokens and some stored values"),
@@ -384,14 +392,6 @@ export const SETTINGS = {
     dbBackupRetentionDays: integer({ scope: "aws", section: "database", default: 7, min: 1, max: 35, unit: "days", doc: "automated backups" }),
     dbSnapshotIdentifier: snapshotIdentifier("the main database"),
     logDbSnapshotIdentifier: snapshotIdentifier("the log database (`logDatabase`)"),
-    dbPasswordRotation: integer({
-        scope: "aws",
-        section: "database",
-        default: 0,
-        min: 0,
-        max: 1000000,
-        doc: "generation of the database password: raise it to rotate the password in the next `pulumi up`, the nodes restarted one group at a time (see [Rotating secrets](operations.md#rotating-secrets))",
-    }),
 
     cacheNodeType: text({
         scope: "aws",

@@ -3,7 +3,9 @@
 // and nginx in front with the guide's weights, published on 127.0.0.1:localPort.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { drainSeconds } from "../aws/userdata";
+import * as random from "@pulumi/random";
+import { PASSWORD_CHANGE_REQUEST } from "../aws/rotation";
+import { drainSeconds, loginRequest } from "../aws/userdata";
 import { ClusterConfig, LOCAL_ADMIN_USERNAME } from "../config";
 import {
     APP_PORT,
@@ -21,7 +23,7 @@ import { memoize } from "../memoize";
 import { NodeRole, nodeName } from "../naming";
 import { DeployedCluster, StackOutputs } from "../outputs";
 import { SETUP_PASSWORD_PLACEHOLDER, ScriptParameters, renderScript } from "../scripts/render";
-import { GeneratedSecrets, secretOutputs, secretRotations } from "../secrets";
+import { GeneratedSecrets, passwordArgs, secretOutputs, secretRotations } from "../secrets";
 import { listenerWeights } from "../weights";
 import { guideUpstreams, renderNginxConfig } from "./nginx";
 
@@ -118,20 +120,70 @@ export function localSetupScript(masterHost: string, username: string): string {
 }
 
 /**
- * Why the setup container failed, from what Docker reports once it has exited (its exit code
- * and logs), or undefined if it succeeded. The provider waits for it (attach) but ignores its
- * exit code; this makes the update fail instead.
+ * Why a run-once container (`what`) failed, from what Docker reports once it has exited (its
+ * exit code and logs), or undefined if it succeeded. The provider waits for it (attach) but
+ * ignores its exit code; this makes the update fail instead, saying what that leaves undone
+ * (`consequence`) and why running it again is safe (`again`).
  */
-export function setupFailure(exitCode: number, logs: string, urn: string): string | undefined {
+export function runOnceFailure(what: string, consequence: string, again: string, exitCode: number, logs: string, urn: string): string | undefined {
     if (exitCode === 0) {
         return undefined;
     }
     return [
-        `the setup container exited with code ${exitCode}; the update stops before the slaves. Its output:`,
+        `${what} exited with code ${exitCode}; ${consequence}. Its output:`,
         logs.trim() === "" ? "(none)" : logs.trimEnd(),
-        // Its state keeps the exit code: only a new container runs the setup again.
-        `Once the cause is fixed, run it again (it does nothing if the setup is done): pulumi up --replace '${urn}'`,
+        // Its state keeps the exit code: only a new container runs it again.
+        `Once the cause is fixed, run it again (${again}): pulumi up --replace '${urn}'`,
     ].join("\n");
+}
+
+/** Why the setup container failed (runOnceFailure), or undefined if it succeeded. */
+export function setupFailure(exitCode: number, logs: string, urn: string): string | undefined {
+    return runOnceFailure("the setup container", "the update stops before the slaves", "it does nothing if the setup is done", exitCode, logs, urn);
+}
+
+/** Where the admin password step keeps its copy of the root user's password: a volume of its own. */
+export const LOCAL_ADMIN_COPY_FOLDER = "/admin";
+
+/** How long the admin password step waits for the master (healthy and set up by then: it should answer at once). */
+export const LOCAL_ADMIN_ANSWER_SECONDS = 60;
+
+/**
+ * The admin password step (components/scripts/local-admin-password.sh), bash in a run-once
+ * container of the New API image: keeps a copy of the root user's password and changes the
+ * password to ADMIN_PASSWORD (its environment) when it is new, logged in with the copy.
+ */
+export function localAdminPasswordScript(masterHost: string, username: string): string {
+    return renderScript("local-admin-password.sh", {
+        ADMIN_USERNAME: username,
+        ADMIN_PASSWORD_COPY: `${LOCAL_ADMIN_COPY_FOLDER}/admin-password`,
+        API_URL: `http://${masterHost}:${APP_PORT}`,
+        LOGIN_REQUEST: loginRequest(username),
+        PASSWORD_CHANGE_REQUEST,
+        SUCCESS_MARKER,
+        ANSWER_SECONDS: LOCAL_ADMIN_ANSWER_SECONDS,
+        POLL_SECONDS: SETUP_POLL_SECONDS,
+    });
+}
+
+/** How long a database password step waits for MySQL to answer (it is running and healthy: it should at once). */
+export const DB_ANSWER_SECONDS = 60;
+
+/** The two steps of a database password rotation (db-password.sh): before the nodes are replaced, and after. */
+export type DbPasswordStep = "retain" | "discard";
+
+/**
+ * A database password step (components/scripts/db-password.sh), POSIX sh in a run-once
+ * container of the MySQL image. Reads ROOT_PASSWORD and DB_PASSWORD from its environment.
+ */
+export function dbPasswordScript(step: DbPasswordStep): string {
+    return renderScript("db-password.sh", {
+        STEP: step,
+        MYSQL_HOST,
+        DATABASE_USER,
+        ANSWER_SECONDS: DB_ANSWER_SECONDS,
+        POLL_SECONDS: SETUP_POLL_SECONDS,
+    });
 }
 
 export class LocalCluster extends pulumi.ComponentResource implements DeployedCluster {
@@ -170,16 +222,20 @@ export class LocalCluster extends pulumi.ComponentResource implements DeployedCl
         const image = (reference: string) => pulled(reference).imageId;
         const onNetwork = (alias: string) => [{ name: network.name, aliases: [alias] }];
 
+        // MySQL's root, known to the stack: only root may give the app user a second password.
+        const mysqlRootPassword = pulumi.secret(
+            new random.RandomPassword(`${clusterName}-mysql-root-password`, passwordArgs("dbPassword"), parent).result,
+        );
         const mysql = new docker.Container(
             `${clusterName}-mysql`,
             {
                 name: `${clusterName}-mysql`,
                 image: image(config.mysqlImage),
-                envs: secrets.dbPassword.apply((password) => [
+                envs: pulumi.all([secrets.dbPassword, mysqlRootPassword]).apply(([password, rootPassword]) => [
                         `MYSQL_DATABASE=${DATABASE_NAME}`,
                         `MYSQL_USER=${DATABASE_USER}`,
                         `MYSQL_PASSWORD=${password}`,
-                        "MYSQL_RANDOM_ROOT_PASSWORD=yes",
+                        `MYSQL_ROOT_PASSWORD=${rootPassword}`,
                     ]),
                 // New API panics at start-up unless the database is utf8mb4.
                 command: [
@@ -199,7 +255,9 @@ export class LocalCluster extends pulumi.ComponentResource implements DeployedCl
                 waitTimeout: WAIT_SECONDS,
                 labels,
             },
-            parent,
+            // The image reads these only when it initializes an empty data volume: a change (a
+            // rotated password) would only restart MySQL. The rotation steps below change the password.
+            { parent: this, ignoreChanges: ["envs"] },
         );
 
         const redis = new docker.Container(
@@ -263,38 +321,102 @@ export class LocalCluster extends pulumi.ComponentResource implements DeployedCl
             );
         };
 
-        // As on AWS: the master first; slaves only once it is healthy and set up (New API #942).
-        const master = createNode("master", 0, [mysql, redis]);
-        const setup = new docker.Container(
-            `${clusterName}-setup`,
-            {
-                name: `${clusterName}-setup`,
-                image: image(config.image),
-                entrypoints: ["/bin/sh", "-c"],
-                command: [localSetupScript(nodeName(clusterName, "master"), adminUsername)],
-                envs: [pulumi.interpolate`ADMIN_PASSWORD=${generated.adminPassword}`],
-                networksAdvanced: [{ name: network.name }],
-                // Runs once: `pulumi up` waits for it to exit (attach) and keeps its output (logs).
-                attach: true,
-                mustRun: false,
-                restart: "no",
-                logs: true,
-                labels,
+        /**
+         * A container that runs `script` once (`shell`, sh unless said) and exits: `pulumi up`
+         * waits for it (attach) and keeps its output (logs). The provider records its exit code
+         * but does not fail on it: what this returns (the container, to depend on) fails the
+         * update on a non-zero one.
+         */
+        const runOnce = (
+            stepName: string,
+            args: {
+                image: string;
+                script: string;
+                shell?: string;
+                envs: pulumi.Input<pulumi.Input<string>[]>;
+                volumes?: docker.types.input.ContainerVolume[];
+                after: pulumi.Input<pulumi.Resource[]>;
+                failure: (code: number, logs: string, urn: string) => string | undefined;
             },
-            { parent: this, dependsOn: [master] },
-        );
-        // The provider records the setup's exit code but does not fail on it: a failed setup
-        // fails the update here, and the slaves, which depend on it, are never registered.
-        const setupSucceeded = pulumi.all([setup.exitCode, setup.containerLogs, setup.urn]).apply(([code, logs, urn]) => {
-            const failure = setupFailure(code, logs, urn);
-            if (failure !== undefined) {
-                throw new pulumi.ResourceError(failure, setup);
-            }
-            return [mysql, redis, master, setup];
+        ) => {
+            const container = new docker.Container(
+                stepName,
+                {
+                    name: stepName,
+                    image: image(args.image),
+                    entrypoints: [args.shell ?? "/bin/sh", "-c"],
+                    command: [args.script],
+                    envs: args.envs,
+                    ...(args.volumes === undefined ? {} : { volumes: args.volumes }),
+                    networksAdvanced: [{ name: network.name }],
+                    attach: true,
+                    mustRun: false,
+                    restart: "no",
+                    logs: true,
+                    labels,
+                },
+                { parent: this, dependsOn: args.after },
+            );
+            return pulumi.all([container.exitCode, container.containerLogs, container.urn]).apply(([code, logs, urn]) => {
+                const failure = args.failure(code, logs, urn);
+                if (failure !== undefined) {
+                    throw new pulumi.ResourceError(failure, container);
+                }
+                return [container];
+            });
+        };
+        const dbPasswordStep = (step: DbPasswordStep, after: pulumi.Resource[], consequence: string) =>
+            runOnce(`${clusterName}-db-password-${step}`, {
+                image: config.mysqlImage,
+                script: dbPasswordScript(step),
+                envs: [
+                    pulumi.interpolate`ROOT_PASSWORD=${mysqlRootPassword}`,
+                    pulumi.interpolate`DB_PASSWORD=${secrets.dbPassword}`,
+                    // A new generation is a new container: the step runs again.
+                    `DB_PASSWORD_ROTATION=${config.dbPasswordRotation}`,
+                ],
+                after,
+                failure: (code, logs, urn) =>
+                    runOnceFailure(`the database password's ${step} step`, consequence, "it redoes nothing already done", code, logs, urn),
+            });
+
+        // A rotated database password: the app user takes it, keeping the current one, before any
+        // node is replaced with it (their environment holds it); generation 0 has nothing to rotate.
+        const rotatesDbPassword = config.dbPasswordRotation > 0;
+        const dataTier: pulumi.Input<pulumi.Resource[]> = rotatesDbPassword
+            ? dbPasswordStep("retain", [mysql, redis], "the update stops before the nodes, which keep the current password").apply((retain) => [mysql, redis, ...retain])
+            : [mysql, redis];
+        // As on AWS: the master first; slaves only once it is healthy and set up (New API #942).
+        const master = createNode("master", 0, dataTier);
+        const setupSucceeded = runOnce(`${clusterName}-setup`, {
+            image: config.image,
+            script: localSetupScript(nodeName(clusterName, "master"), adminUsername),
+            envs: [pulumi.interpolate`ADMIN_PASSWORD=${generated.adminPassword}`],
+            after: [master],
+            failure: setupFailure,
+        }).apply((setup) => [mysql, redis, master, ...setup]);
+        // The root user's password: its copy kept after the setup, and changed when its generation is.
+        runOnce(`${clusterName}-admin-password`, {
+            image: config.image,
+            script: localAdminPasswordScript(nodeName(clusterName, "master"), adminUsername),
+            shell: "/bin/bash",
+            envs: [
+                pulumi.interpolate`ADMIN_PASSWORD=${generated.adminPassword}`,
+                `ADMIN_PASSWORD_ROTATION=${config.adminPasswordRotation}`,
+            ],
+            volumes: [{ volumeName: volume(`${clusterName}-admin`), containerPath: LOCAL_ADMIN_COPY_FOLDER }],
+            after: setupSucceeded,
+            failure: (code, logs, urn) =>
+                runOnceFailure("the admin password step", "the root user's password and its copy are unchanged", "it redoes nothing already done", code, logs, urn),
         });
         const slaves = Array.from({ length: config.slaveCount }, (_, index) => createNode("slave", index, setupSucceeded));
 
         const nodes = [master, ...slaves];
+        // Every node runs with the new password now (Pulumi deleted each old one before its
+        // replacement): the old one goes.
+        if (rotatesDbPassword) {
+            dbPasswordStep("discard", [mysql, ...nodes], "the old password still works beside the new one");
+        }
         const nginxConfig = renderNginxConfig({
             listenPort: 80,
             resolver: DOCKER_DNS,
@@ -329,6 +451,7 @@ export class LocalCluster extends pulumi.ComponentResource implements DeployedCl
             listenerWeights: listenerWeights(config.masterWeight, config.slaveWeight, config.slaveCount),
             masterContainer: nodeName(clusterName, "master"),
             slaveContainers: slaves.map((_, i) => nodeName(clusterName, "slave", i)),
+            mysqlRootPassword,
             ...secretOutputs(generated, endpoints),
             adminUsername,
             adminPassword: generated.adminPassword,

@@ -16,22 +16,18 @@ umask 077
 . "$(dirname "$0")/fill.sh"
 # shellcheck source=admin-session.sh
 . "$(dirname "$0")/admin-session.sh"
+# shellcheck source=admin-headers.sh
+. "$(dirname "$0")/admin-headers.sh"
+# shellcheck source=admin-curl.sh
+. "$(dirname "$0")/admin-curl.sh"
 
 fail() { echo "new-api-admin-password: $*; the password of $ADMIN_USERNAME is unchanged" >&2; exit 1; }
 
 # change_password OLD NEW
 # PUT /api/user/self in the session log_in opened (its answer in $answer), with the original
-# password as New API requires. The session as each version gives it: the cookie and the user
-# id for the New-Api-User header (v0.9), or an access token (later versions), in a header
-# file, never on the command line. Sets $answer.
+# password as New API requires; the session's headers from a file. Sets $answer.
 change_password() {
-  : > "$SESSION_DIR/headers"
-  if [[ "$answer" =~ \"access_token\":\"([^\"]+)\" ]]; then
-    echo "Authorization: Bearer ${BASH_REMATCH[1]}" >> "$SESSION_DIR/headers"
-  fi
-  if [[ "$answer" =~ \"data\":\{\"id\":([0-9]+) ]]; then
-    echo "New-Api-User: ${BASH_REMATCH[1]}" >> "$SESSION_DIR/headers"
-  fi
+  session_headers > "$SESSION_DIR/headers"
   answer="$(fill "$(fill "$PASSWORD_CHANGE_REQUEST" '{{original}}' "$1")" '{{password}}' "$2" \
     | curl -sS --max-time 30 -b "$SESSION_DIR/cookies" -H @"$SESSION_DIR/headers" -H 'Content-Type: application/json' \
         -X PUT --data-binary @- "$API_URL/api/user/self")" \

@@ -1,8 +1,10 @@
-# Functions the master's bash scripts share to log in to New API as its root user. Sourced,
-# never run. Needs fill.sh, and API_URL, ADMIN_USERNAME, LOGIN_REQUEST, SUCCESS_MARKER,
-# ADMIN_PASSWORD_COPY and SESSION_DIR (a folder only root can read).
+# Functions the scripts that log in to New API as its root user share, whatever their HTTP
+# client (admin-curl.sh on the AWS master, admin-wget.sh in the New API image on docker).
+# Sourced, never run. Needs ADMIN_PASSWORD_COPY and SUCCESS_MARKER; reads New API's last
+# answer, which the client's log_in and change_password set, from $answer.
 
 # new_api_message: New API's message in $answer, never the rest (a login's answer holds a token)
+# shellcheck disable=SC2154
 new_api_message() {
   if [[ "$answer" =~ \"message\":\"([^\"]*)\" ]]; then
     echo "${BASH_REMATCH[1]:-no message}"
@@ -11,13 +13,8 @@ new_api_message() {
   fi
 }
 
-# log_in PASSWORD
-# POST /api/user/login as ADMIN_USERNAME, the password through stdin, never the command line;
-# the session's cookie in SESSION_DIR. Sets $answer.
-log_in() {
-  answer="$(fill "$LOGIN_REQUEST" '{{password}}' "$1" \
-    | curl -sS --max-time 30 -c "$SESSION_DIR/cookies" -H 'Content-Type: application/json' --data-binary @- "$API_URL/api/user/login")" \
-    || { answer='{"message":"POST /api/user/login did not answer"}'; return 1; }
+# logged_in: whether $answer, a login's, opened a session (it does not when the user has 2FA)
+logged_in() {
   [[ "$answer" == *"$SUCCESS_MARKER"* && "$answer" != *'"require_2fa":true'* ]]
 }
 

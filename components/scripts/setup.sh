@@ -18,6 +18,8 @@ umask 077
 . "$(dirname "$0")/fill.sh"
 # shellcheck source=admin-session.sh
 . "$(dirname "$0")/admin-session.sh"
+# shellcheck source=admin-curl.sh
+. "$(dirname "$0")/admin-curl.sh"
 
 answers() {
   status="$(curl -fs --max-time 5 "$STATUS_URL")"
