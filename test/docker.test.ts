@@ -41,24 +41,34 @@ describe("setupFailure", () => {
     });
 });
 
+interface StepScenario {
+    /** The run-once container (by the end of its name) whose exit is set. */
+    step: string;
+    exitCode: number;
+    logs: string;
+    config?: Record<string, string>;
+}
+
+interface StepRun {
+    registered: string[];
+    failures: string[];
+}
+
 /**
- * Runs the program under the mocks in a child process, the setup container reporting
- * `exitCode` and `logs`. A ResourceError thrown in an apply is an unhandled rejection, which
- * Pulumi's language host turns into a failed update; Jest would fail the test on it, so the
- * child records it instead, as the language host would report it.
+ * Runs the program under the mocks in a child process, once per scenario, a run-once container
+ * reporting the scenario's exit code and logs. A ResourceError thrown in an apply is an
+ * unhandled rejection, which Pulumi's language host turns into a failed update; Jest would fail
+ * the test on it, so the child records it instead, as the language host would report it. One
+ * child runs every scenario in turn (loading the program is most of its cost); Pulumi's mock
+ * runtime starts afresh at each.
  */
-function runWithStepExit(
-    step: string,
-    exitCode: number,
-    logs: string,
-    config: Record<string, string> = {},
-): { registered: string[]; failures: string[] } {
+function runWithStepExits(scenarios: StepScenario[]): StepRun[] {
     const child = `
 const fs = require("fs");
 const path = require("path");
 const ts = require("typescript");
 const { createRequire } = require("module");
-const [testDir, step, exitCode, logs, config] = process.argv.slice(1);
+const [testDir, scenarios] = [process.argv[1], JSON.parse(process.argv[2])];
 // The same sources Jest runs, compiled the way ts-jest does with isolatedModules.
 require.extensions[".ts"] = (module, file) =>
     module._compile(
@@ -70,48 +80,86 @@ require.extensions[".ts"] = (module, file) =>
     );
 const load = createRequire(path.join(testDir, "child.js"));
 const pulumi = load("@pulumi/pulumi");
-const registered = [];
-const failures = [];
+let scenario, run;
 const setMocks = pulumi.runtime.setMocks;
 pulumi.runtime.setMocks = (mocks, ...rest) =>
     setMocks(
         {
             ...mocks,
             newResource: (args) => {
-                registered.push(args.name);
+                run.registered.push(args.name);
                 const result = mocks.newResource(args);
-                return args.name.endsWith(step)
-                    ? { ...result, state: { ...result.state, exitCode: Number(exitCode), containerLogs: logs } }
+                return args.name.endsWith("-" + scenario.step)
+                    ? { ...result, state: { ...result.state, exitCode: scenario.exitCode, containerLogs: scenario.logs } }
                     : result;
             },
         },
         ...rest,
     );
-const report = () => {
-    console.log(JSON.stringify({ registered, failures }));
-    process.exit(0);
-};
+let failed;
 process.on("unhandledRejection", (error) => {
-    failures.push(String(error && error.message));
-    // Let the other registrations settle, as the engine would before it reports.
-    if (failures.length === 1) setTimeout(report, 1000);
+    run.failures.push(String(error && error.message));
+    failed();
 });
-// A failure that nothing registered after waits for (the admin password and discard steps) is
-// an unhandled rejection a turn after the RPCs drain: give it that turn.
-load("./mockRuntime").evaluateProgram(load, { target: "docker", slaveCount: "2", ...JSON.parse(config) }).then(() => setTimeout(report, 500));
+(async () => {
+    const runs = [];
+    for (scenario of scenarios) {
+        run = { registered: [], failures: [] };
+        await new Promise((done) => {
+            // Let the other registrations settle after a failure, as the engine would before it reports.
+            failed = () => setTimeout(done, 1000);
+            // A failure that nothing registered after waits for (the admin password and discard steps)
+            // is an unhandled rejection a turn after the RPCs drain: give it that turn.
+            load("./mockRuntime").evaluateProgram(load, { target: "docker", slaveCount: "2", ...scenario.config }).then(() => setTimeout(done, 500));
+        });
+        runs.push(run);
+    }
+    // On exit, Pulumi reports the registrations a failed program left pending (exit code 1).
+    console.log(JSON.stringify(runs));
+    process.exit(0);
+})();
 `;
-    const result = spawnSync(process.execPath, ["-e", child, __dirname, `-${step}`, String(exitCode), logs, JSON.stringify(config)], {
+    const result = spawnSync(process.execPath, ["-e", child, __dirname, JSON.stringify(scenarios)], {
         cwd: __dirname,
         encoding: "utf8",
         timeout: 50000,
     });
-    // On exit, Pulumi reports the registrations a failed program left pending (exit code 1).
     const report = result.stdout.trim().split("\n").pop() ?? "";
-    if (!report.startsWith("{")) {
+    if (!report.startsWith("[")) {
         throw new Error(`the child program reported nothing (${result.status ?? result.signal}): ${result.stderr}`);
     }
     return JSON.parse(report);
 }
+
+const SCENARIOS = {
+    setupFails: { step: "setup", exitCode: 1, logs: "new-api-setup: POST http://newapi-dev-master:3000/api/setup failed: boom\n" },
+    retainFails: {
+        step: "db-password-retain",
+        exitCode: 1,
+        logs: "new-api-db-password: MySQL refused the new password of newapi: ERROR 1227\n",
+        config: { dbPasswordRotation: "1" },
+    },
+    discardFails: {
+        step: "db-password-discard",
+        exitCode: 1,
+        logs: "new-api-db-password: MySQL did not discard the old password of newapi: ERROR 2013\n",
+        config: { dbPasswordRotation: "1" },
+    },
+    retainSucceeds: { step: "db-password-retain", exitCode: 0, logs: "", config: { dbPasswordRotation: "1" } },
+    adminFails: {
+        step: "admin-password",
+        exitCode: 1,
+        logs: "new-api-admin-password: New API refused the new password: 原密码错误; the password of admin is unchanged\n",
+        config: { adminPasswordRotation: "1" },
+    },
+} satisfies Record<string, StepScenario>;
+
+let stepRuns: Record<keyof typeof SCENARIOS, StepRun>;
+beforeAll(() => {
+    const names = Object.keys(SCENARIOS) as (keyof typeof SCENARIOS)[];
+    const runs = runWithStepExits(names.map((name) => SCENARIOS[name]));
+    stepRuns = Object.fromEntries(names.map((name, i) => [name, runs[i]])) as typeof stepRuns;
+}, 120000);
 
 describe("a failed setup under the mocks", () => {
     const containers = (names: string[]) => names.filter((n) => n.startsWith("newapi-dev-") && !/-(data|logs)$/.test(n));
@@ -119,7 +167,7 @@ describe("a failed setup under the mocks", () => {
     // The same program with the setup exiting 0 (the mocks' default) registers the slaves and
     // nginx: test/local.test.ts.
     test("fails the update with the setup's output; no slave, no nginx is registered", () => {
-        const run = runWithStepExit("setup", 1, "new-api-setup: POST http://newapi-dev-master:3000/api/setup failed: boom\n");
+        const run = stepRuns.setupFails;
         expect(containers(run.registered)).toEqual(
             expect.arrayContaining(["newapi-dev-mysql", "newapi-dev-redis", "newapi-dev-master", "newapi-dev-setup"]),
         );
@@ -130,14 +178,12 @@ describe("a failed setup under the mocks", () => {
             expect(failure).toContain("new-api-setup: POST http://newapi-dev-master:3000/api/setup failed: boom");
             expect(failure).toContain("pulumi up --replace 'urn:pulumi:dev::new-api-cluster::");
         }
-    }, 60000);
+    });
 });
 
 describe("a failed database password step under the mocks", () => {
     test("retain fails: the update fails with its output before any node is registered, and no discard", () => {
-        const run = runWithStepExit("db-password-retain", 1, "new-api-db-password: MySQL refused the new password of newapi: ERROR 1227\n", {
-            dbPasswordRotation: "1",
-        });
+        const run = stepRuns.retainFails;
         expect(run.registered).toEqual(expect.arrayContaining(["newapi-dev-mysql", "newapi-dev-redis", "newapi-dev-db-password-retain"]));
         expect(run.registered.filter((n) => /-(master|slave-\d+|setup|nginx|db-password-discard)$/.test(n))).toEqual([]);
         expect(run.failures.length).toBeGreaterThan(0);
@@ -148,37 +194,33 @@ describe("a failed database password step under the mocks", () => {
             expect(failure).toContain("MySQL refused the new password of newapi: ERROR 1227");
             expect(failure).toContain("run it again (it redoes nothing already done): pulumi up --replace 'urn:pulumi:dev::new-api-cluster::");
         }
-    }, 60000);
+    });
 
     test("discard fails: the update fails with its output, every node registered with the new password", () => {
-        const run = runWithStepExit("db-password-discard", 1, "new-api-db-password: MySQL did not discard the old password of newapi: ERROR 2013\n", {
-            dbPasswordRotation: "1",
-        });
+        const run = stepRuns.discardFails;
         expect(run.registered).toEqual(expect.arrayContaining(["newapi-dev-master", "newapi-dev-slave-0", "newapi-dev-slave-1", "newapi-dev-db-password-discard"]));
         expect(run.failures.length).toBeGreaterThan(0);
         for (const failure of run.failures) {
             expect(failure).toMatch(/^the database password's discard step exited with code 1; the old password still works beside the new one\. Its output:\n/);
         }
-    }, 60000);
+    });
 
     test("with the step exiting 0 the same program registers the nodes and the discard step", () => {
-        const run = runWithStepExit("db-password-retain", 0, "", { dbPasswordRotation: "1" });
+        const run = stepRuns.retainSucceeds;
         expect(run.failures).toEqual([]);
         expect(run.registered).toEqual(expect.arrayContaining(["newapi-dev-master", "newapi-dev-slave-1", "newapi-dev-db-password-discard"]));
-    }, 60000);
+    });
 });
 
 describe("a failed admin password step under the mocks", () => {
     // Nothing depends on the step: its failure still fails the update, through the language host.
     test("fails the update with its output, the nodes registered as without it", () => {
-        const run = runWithStepExit("admin-password", 1, "new-api-admin-password: New API refused the new password: 原密码错误; the password of admin is unchanged\n", {
-            adminPasswordRotation: "1",
-        });
+        const run = stepRuns.adminFails;
         expect(run.registered).toEqual(expect.arrayContaining(["newapi-dev-master", "newapi-dev-setup", "newapi-dev-admin-password", "newapi-dev-slave-1"]));
         expect(run.failures.length).toBeGreaterThan(0);
         for (const failure of run.failures) {
             expect(failure).toMatch(/^the admin password step exited with code 1; the root user's password and its copy are unchanged\. Its output:\n/);
             expect(failure).toContain("New API refused the new password: 原密码错误");
         }
-    }, 60000);
+    });
 });
