@@ -69,10 +69,18 @@ describe("renderScript", () => {
         expect(text).not.toMatch(/dirname|^\s*#(?!!|\s*components\/scripts)/m);
     });
 
-    test("refuses a parameter that is not an upper-case shell name, and a script that is not there", () => {
+    test("refuses a parameter that is not an upper-case shell name, a script that is not there, and a library", () => {
         expect(() => renderScript("drain.sh", { "A-B": 1 })).toThrow(/A-B is not an upper-case shell name/);
         expect(() => renderScript("drain.sh", { path: 1 })).toThrow(/path is not an upper-case shell name/);
         expect(() => renderScript("nothing.sh", {})).toThrow(/script nothing.sh not found in /);
+        expect(() => renderScript("poll.sh", {})).toThrow("script poll.sh has no #! line");
+    });
+
+    test.each(files.filter((file) => LIBRARY_SHELLS[file] === undefined))("%s rendered is still a whole script, with no blank line", (file) => {
+        const text = renderScript(file, {});
+        const shell = text.startsWith("#!/bin/bash") ? "bash" : "sh";
+        expect(spawnSync(shell, ["-n"], { input: text, encoding: "utf8" })).toMatchObject({ status: 0, stderr: "" });
+        expect(text.trimEnd()).not.toMatch(/\n\s*\n/);
     });
 });
 
