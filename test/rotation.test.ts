@@ -13,7 +13,7 @@ import {
     tokenSetScript,
 } from "../components/aws/rotation";
 import { ConfigError, parseClusterConfig } from "../components/config";
-import { passwordArgs, rotationKeepers } from "../components/secrets";
+import { passwordArgs } from "../components/secrets";
 import { diffRegistrations } from "./diff";
 import { ProgramRun, Registered, SECRET_SIG_KEY, named, ofType, program, unwrapSecrets } from "./harness";
 
@@ -29,18 +29,8 @@ const TOKEN_SET = `${COMMAND}::newapi-dev-redis-token-set`;
 /** The URN suffixes (type::name) of a resource's dependencies. */
 const dependencyKeys = (r: Registered) => r.options.dependencies.map((urn) => urn.replace(/^.*\$/, ""));
 
-describe("the generations of the rotatable secrets", () => {
-    test("generation 0 adds no keepers, so a stack made before rotation existed keeps its secrets", () => {
-        expect(rotationKeepers(0)).toBeUndefined();
-        expect(passwordArgs("dbPassword", 0)).not.toHaveProperty("keepers");
-        expect(passwordArgs("dbPassword", 0)).toEqual(passwordArgs("dbPassword"));
-    });
-
-    test("any other generation is a keeper: a new generation replaces the password", () => {
-        expect(passwordArgs("redisAuthToken", 3)).toEqual({ ...passwordArgs("redisAuthToken"), keepers: { rotation: "3" } });
-        expect(rotationKeepers(1)).not.toEqual(rotationKeepers(2));
-    });
-
+// The generations' keepers (rotationKeepers, passwordArgs) are tested in secrets.test.ts.
+describe("the restart groups", () => {
     test.each([
         [0, []],
         [1, [[0]]],

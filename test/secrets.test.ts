@@ -2,7 +2,7 @@
 // mocks: which passwords it generates, which config values it takes instead, and the
 // connection strings it hands out. The whole-program view is in program.test.ts and rotation.test.ts.
 import * as pulumi from "@pulumi/pulumi";
-import { GeneratedSecrets, SECRET_LENGTHS, passwordArgs, secretOutputs, secretRotations } from "../components/secrets";
+import { GeneratedSecrets, SECRET_LENGTHS, passwordArgs, rotationKeepers, secretOutputs, secretRotations } from "../components/secrets";
 import { mockPassword } from "./mockRuntime";
 
 const PASSWORD = "random:index/randomPassword:RandomPassword";
@@ -59,6 +59,17 @@ describe("passwordArgs", () => {
         });
     });
 
+    test("generation 0 adds no keepers, so a stack made before rotation existed keeps its secrets", () => {
+        expect(rotationKeepers(0)).toBeUndefined();
+        expect(passwordArgs("dbPassword", 0)).not.toHaveProperty("keepers");
+        expect(passwordArgs("dbPassword", 0)).toEqual(passwordArgs("dbPassword"));
+    });
+
+    test("any other generation is a keeper: a new generation replaces the password", () => {
+        expect(passwordArgs("redisAuthToken", 3)).toEqual({ ...passwordArgs("redisAuthToken"), keepers: { rotation: "3" } });
+        expect(rotationKeepers(1)).not.toEqual(rotationKeepers(2));
+    });
+
     test("config's rotation keys are the generations", () => {
         expect(secretRotations({ dbPasswordRotation: 1, redisAuthTokenRotation: 2, adminPasswordRotation: 3 })).toEqual({
             dbPassword: 1,
@@ -80,7 +91,7 @@ describe("GeneratedSecrets", () => {
     test("the admin password when asked for, with its generation", async () => {
         const { secrets, children } = generatedChildren({ adminPassword: true, rotations: { ...NO_ROTATION, adminPassword: 2 } });
         expect(await settle(secrets.adminPassword!)).toMatchObject({ secret: true, value: expect.stringMatching(/^[A-Za-z0-9]{20}$/) });
-        expect(children["c-admin-password"]).toEqual(passwordArgs("adminPassword", 2));
+        expect(children["c-admin-password"]).toEqual({ ...passwordArgs("adminPassword"), keepers: { rotation: "2" } });
     });
 
     test("values from config replace the generated ones, still as secrets; the others are generated", async () => {
