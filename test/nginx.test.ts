@@ -345,6 +345,9 @@ describe("real nginx", () => {
                     });
                 }
             }
+            const refused = await new Promise<http.IncomingMessage>((done) => http.get({ host: "127.0.0.1", port, path: "/api/setup", agent }, done));
+            refused.resume();
+            expect(refused.headers["content-type"]).toBe("application/json");
             for (const other of ["/api/status", "/api/setupx", "/v1/models", "/"]) {
                 expect({ other, ...(await get(port, agent, other)) }).toEqual({ other, status: 200, body: "master" });
             }
