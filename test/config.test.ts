@@ -230,6 +230,9 @@ describe("parseClusterConfig", () => {
         for (const nginxImage of ["nginx:1.27.3-alpine", "nginx:1.27.10-alpine", "nginx:1.28.0-alpine"]) {
             expect(parseClusterConfig({ target: "docker", nginxImage }, "dev").nginxImage).toBe(nginxImage);
         }
+        const digestOnly = `nginx@sha256:${"0".repeat(64)}`;
+        expect(parseClusterConfig({ target: "docker", nginxImage: digestOnly }, "dev").nginxImage).toBe(digestOnly);
+        expect(parseClusterConfig({ adminUsername: "root", adminPasswordRotation: "1" }, "dev").adminPasswordRotation).toBe(1);
         expect(parseClusterConfig({ timezone: "Asia/Shanghai" }, "dev").timezone).toBe("Asia/Shanghai");
         expect(parseClusterConfig({ slaveCount: " 3 " }, "dev").slaveCount).toBe(3);
         expect(parseClusterConfig({ dbMaxAllocatedStorage: "0" }, "dev").dbMaxAllocatedStorage).toBe(0);
