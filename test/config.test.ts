@@ -196,10 +196,54 @@ describe("parseClusterConfig", () => {
         ["a docker key on the AWS target", { localPort: "9000" }, /localPort = "9000": applies only to target docker; this stack's target is aws/],
         ["local port 0", { target: "docker", localPort: "0" }, /localPort = "0": must be a whole number from 1 to 65535/],
         ["latest mysql image", { target: "docker", mysqlImage: "mysql:latest" }, /mysqlImage = "mysql:latest": .*never latest/],
+        ["image with a capital letter", { image: "Calciumion/new-api:v1" }, /image = "Calciumion\/new-api:v1": .*pinned tag/],
+        ["vpcCidr too large", { vpcCidr: "10.0.0.0/15" }, /vpcCidr = "10.0.0.0\/15": must have a prefix length from \/16 to \/24/],
+        ["vpcCidr /25", { vpcCidr: "10.0.0.0/25" }, /vpcCidr = "10.0.0.0\/25": must have a prefix length from \/16 to \/24/],
+        [
+            "subnet ids with more before or after them",
+            { vpcId: "vpc-0123456789abcdef0", publicSubnetIds: '["xsubnet-0123456789abcdef0","subnet-0123456789abcdef1-x"]', privateSubnetIds: '["subnet-0123456789abcdef2","subnet-0123456789abcdef3"]' },
+            /publicSubnetIds = .*"xsubnet-0123456789abcdef0" is not a subnet id.*"subnet-0123456789abcdef1-x" is not a subnet id/,
+        ],
+        [
+            "the same private subnet twice",
+            { vpcId: "vpc-0123456789abcdef0", publicSubnetIds: '["subnet-0123456789abcdef0","subnet-0123456789abcdef1"]', privateSubnetIds: '["subnet-0123456789abcdef2","subnet-0123456789abcdef2"]' },
+            /privateSubnetIds = .*at least two distinct subnets/,
+        ],
+        ["hostedZoneId without domainName", { hostedZoneId: "Z0123456789ABCDEFGHIJ" }, /hostedZoneId = "Z0123456789ABCDEFGHIJ": needs domainName too/],
+        ["adminPasswordRotation without adminUsername", { adminPasswordRotation: "1" }, /adminPasswordRotation = "1": rotates the root user's password the master's setup created/],
+        ["an empty time zone", { timezone: "" }, /timezone = "": must be an IANA time zone/],
+        ["nginx 1.27.2", { target: "docker", nginxImage: "nginx:1.27.2-alpine" }, /nginxImage = "nginx:1.27.2-alpine": must be nginx 1.27.3 or later/],
+        ["extraEnv names with more before or after a valid one", { extraEnv: '{"a_B":1,"A-b":1}' }, /extraEnv = .*a_B is not an environment variable name.*A-b is not an environment variable name/],
+        ["a list with an item that is not a string", { allowedCidrs: '["10.0.0.0/16",1]' }, /allowedCidrs = .*must be a non-empty list of strings/],
+        ["extraEnv that is not JSON", { extraEnv: "{" }, /extraEnv = "\{": must be a map of NAME: value/],
+        ["extraEnv null", { extraEnv: "null" }, /extraEnv = "null": must be a map of NAME: value/],
+        ["extraEnv with an object value", { extraEnv: '{"A":{"b":1}}' }, /extraEnv = .*A must be a string, number or boolean/],
     ])("%s is refused", (_, raw, message) => {
         const problems = problemsOf(raw);
         expect(problems).toHaveLength(1);
         expect(problems[0]).toMatch(new RegExp(`^new-api-cluster:${message.source}`));
+    });
+
+    test("values at the edges of what is allowed are accepted", () => {
+        expect(parseClusterConfig({ vpcCidr: "10.0.0.0/16" }, "dev").vpcCidr).toBe("10.0.0.0/16");
+        expect(parseClusterConfig({ vpcCidr: "10.0.0.0/24" }, "dev").vpcCidr).toBe("10.0.0.0/24");
+        for (const nginxImage of ["nginx:1.27.3-alpine", "nginx:1.27.10-alpine", "nginx:1.28.0-alpine"]) {
+            expect(parseClusterConfig({ target: "docker", nginxImage }, "dev").nginxImage).toBe(nginxImage);
+        }
+        const digestOnly = `nginx@sha256:${"0".repeat(64)}`;
+        expect(parseClusterConfig({ target: "docker", nginxImage: digestOnly }, "dev").nginxImage).toBe(digestOnly);
+        expect(parseClusterConfig({ adminUsername: "root", adminPasswordRotation: "1" }, "dev").adminPasswordRotation).toBe(1);
+        expect(parseClusterConfig({ timezone: "Asia/Shanghai" }, "dev").timezone).toBe("Asia/Shanghai");
+        expect(parseClusterConfig({ slaveCount: " 3 " }, "dev").slaveCount).toBe(3);
+        expect(parseClusterConfig({ dbMaxAllocatedStorage: "0" }, "dev").dbMaxAllocatedStorage).toBe(0);
+        // Only a name that ends in _KEY, or is KEY, looks like a secret.
+        const extraEnv = { MONKEY: "1", KEYBOARD: "1", API_KEY_ID: "1" };
+        expect(parseClusterConfig({ extraEnv: JSON.stringify(extraEnv) }, "dev").extraEnv).toEqual(extraEnv);
+    });
+
+    test("a refused value is quoted whole up to 120 characters, cut short beyond", () => {
+        expect(problemsOf({ image: "a".repeat(120) })[0]).toContain(`image = "${"a".repeat(120)}": `);
+        expect(problemsOf({ image: "a".repeat(121) })[0]).toContain(`image = "${"a".repeat(120)}… (121 characters)": `);
     });
 
     test("the connection budget refuses a slaveCount the database cannot serve", () => {
@@ -384,6 +428,8 @@ describe("restore keys: dbSnapshotIdentifier and logDbSnapshotIdentifier", () =>
 
 describe("defaultClusterName", () => {
     test("derives a valid name from the stack", () => {
+        expect(defaultClusterName("a__b")).toBe("newapi-a-b");
+        expect(defaultClusterName("dev__")).toBe("newapi-dev");
         expect(defaultClusterName("dev")).toBe("newapi-dev");
         expect(defaultClusterName("Prod_EU")).toBe("newapi-prod-eu");
         expect(defaultClusterName("org/stage--")).toBe("newapi-org-stage");

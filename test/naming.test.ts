@@ -2,7 +2,17 @@ import { parseCidr, planSubnets } from "../components/cidr";
 import { isExtendedSupportMysql, mysqlParameterGroupFamily, mysqlParameters } from "../components/aws/database";
 import { redisDefaultParameterGroup } from "../components/aws/cache";
 import { anySpellingOf } from "../components/aws/loadBalancer";
-import { clusterTags, finalSnapshotIdentifier, nodeName, nodeSubnetIndex, secretParameterName, secretParameterPath } from "../components/naming";
+import {
+    clusterKeyAlias,
+    clusterTags,
+    finalSnapshotIdentifier,
+    flowLogGroupName,
+    logGroupName,
+    nodeName,
+    nodeSubnetIndex,
+    secretParameterName,
+    secretParameterPath,
+} from "../components/naming";
 import { instanceArchitecture, nodePolicyDocument, supportsRecoverAction } from "../components/aws/nodes";
 import { zoneShortage } from "../components/aws/network";
 import { parseClusterConfig } from "../components/config";
@@ -35,6 +45,16 @@ describe("naming", () => {
         });
     });
 
+    test("a resource given no name gets no Name tag", () => {
+        expect(Object.keys(clusterTags("newapi-dev", "dev"))).not.toContain("Name");
+    });
+
+    test("the log groups and the key alias operators look up (docs/operations.md)", () => {
+        expect(logGroupName("newapi-dev")).toBe("/new-api/newapi-dev");
+        expect(flowLogGroupName("newapi-dev")).toBe("/new-api/newapi-dev/vpc-flow-logs");
+        expect(clusterKeyAlias("newapi-dev")).toBe("alias/new-api/newapi-dev");
+    });
+
     test("the longest cluster name keeps autonamed target groups within ALB's 32 characters", () => {
         const longest = parseClusterConfig({ clusterName: "a".repeat(17) }, "dev").clusterName;
         expect(`${longest}-slaves`.length + 8).toBeLessThanOrEqual(32);
@@ -58,6 +78,22 @@ describe("cidr", () => {
         expect(parseCidr("256.0.0.0/8")).toMatchObject({ ok: false });
         expect(parseCidr("10.0.0.1/16")).toEqual({ ok: false, problem: "has host bits set; did you mean 10.0.0.0/16?" });
         expect(parseCidr("10.0.0.0")).toMatchObject({ ok: false });
+    });
+
+    test("the whole text is the block: nothing before or after it", () => {
+        expect(parseCidr("x10.0.0.0/16")).toMatchObject({ ok: false, problem: expect.stringMatching(/IPv4 CIDR block/) });
+        expect(parseCidr("10.0.0.0/16x")).toMatchObject({ ok: false, problem: expect.stringMatching(/IPv4 CIDR block/) });
+    });
+
+    test("bounds: octets up to 255 and prefixes up to 32, every octet up to three digits", () => {
+        expect(parseCidr("255.255.255.255/32")).toEqual({ ok: true, base: 2 ** 32 - 1, prefix: 32 });
+        expect(parseCidr("192.168.100.128/25")).toEqual({ ok: true, base: (((192 * 256 + 168) * 256 + 100) * 256 + 128), prefix: 25 });
+        expect(parseCidr("10.0.0.0/33")).toMatchObject({ ok: false, problem: expect.stringMatching(/prefix 0-32/) });
+        expect(parseCidr("10.0.256.0/24")).toMatchObject({ ok: false, problem: expect.stringMatching(/octets 0-255/) });
+    });
+
+    test("a subnet plan of a block that is not one is refused with the reason", () => {
+        expect(() => planSubnets("10.0.0.1/16", 2)).toThrow("vpcCidr 10.0.0.1/16 has host bits set; did you mean 10.0.0.0/16?");
     });
 
     test("subnet plan: public first, private from the middle, never renumbered by azCount", () => {

@@ -57,11 +57,18 @@ interface Stub {
     close(): Promise<void>;
 }
 
-/** A stand-in node: answers every request with its name. */
-async function startStub(name: string, host = "127.0.0.1", port = 0): Promise<Stub> {
+/** A stand-in node: answers every request with its name, or as `answer` says. */
+async function startStub(
+    name: string,
+    host = "127.0.0.1",
+    port = 0,
+    answer: http.RequestListener = (_, res) => res.end(name),
+): Promise<Stub & { connections: number }> {
     const sockets = new Set<net.Socket>();
-    const server = http.createServer((_, res) => res.end(name));
+    const server = http.createServer(answer);
+    let connections = 0;
     server.on("connection", (s) => {
+        connections++;
         sockets.add(s);
         s.on("close", () => sockets.delete(s));
     });
@@ -69,6 +76,9 @@ async function startStub(name: string, host = "127.0.0.1", port = 0): Promise<St
     return {
         name,
         port: (server.address() as net.AddressInfo).port,
+        get connections() {
+            return connections;
+        },
         close: () =>
             new Promise<void>((resolve) => {
                 server.close(() => resolve());
@@ -77,7 +87,7 @@ async function startStub(name: string, host = "127.0.0.1", port = 0): Promise<St
     };
 }
 
-function get(port: number, agent: http.Agent, requestPath = "/api/status", method = "GET"): Promise<{ status: number; body: string }> {
+function get(port: number, agent: http.Agent, requestPath = "/api/status", method = "GET", requestBody?: string): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
         const req = http.request({ host: "127.0.0.1", port, path: requestPath, method, agent, timeout: 5000 }, (res) => {
             let body = "";
@@ -86,8 +96,16 @@ function get(port: number, agent: http.Agent, requestPath = "/api/status", metho
         });
         req.on("timeout", () => req.destroy(new Error("request timed out")));
         req.on("error", reject);
-        req.end();
+        req.end(requestBody);
     });
+}
+
+/** nginx in the foreground with `config` (checked first), once it listens on `port`. */
+async function startNginx(dir: string, config: string, port: number): Promise<ChildProcess> {
+    expect(nginxTest(dir, config).status).toBe(0);
+    const nginx = spawn(NGINX, ["-c", path.join(dir, "nginx.conf"), "-p", dir, "-e", `${dir}/error.log`, "-g", "daemon off;"], { stdio: "ignore" });
+    await waitForPort(port, 10000);
+    return nginx;
 }
 
 async function waitForPort(port: number, deadlineMs: number): Promise<void> {
@@ -162,6 +180,9 @@ describe("renderNginxConfig", () => {
         expect(() => renderNginxConfig({ listenPort: 80, upstreams: [] })).toThrow(/at least one upstream/);
         expect(() => renderNginxConfig({ listenPort: 80, upstreams: [{ address: "m; evil", weight: 3 }] })).toThrow(/bad upstream/);
         expect(() => renderNginxConfig({ listenPort: 80, upstreams: [{ address: "m:3000", weight: 0 }] })).toThrow(/bad upstream/);
+        for (const address of ["evil; m:3000", "m:3000; evil"]) {
+            expect(() => renderNginxConfig({ listenPort: 80, upstreams: [{ address, weight: 3 }] })).toThrow(/bad upstream/);
+        }
     });
 });
 
@@ -187,6 +208,61 @@ describe("real nginx", () => {
             fs.rmSync(dir, { recursive: true, force: true });
         }
     });
+
+    test("nginx -t accepts the container's config with its own worker count and pid file", () => {
+        const dir = tempDir();
+        try {
+            const container = renderNginxConfig({ listenPort: 80, upstreams: guideUpstreams("127.0.0.1:3000", ["127.0.0.1:3001"], 3, 5) });
+            expect(nginxTest(dir, container)).toEqual({ status: 0, output: expect.stringMatching(/test is successful/) });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    test("proxies as New API needs: large bodies, HTTP/1.1 kept alive to the nodes, a node's 502 or 503 retried on the next", async () => {
+        const dir = tempDir();
+        const seen: { version: string; connection?: string; bytes: number }[] = [];
+        const master = await startStub("master", "127.0.0.1", 0, (req, res) => {
+            let bytes = 0;
+            req.on("data", (chunk: Buffer) => (bytes += chunk.length));
+            req.on("end", () => {
+                seen.push({ version: req.httpVersion, connection: req.headers.connection, bytes });
+                res.end("master");
+            });
+        });
+        const failing = await startStub("failing", "127.0.0.1", 0, (_, res) => {
+            res.statusCode = 503;
+            res.end("failing");
+        });
+        let nginx: ChildProcess | undefined;
+        const agent = new http.Agent();
+        try {
+            // A body this large goes through nginx's temp files: its workers (nobody, under root) must reach them.
+            fs.chmodSync(dir, 0o755);
+            const port = await freePort();
+            nginx = await startNginx(dir, loopbackConfig(dir, port, [{ address: `127.0.0.1:${master.port}`, weight: 1 }]), port);
+            const body = "x".repeat(2 * 1024 * 1024);
+            expect(await get(port, agent, "/v1/chat/completions", "POST", body)).toEqual({ status: 200, body: "master" });
+            expect(seen).toEqual([{ version: "1.1", connection: undefined, bytes: body.length }]);
+            for (let i = 0; i < 4; i++) {
+                await get(port, agent);
+            }
+            expect(master.connections).toBe(1);
+            nginx.kill("SIGTERM");
+
+            const retryPort = await freePort();
+            const upstreams = [`127.0.0.1:${failing.port}`, `127.0.0.1:${master.port}`].map((address) => ({ address, weight: 1 }));
+            nginx = await startNginx(dir, loopbackConfig(dir, retryPort, upstreams), retryPort);
+            for (let i = 0; i < 4; i++) {
+                expect(await get(retryPort, agent)).toEqual({ status: 200, body: "master" });
+            }
+        } finally {
+            agent.destroy();
+            nginx?.kill("SIGTERM");
+            await Promise.all([master.close(), failing.close()]);
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    }, 30000);
 
     test("the pinned nginx image resolves names at run time (1.27.3 or later)", () => {
         const match = /^nginx:(\d+)\.(\d+)\.(\d+)-alpine$/.exec(DEFAULT_LOCAL_IMAGES.nginxImage);
@@ -222,12 +298,7 @@ describe("real nginx", () => {
                     3,
                     5,
                 );
-                const config = loopbackConfig(dir, port, upstreams);
-                expect(nginxTest(dir, config).status).toBe(0);
-                nginx = spawn(NGINX, ["-c", path.join(dir, "nginx.conf"), "-p", dir, "-e", `${dir}/error.log`, "-g", "daemon off;"], {
-                    stdio: "ignore",
-                });
-                await waitForPort(port, 10000);
+                nginx = await startNginx(dir, loopbackConfig(dir, port, upstreams), port);
 
                 // Smooth weighted round robin: over whole rounds of 3 + 5N the split is exact.
                 const totalWeight = 3 + 5 * slaveCount;
@@ -263,10 +334,7 @@ describe("real nginx", () => {
         const agent = new http.Agent();
         try {
             const port = await freePort();
-            const config = loopbackConfig(dir, port, guideUpstreams(`127.0.0.1:${node.port}`, [], 3, 5));
-            expect(nginxTest(dir, config).status).toBe(0);
-            nginx = spawn(NGINX, ["-c", path.join(dir, "nginx.conf"), "-p", dir, "-e", `${dir}/error.log`, "-g", "daemon off;"], { stdio: "ignore" });
-            await waitForPort(port, 10000);
+            nginx = await startNginx(dir, loopbackConfig(dir, port, guideUpstreams(`127.0.0.1:${node.port}`, [], 3, 5)), port);
             for (const spelling of ["/api/setup", "/api/setup/", "/api/%73etup", "/api%2Fsetup", "//api/setup", "/api/./setup"]) {
                 for (const method of ["GET", "POST"]) {
                     expect({ spelling, method, ...(await get(port, agent, spelling, method)) }).toEqual({
@@ -277,6 +345,9 @@ describe("real nginx", () => {
                     });
                 }
             }
+            const refused = await new Promise<http.IncomingMessage>((done) => http.get({ host: "127.0.0.1", port, path: "/api/setup", agent }, done));
+            refused.resume();
+            expect(refused.headers["content-type"]).toBe("application/json");
             for (const other of ["/api/status", "/api/setupx", "/v1/models", "/"]) {
                 expect({ other, ...(await get(port, agent, other)) }).toEqual({ other, status: 200, body: "master" });
             }

@@ -6,7 +6,6 @@ import * as os from "os";
 import * as path from "path";
 import { parseClusterConfig } from "../components/config";
 import { verifyScript } from "../components/aws/verify";
-import { pinnedImage, imageRepository } from "../components/images";
 import { writtenScriptParameters } from "./cloudConfig";
 import { ProgramRun, Registered, mockDigest, named, ofType, program } from "./harness";
 
@@ -267,13 +266,5 @@ describe("digest pinning", () => {
         const run = await program({ image });
         expect(run.invokes.filter((i) => i.token.startsWith("docker:"))).toEqual([]);
         expect(startParameters(named(run, INSTANCE, "newapi-dev-master")).IMAGE).toBe(image);
-    });
-
-    test("pinnedImage keeps the repository, registry port included", () => {
-        const digest = `sha256:${"d".repeat(64)}`;
-        expect(pinnedImage("calciumion/new-api:v1", digest)).toBe(`calciumion/new-api@${digest}`);
-        expect(pinnedImage("registry.example.com:5000/team/new-api:v1", digest)).toBe(`registry.example.com:5000/team/new-api@${digest}`);
-        expect(imageRepository(`registry.example.com:5000/new-api@${digest}`)).toBe("registry.example.com:5000/new-api");
-        expect(() => pinnedImage("calciumion/new-api:v1", "sha256:short")).toThrow(/not an image digest/);
     });
 });

@@ -15,7 +15,7 @@ import {
 import { ConfigError, parseClusterConfig } from "../components/config";
 import { lacksDualPasswords } from "../components/config/checks";
 import { dbPasswordScript, localAdminPasswordScript } from "../components/docker/cluster";
-import { passwordArgs, rotationKeepers } from "../components/secrets";
+import { passwordArgs } from "../components/secrets";
 import { diffRegistrations } from "./diff";
 import { ProgramRun, Registered, SECRET_SIG_KEY, named, ofType, program, unwrapSecrets } from "./harness";
 import { mockPassword } from "./mockRuntime";
@@ -33,18 +33,8 @@ const TOKEN_SET = `${COMMAND}::newapi-dev-redis-token-set`;
 /** The URN suffixes (type::name) of a resource's dependencies. */
 const dependencyKeys = (r: Registered) => r.options.dependencies.map((urn) => urn.replace(/^.*\$/, ""));
 
-describe("the generations of the rotatable secrets", () => {
-    test("generation 0 adds no keepers, so a stack made before rotation existed keeps its secrets", () => {
-        expect(rotationKeepers(0)).toBeUndefined();
-        expect(passwordArgs("dbPassword", 0)).not.toHaveProperty("keepers");
-        expect(passwordArgs("dbPassword", 0)).toEqual(passwordArgs("dbPassword"));
-    });
-
-    test("any other generation is a keeper: a new generation replaces the password", () => {
-        expect(passwordArgs("redisAuthToken", 3)).toEqual({ ...passwordArgs("redisAuthToken"), keepers: { rotation: "3" } });
-        expect(rotationKeepers(1)).not.toEqual(rotationKeepers(2));
-    });
-
+// The generations' keepers (rotationKeepers, passwordArgs) are tested in secrets.test.ts.
+describe("the restart groups", () => {
     test.each([
         [0, []],
         [1, [[0]]],

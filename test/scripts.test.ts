@@ -1,5 +1,6 @@
 // The .sh files of components/scripts, as files: shellcheck passes each, and renderScript puts
 // a script and its parameters together so that the text runs anywhere, values taken literally.
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { SECRET_SHAPE } from "../components/aws/userdata";
@@ -80,10 +81,18 @@ describe("renderScript", () => {
         expect(text).not.toMatch(/dirname|^\s*#(?!!|\s*components\/scripts)/m);
     });
 
-    test("refuses a parameter that is not an upper-case shell name, and a script that is not there", () => {
+    test("refuses a parameter that is not an upper-case shell name, a script that is not there, and a library", () => {
         expect(() => renderScript("drain.sh", { "A-B": 1 })).toThrow(/A-B is not an upper-case shell name/);
         expect(() => renderScript("drain.sh", { path: 1 })).toThrow(/path is not an upper-case shell name/);
         expect(() => renderScript("nothing.sh", {})).toThrow(/script nothing.sh not found in /);
+        expect(() => renderScript("poll.sh", {})).toThrow("script poll.sh has no #! line");
+    });
+
+    test.each(files.filter((file) => LIBRARY_SHELLS[file] === undefined))("%s rendered is still a whole script, with no blank line", (file) => {
+        const text = renderScript(file, {});
+        const shell = text.startsWith("#!/bin/bash") ? "bash" : "sh";
+        expect(spawnSync(shell, ["-n"], { input: text, encoding: "utf8" })).toMatchObject({ status: 0, stderr: "" });
+        expect(text.trimEnd()).not.toMatch(/\n\s*\n/);
     });
 });
 

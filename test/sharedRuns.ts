@@ -22,6 +22,8 @@ const SCRATCH_VARIABLE = "NEW_API_CLUSTER_TEST_SCRATCH";
 
 export async function globalSetup(): Promise<void> {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "new-api-cluster-tests-"));
+    // Others may pass through, as through /tmp: a real nginx's workers run as nobody (test/nginx.test.ts).
+    fs.chmodSync(scratch, 0o755);
     const runs = path.join(scratch, "program-runs");
     fs.mkdirSync(runs);
     Object.assign(process.env, { [SCRATCH_VARIABLE]: scratch, [SHARED_RUNS_VARIABLE]: runs, TMPDIR: scratch });

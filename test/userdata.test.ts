@@ -5,7 +5,7 @@ import * as path from "path";
 import { parseCloudConfig, writeFiles } from "./cloudConfig";
 import { shellcheck } from "./shellcheck";
 import { parseClusterConfig } from "../components/config";
-import { nodeEnvironment, redisConnectionString, sqlDsn } from "../components/environment";
+import { nodeEnvironment, redisConnectionString, secretEnvironment, sqlDsn } from "../components/environment";
 import { SecretName } from "../components/naming";
 import {
     NodeBootSpec,
@@ -151,6 +151,13 @@ describe("nodeEnvironment", () => {
         expect(sqlDsn("pw", "mysql", false)).toBe("newapi:pw@tcp(mysql:3306)/newapi");
         expect(redisConnectionString("tok", "master.redis.example.com")).toBe("rediss://:tok@master.redis.example.com:6379");
         expect(redisConnectionString("tok", "redis", false)).toBe("redis://:tok@redis:6379");
+    });
+
+    test("a separate log database gets LOG_SQL_DSN, with the same user and password; without one there is none", () => {
+        const secrets = { sessionSecret: "s", cryptoSecret: "c", dbPassword: "pw", redisAuthToken: "tok" };
+        const endpoints = { databaseHost: "db.example.com", redisHost: "cache.example.com", tls: true };
+        expect(secretEnvironment(secrets, { ...endpoints, logDatabaseHost: "logdb.example.com" }).LOG_SQL_DSN).toBe(sqlDsn("pw", "logdb.example.com"));
+        expect(Object.keys(secretEnvironment(secrets, endpoints))).not.toContain("LOG_SQL_DSN");
     });
 });
 

@@ -59,6 +59,15 @@ describe("listenerWeights", () => {
         expect(Math.abs(share(w) - exact)).toBeLessThanOrEqual(best + 1e-12);
     });
 
+    test("a master weight beyond 999 (outside the config's range, inside the function's) is scaled too", () => {
+        expect(listenerWeights(5000, 1, 1)).toEqual({ master: 999, slaves: 1 });
+    });
+
+    test("of pairs equally close to the exact share, the smallest is chosen", () => {
+        // exact 1000 : 1999; 1 : 2, 2 : 4 ... 499 : 998 all give a share of 1/3, the closest in range.
+        expect(listenerWeights(1000, 1999, 1)).toEqual({ master: 1, slaves: 2 });
+    });
+
     test("invalid inputs are refused", () => {
         expect(() => listenerWeights(0, 5, 1)).toThrow(/masterWeight/);
         expect(() => listenerWeights(3, 1.5, 1)).toThrow(/slaveWeight/);
