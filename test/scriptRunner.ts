@@ -212,15 +212,22 @@ case $url in
 esac
 `,
     wget: `${SH_STUB}printf '%s\\n' "wget $*" >> "$STUB_DIR/calls"
-# New API's login and password change (admin-wget.sh): the body and the headers from files.
+# What the call sends: the setup's POST body, or New API's login and password change
+# (admin-wget.sh), their body and headers from files.
 for arg; do
   case $arg in
     --config=*) config=\${arg#--config=} ;;
     --body-file=*) body=\${arg#--body-file=} ;;
     --save-cookies=*) jar=\${arg#--save-cookies=} ;;
+    --post-file=*) post=\${arg#--post-file=} ;;
   esac
   url=$arg
 done
+if [ -n "\${post:-}" ]; then
+  setup_answer < "$post"
+  [ ! -f "$STUB_DIR/setup-exit" ] || { cat "$STUB_DIR/setup-error" >&2; read -r code < "$STUB_DIR/setup-exit"; exit "$code"; }
+  exit 0
+fi
 case $url in
   */api/user/login)
     cat "$body" > "$STUB_DIR/login-body"
@@ -234,14 +241,6 @@ case $url in
     [ -f "$STUB_DIR/self-response" ] || { echo "failed: Connection refused." >&2; exit 4; }
     contents "$STUB_DIR/self-response"; printf '%s' "$contents"; exit 0 ;;
 esac
-for arg; do
-  case $arg in
-    --post-file=*)
-      setup_answer < "\${arg#--post-file=}"
-      [ ! -f "$STUB_DIR/setup-exit" ] || { cat "$STUB_DIR/setup-error" >&2; read -r code < "$STUB_DIR/setup-exit"; exit "$code"; }
-      exit 0 ;;
-  esac
-done
 status_answer || { cat "$STUB_DIR/status-error" >&2; exit 4; }
 `,
     // Bash, called a few times a run. The user and password in the option file; the SQL on stdin. Root's ALTER USER changes the
