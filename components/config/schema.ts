@@ -200,22 +200,12 @@ export const SETTINGS = {
     }),
     masterWeight: integer({ scope: "both", section: "cluster", default: 3, min: 1, max: 999, doc: "the guide's nginx weight of the master" }),
     slaveWeight: integer({ scope: "both", section: "cluster", default: 5, min: 1, max: 999, doc: "the guide's nginx weight of each slave" }),
-    redisAuthTokenRotation: integer({
-        scope: "both",
-        section: "cluster",
-        default: 0,
-        min: 0,
-        max: 1000000,
-        doc: "generation of the Redis AUTH token: raise it to rotate the token in the next `pulumi up`; on AWS old and new tokens both work until every node has restarted (see [Rotating secrets](operations.md#rotating-secrets))",
-    }),
-    dbPasswordRotation: integer({
-        scope: "both",
-        section: "cluster",
-        default: 0,
-        min: 0,
-        max: 1000000,
-        doc: "generation of the database password: raise it to rotate the password in the next `pulumi up`, the nodes restarted one group at a time (on docker: old and new both work until every node is replaced; MySQL 8.0.14 or later) (see [Rotating secrets](operations.md#rotating-secrets))",
-    }),
+    redisAuthTokenRotation: generation(
+        "generation of the Redis AUTH token: raise it to rotate the token in the next `pulumi up`; on AWS old and new tokens both work until every node has restarted (see [Rotating secrets](operations.md#rotating-secrets))",
+    ),
+    dbPasswordRotation: generation(
+        "generation of the database password: raise it to rotate the password in the next `pulumi up`, the nodes restarted one group at a time (on docker: old and new both work until every node is replaced; MySQL 8.0.14 or later) (see [Rotating secrets](operations.md#rotating-secrets))",
+    ),
     adminUsername: optionalText({
         scope: "both",
         section: "cluster",
@@ -227,14 +217,9 @@ export const SETTINGS = {
         shownDefault: "— (`admin` on docker)",
         doc: "set: the master completes setup itself with this root user and a generated password; unset: you run the setup wizard",
     }),
-    adminPasswordRotation: integer({
-        scope: "both",
-        section: "cluster",
-        default: 0,
-        min: 0,
-        max: 1000000,
-        doc: "generation of the root user's password, with `adminUsername` only: raise it to change the password in the next `pulumi up`, through New API, without a restart (see [Rotating secrets](operations.md#rotating-secrets))",
-    }),
+    adminPasswordRotation: generation(
+        "generation of the root user's password, with `adminUsername` only: raise it to change the password in the next `pulumi up`, through New API, without a restart (see [Rotating secrets](operations.md#rotating-secrets))",
+    ),
     sessionSecret: carriedSecret("`SESSION_SECRET`, which signs the users' login sessions"),
     cryptoSecret: carriedSecret("`CRYPTO_SECRET`, which keys the HMAC of cached tokens and some stored values"),
     syncFrequency: integer({ scope: "both", section: "cluster", default: 60, min: 1, max: 86400, unit: "seconds", doc: "`SYNC_FREQUENCY`" }),
@@ -580,6 +565,11 @@ function carriedSecret(what: string): Setting<string | undefined> {
             `${what}; unset, the stack generates it. Set it to an earlier stack's value to restore that stack's data with its sessions and tokens ` +
             "([Disaster recovery](operations.md#disaster-recovery))",
     });
+}
+
+/** A secret's generation: raising it regenerates that secret in the next `pulumi up` (0: as first generated). */
+function generation(doc: string): Setting<number> {
+    return integer({ scope: "both", section: "cluster", default: 0, min: 0, max: 1000000, doc });
 }
 
 /** Creating a database from a manual RDS snapshot: by name, or a shared one by its ARN. */
