@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ASSUMED, HOURS_PER_MONTH, INSTANCE_HOUR_PRICES, PRICES, alarmMetricCount, costTable, monthlyCost, priceList } from "../components/aws/cost";
 import { ClusterConfig, parseClusterConfig } from "../components/config";
-import { ofType, runProgram } from "./harness";
+import { ofType, program } from "./harness";
 import { readStackFile } from "./stackFiles";
 
 const EXAMPLES = ["Pulumi.dev.yaml", "Pulumi.prod.yaml"];
@@ -28,7 +28,7 @@ describe("the README's cost table", () => {
 
     test.each(EXAMPLES)("%s: what the table counts is what the program registers", async (file) => {
         const { config, raw } = example(file);
-        const run = await runProgram(raw, { stack: file.split(".")[1] });
+        const run = await program(raw, { stack: file.split(".")[1] });
         const natGateways = ofType(run, "aws:ec2/natGateway:NatGateway").length;
         const alarmMetrics = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").reduce(
             (sum, a) => sum + (a.inputs.metricQueries ? a.inputs.metricQueries.filter((q: { metric?: unknown }) => q.metric).length : 1),

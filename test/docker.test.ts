@@ -1,5 +1,6 @@
 // The local (docker) target's pure helpers, and a failed setup under Pulumi's mocks.
 import { spawnSync } from "child_process";
+import * as path from "path";
 import { goDuration, setupFailure } from "../components/docker/cluster";
 
 describe("goDuration", () => {
@@ -64,20 +65,9 @@ interface StepRun {
  */
 function runWithStepExits(scenarios: StepScenario[]): StepRun[] {
     const child = `
-const fs = require("fs");
 const path = require("path");
-const ts = require("typescript");
 const { createRequire } = require("module");
 const [testDir, scenarios] = [process.argv[1], JSON.parse(process.argv[2])];
-// The same sources Jest runs, compiled the way ts-jest does with isolatedModules.
-require.extensions[".ts"] = (module, file) =>
-    module._compile(
-        ts.transpileModule(fs.readFileSync(file, "utf8"), {
-            compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-            fileName: file,
-        }).outputText,
-        file,
-    );
 const load = createRequire(path.join(testDir, "child.js"));
 const pulumi = load("@pulumi/pulumi");
 let scenario, run;
@@ -119,7 +109,8 @@ process.on("unhandledRejection", (error) => {
     process.exit(0);
 })();
 `;
-    const result = spawnSync(process.execPath, ["-e", child, __dirname, JSON.stringify(scenarios)], {
+    // The same sources Jest runs, compiled as ts-jest compiles them (test/transpile.js).
+    const result = spawnSync(process.execPath, ["--require", path.join(__dirname, "transpile.js"), "-e", child, __dirname, JSON.stringify(scenarios)], {
         cwd: __dirname,
         encoding: "utf8",
         timeout: 50000,

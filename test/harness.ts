@@ -1,8 +1,8 @@
 // Runs the whole Pulumi program (index.ts) under Pulumi's mock runtime with a given config,
-// and returns what it registered. Runs within a test file share the loaded modules (loading
-// @pulumi/aws is the slow part) and follow each other, never overlap.
+// and returns what it registered and exported, as plain data. The runs are made by the
+// invocation's run server (test/sharedRuns.ts), or in the test's own process where there is none.
 import { SETTINGS } from "../components/config/schema";
-import { ProgramRun, Registered, RunOptions, evaluateProgram } from "./mockRuntime";
+import { ProgramRun, Registered, RunOptions, evaluateProgram, withoutStackTraces } from "./mockRuntime";
 import { sharedRun } from "./sharedRuns";
 
 export * from "./mockRuntime";
@@ -10,29 +10,13 @@ export * from "./mockRuntime";
 let previous: Promise<unknown> = Promise.resolve();
 
 /**
- * Runs index.ts with `config` (keys without the project prefix, values as Pulumi stores
- * them) and waits until every resource is registered. Runs are queued: the mock runtime
- * holds one run at a time.
+ * Runs index.ts in this process, not shared, and waits until every resource is registered. Runs
+ * are queued: the mock runtime holds one run at a time. Tests use program(); this is its fallback.
  */
-export function runProgram(config: Record<string, string>, options: RunOptions = {}): Promise<ProgramRun> {
+export function runInThisProcess(config: Record<string, string>, options: RunOptions = {}): Promise<ProgramRun> {
     const run = previous.then(() => withoutStackTraces(() => evaluateProgram(require, config, options)));
     previous = run.catch(() => undefined);
     return run;
-}
-
-/**
- * Pulumi records `new Error().stack` on every promise it makes (for its leak report), and
- * Jest maps every frame of every stack through source maps: a 100-slave run takes 4x as long.
- * No frames are recorded while the program is evaluated; errors still carry their messages.
- */
-async function withoutStackTraces<T>(evaluate: () => Promise<T>): Promise<T> {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-        return await evaluate();
-    } finally {
-        Error.stackTraceLimit = limit;
-    }
 }
 
 export function ofType(run: ProgramRun, type: string): Registered[] {
@@ -65,11 +49,15 @@ function runSettings(config: Record<string, string>): Record<string, string> {
 }
 
 const runs = new Map<string, Promise<ProgramRun>>();
-/** A run per config and options, shared by a test file's tests and by the other test files (test/sharedRuns.ts). */
+/**
+ * The run of index.ts with `config` (keys without the project prefix, values as Pulumi stores
+ * them) and `options`, once per invocation: every test that asks for the same settings gets the
+ * same run. A program that throws rejects with its ProgramError.
+ */
 export function program(config: Record<string, string> = {}, options: RunOptions = {}): Promise<ProgramRun> {
     const key = JSON.stringify([runSettings(config), { stack: "dev", preview: false, secretKeys: [], ...options }]);
     if (!runs.has(key)) {
-        runs.set(key, sharedRun(key, () => runProgram(config, options)));
+        runs.set(key, sharedRun(key, config, options, () => runInThisProcess(config, options)));
     }
     return runs.get(key) as Promise<ProgramRun>;
 }

@@ -13,7 +13,6 @@ import {
     named,
     ofType,
     program,
-    runProgram,
 } from "./harness";
 
 const INSTANCE = "aws:ec2/instance:Instance";
@@ -247,7 +246,7 @@ describe("first run", () => {
     });
 
     test("a too long adminUsername is refused (New API allows 12 characters)", async () => {
-        await expect(runProgram({ adminUsername: "administrator" })).rejects.toThrow(
+        await expect(program({ adminUsername: "administrator" })).rejects.toThrow(
             /new-api-cluster:adminUsername = "administrator": must be 1-12/,
         );
     });
@@ -255,7 +254,7 @@ describe("first run", () => {
 
 describe("preview", () => {
     test("works before anything exists: every resource registers with unknown ids and outputs", async () => {
-        const preview = await runProgram({ slaveCount: "2", adminUsername: "root" }, { preview: true });
+        const preview = await program({ slaveCount: "2", adminUsername: "root" }, { preview: true });
         const up = await program({ slaveCount: "2", adminUsername: "root" });
         expect(preview.resources.map(registrationKey).sort()).toEqual(up.resources.map(registrationKey).sort());
         // userData depends on the database and cache endpoints, unknown until they exist.
@@ -377,14 +376,10 @@ describe("final snapshots", () => {
 
 describe("MySQL 8.0 -> 8.4", () => {
     test("changes the database in place, allowed as a major upgrade, and replaces only its parameter group", async () => {
-        const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
-        const before = await runProgram({ dbEngineVersion: "8.0" });
-        const warned = warn.mock.calls.flat().join("\n");
-        warn.mockClear();
-        const after = await runProgram({ dbEngineVersion: "8.4", dbApplyImmediately: "true" });
-        expect(warned).toMatch(/MySQL 8\.0 is past RDS standard support \(2026-07-31\): RDS bills Extended Support/);
-        expect(warn.mock.calls.flat().join("\n")).not.toMatch(/standard support/);
-        warn.mockRestore();
+        const before = await program({ dbEngineVersion: "8.0" });
+        const after = await program({ dbEngineVersion: "8.4", dbApplyImmediately: "true" });
+        expect(before.warnings.join("\n")).toMatch(/MySQL 8\.0 is past RDS standard support \(2026-07-31\): RDS bills Extended Support/);
+        expect(after.warnings.join("\n")).not.toMatch(/standard support/);
         expect(diffRegistrations(before.resources, after.resources)).toEqual({
             added: [],
             removed: [],

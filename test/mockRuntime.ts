@@ -76,6 +76,8 @@ export interface ProgramRun {
     /** The exports Pulumi holds as secrets. */
     secretExports: string[];
     invokes: Invoke[];
+    /** What the program warned (pulumi.log.warn: the CLI shows it; under mocks, console.warn). */
+    warnings: string[];
     /** From loading index.ts to the last registration. */
     evaluationMs: number;
 }
@@ -335,25 +337,49 @@ export async function evaluateProgram(
         Object.fromEntries(Object.entries(config).map(([key, value]) => [qualified(key), value])),
         (options.secretKeys ?? []).map(qualified),
     );
-    const started = process.hrtime.bigint();
-    const main: () => Promise<Record<string, unknown>> = load("../index");
-    let programExports: Record<string, unknown>;
+    // Recorded, not printed: runs follow each other, so what is warned meanwhile is this run's.
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args.map(String).join(" "));
     try {
-        programExports = await main();
-    } catch (error) {
-        throw new ProgramError(error as Error, resources);
+        const started = process.hrtime.bigint();
+        const main: () => Promise<Record<string, unknown>> = load("../index");
+        let programExports: Record<string, unknown>;
+        try {
+            programExports = await main();
+        } catch (error) {
+            throw new ProgramError(error as Error, resources);
+        }
+        // Registrations wait on the outputs they take as inputs; let the RPC queue drain.
+        await settings.waitForRPCs();
+        const evaluationMs = Number(process.hrtime.bigint() - started) / 1e6;
+        const exported = preview ? [] : await Promise.all(Object.entries(programExports).map(([name, value]) => resolveExport(pulumi, name, value)));
+        return {
+            resources,
+            exports: Object.fromEntries(exported.map(({ name, value }) => [name, value])),
+            secretExports: exported.filter((e) => e.secret).map((e) => e.name),
+            invokes,
+            warnings,
+            evaluationMs,
+        };
+    } finally {
+        console.warn = warn;
     }
-    // Registrations wait on the outputs they take as inputs; let the RPC queue drain.
-    await settings.waitForRPCs();
-    const evaluationMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const exported = preview ? [] : await Promise.all(Object.entries(programExports).map(([name, value]) => resolveExport(pulumi, name, value)));
-    return {
-        resources,
-        exports: Object.fromEntries(exported.map(({ name, value }) => [name, value])),
-        secretExports: exported.filter((e) => e.secret).map((e) => e.name),
-        invokes,
-        evaluationMs,
-    };
+}
+
+/**
+ * Pulumi records `new Error().stack` on every promise it makes (for its leak report): formatting
+ * them is a quarter of a run's time, and under Jest, which maps every frame through source maps,
+ * three quarters. No frames are recorded while the program is evaluated; errors still carry their messages.
+ */
+export async function withoutStackTraces<T>(evaluate: () => Promise<T>): Promise<T> {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return await evaluate();
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
 }
 
 /** An export's value (nested Outputs resolved) and whether Pulumi holds it as a secret. */

@@ -16,7 +16,7 @@ import {
     named,
     ofType,
     program,
-    runProgram,
+    runInThisProcess,
     unwrapSecrets,
 } from "./harness";
 import { generatedSecrets, isSecretInput, misplacedSecrets, plainSecretLeaks } from "./secretScan";
@@ -67,6 +67,17 @@ function secretsEnv(instance: Registered): string {
     return writtenScriptParameters(instance.inputs.userData, "/usr/local/sbin/new-api-start").SECRETS_ENV;
 }
 
+
+describe("the run server (test/sharedRuns.ts)", () => {
+    test("makes the same run as the test's own process: sources compiled alike, the same mocks, plain data", async () => {
+        const config = { slaveCount: "1", alertEmail: "oncall@example.com", dbEngineVersion: "8.0" };
+        const { evaluationMs: _served, ...served } = await program(config);
+        const { evaluationMs: _here, ...here } = JSON.parse(JSON.stringify(await runInThisProcess(config)));
+        expect(served.warnings.length).toBeGreaterThan(0);
+        expect(served.secretExports.length).toBeGreaterThan(0);
+        expect(served).toEqual(here);
+    });
+});
 
 describe("resource counts", () => {
     // Per slave: its component, instance, drain, warm-up and (secret rotation) restart
@@ -672,7 +683,7 @@ describe("stack outputs", () => {
 describe("secret config", () => {
     test("a setting stored as a secret is refused, without its value, before any resource exists", async () => {
         const extraEnv = '{"UPSTREAM_KEY_HINT":"do-not-print-me"}';
-        const error = await runProgram({ extraEnv, alertEmail: "oncall@example.com" }, { secretKeys: ["extraEnv", "alertEmail"] }).then(
+        const error = await program({ extraEnv, alertEmail: "oncall@example.com" }, { secretKeys: ["extraEnv", "alertEmail"] }).then(
             () => undefined,
             (e: unknown) => e,
         );
@@ -685,7 +696,7 @@ describe("secret config", () => {
     });
 
     test("the same settings stored in plain text are accepted", async () => {
-        const run = await runProgram({ extraEnv: '{"STREAMING_TIMEOUT":"600"}', alertEmail: "oncall@example.com" }, { secretKeys: ["aws:secretKey"] });
+        const run = await program({ extraEnv: '{"STREAMING_TIMEOUT":"600"}', alertEmail: "oncall@example.com" }, { secretKeys: ["aws:secretKey"] });
         expect(ofType(run, T.instance).length).toBeGreaterThan(0);
     });
 });
@@ -700,7 +711,7 @@ describe("bad config", () => {
             /new-api-cluster:certificateArn = .*: is a certificate in eu-west-1; the load balancer is in aws:region us-east-1/,
         ],
     ])("%j fails before any resource is created", async (config, message) => {
-        const error = await runProgram(config).then(
+        const error = await program(config).then(
             () => undefined,
             (e: unknown) => e,
         );

@@ -16,7 +16,7 @@ import {
     mockRandomHex,
     named,
     ofType,
-    runProgram,
+    program,
     unwrapSecrets,
 } from "./harness";
 import { runScript } from "./scriptRunner";
@@ -80,7 +80,7 @@ describe("databases created from snapshots", () => {
     const restored = { logDatabase: "true", dbSnapshotIdentifier: SNAPSHOT, logDbSnapshotIdentifier: SHARED_SNAPSHOT, "aws:region": "us-east-1" };
 
     test("each database is created from its snapshot, with the stack's password; a shared one is looked up among shared snapshots", async () => {
-        const run = await runProgram(restored);
+        const run = await program(restored);
         const main = named(run, INSTANCE, "newapi-dev-db");
         const log = named(run, INSTANCE, "newapi-dev-logdb");
         expect([main.inputs.snapshotIdentifier, log.inputs.snapshotIdentifier]).toEqual([SNAPSHOT, SHARED_SNAPSHOT]);
@@ -99,7 +99,7 @@ describe("databases created from snapshots", () => {
     test("snapshots that cannot be used stop the run before anything is created, each named with why", async () => {
         let thrown: unknown;
         try {
-            await runProgram(restored, {
+            await program(restored, {
                 snapshots: { [SNAPSHOT]: { engine: "mariadb", engineVersion: "10.11.8" }, [SHARED_SNAPSHOT]: { encrypted: false } },
             });
         } catch (error) {
@@ -117,9 +117,9 @@ describe("databases created from snapshots", () => {
     });
 
     test("adding, keeping or removing the key changes no other input of the database, and the engine ignores the key itself", async () => {
-        const without = await runProgram({});
-        const withKey = await runProgram({ dbSnapshotIdentifier: SNAPSHOT });
-        const kept = await runProgram({ dbSnapshotIdentifier: SNAPSHOT });
+        const without = await program({});
+        const withKey = await program({ dbSnapshotIdentifier: SNAPSHOT });
+        const kept = await program({ dbSnapshotIdentifier: SNAPSHOT });
         const dropKey = (inputs: Record<string, unknown>) => Object.fromEntries(Object.entries(inputs).filter(([key]) => key !== "snapshotIdentifier"));
         for (const [before, after] of [
             [without, withKey],
@@ -141,7 +141,7 @@ describe("secrets carried over: sessionSecret and cryptoSecret", () => {
         ["aws", {}],
         ["docker", { target: "docker" }],
     ])("on %s they replace the generated ones, and stay secret end to end", async (_, base) => {
-        const run = await runProgram({ ...base, ...CARRIED }, { secretKeys });
+        const run = await program({ ...base, ...CARRIED }, { secretKeys });
         const generated = ofType(run, PASSWORD).map((p) => p.name);
         expect(generated.filter((name) => /-(session|crypto)-secret$/.test(name))).toEqual([]);
         expect(generated.some((name) => name.endsWith("-db-password"))).toBe(true);
@@ -158,7 +158,7 @@ describe("secrets carried over: sessionSecret and cryptoSecret", () => {
     });
 
     test("on aws the nodes' SSM parameters hold them, as secrets", async () => {
-        const run = await runProgram(CARRIED, { secretKeys });
+        const run = await program(CARRIED, { secretKeys });
         for (const [leaf, value] of [
             ["session-secret", CARRIED.sessionSecret],
             ["crypto-secret", CARRIED.cryptoSecret],
@@ -177,7 +177,7 @@ function runExportCheck(environment: Record<string, string>, config: Record<stri
 
 describe("the export check: a stack with final snapshots keeps its secrets when destroyed", () => {
     const prod = readStackFile("Pulumi.prod.yaml");
-    const runProd = () => runProgram({ ...prod.config, "aws:region": "us-east-1" }, { stack: "prod" });
+    const runProd = () => program({ ...prod.config, "aws:region": "us-east-1" }, { stack: "prod" });
 
     test("it exists only with final snapshots, and is deleted before the parameters, the databases and the key", async () => {
         const run = await runProd();
@@ -197,9 +197,9 @@ describe("the export check: a stack with final snapshots keeps its secrets when 
             SESSION_SECRET: parameterValue(run, "session-secret"),
             CRYPTO_SECRET: parameterValue(run, "crypto-secret"),
         });
-        const dev = await runProgram({});
+        const dev = await program({});
         expect(ofType(dev, COMMAND).filter((c) => c.name.endsWith("-secrets-export-check"))).toEqual([]);
-        const keeping = await runProgram({ finalSnapshot: "true" });
+        const keeping = await program({ finalSnapshot: "true" });
         expect(ofType(keeping, COMMAND).filter((c) => c.name.endsWith("-secrets-export-check"))).toHaveLength(1);
     });
 
@@ -247,7 +247,7 @@ describe("the disaster recovery runbook (docs/operations.md), under mocks", () =
     test("its commands bring back the database from the final snapshot with the same node environment and secrets", async () => {
         const prod = readStackFile("Pulumi.prod.yaml");
         const region = { "aws:region": String(prod.document["aws:region"]) };
-        const original = await runProgram({ ...prod.config, ...region }, { stack: "prod" });
+        const original = await program({ ...prod.config, ...region }, { stack: "prod" });
         const finalSnapshots: Record<string, string> = original.exports.finalSnapshots;
         const secrets = { sessionSecret: original.exports.sessionSecret, cryptoSecret: original.exports.cryptoSecret };
 
@@ -283,7 +283,7 @@ describe("the disaster recovery runbook (docs/operations.md), under mocks", () =
         expect(runExportCheck(unwrapSecrets(check.inputs.environment), settings(restoreUp)).status).toBe(0);
 
         // A new stack generates other random values ("generation"); the carried ones replace two of them.
-        const restored = await runProgram({ ...settings(restoreUp), ...region }, { stack: "prod", generation: "restored", secretKeys: secretKeys(restoreUp) });
+        const restored = await program({ ...settings(restoreUp), ...region }, { stack: "prod", generation: "restored", secretKeys: secretKeys(restoreUp) });
         const userData = (run: ProgramRun) => ofType(run, "aws:ec2/instance:Instance").map((i) => [i.name, i.inputs.userData]);
         expect(userData(restored)).toEqual(userData(original));
         expect(userData(restored)).toHaveLength(5);
@@ -299,12 +299,12 @@ describe("the disaster recovery runbook (docs/operations.md), under mocks", () =
         // Without the carried secrets, the same restore would have new ones: what the runbook avoids.
         const { sessionSecret, cryptoSecret, ...withoutSecrets } = settings(restoreUp);
         expect([sessionSecret, cryptoSecret]).toEqual([secrets.sessionSecret, secrets.cryptoSecret]);
-        const forgetful = await runProgram({ ...withoutSecrets, ...region }, { stack: "prod", generation: "restored" });
+        const forgetful = await program({ ...withoutSecrets, ...region }, { stack: "prod", generation: "restored" });
         expect(parameterValue(forgetful, "session-secret")).not.toBe(parameterValue(original, "session-secret"));
 
         // Removing the key afterwards changes the database's ignored snapshotIdentifier, and nothing else.
         expect(settings(afterwardsUp)).toEqual({ ...prod.config, ...secrets });
-        const afterwards = await runProgram({ ...settings(afterwardsUp), ...region }, { stack: "prod", generation: "restored", secretKeys: secretKeys(afterwardsUp) });
+        const afterwards = await program({ ...settings(afterwardsUp), ...region }, { stack: "prod", generation: "restored", secretKeys: secretKeys(afterwardsUp) });
         expect(diffRegistrations(restored.resources, afterwards.resources)).toEqual({ added: [], removed: [], changed: [`${INSTANCE}::newapi-prod-db`] });
         const { snapshotIdentifier, ...rest } = named(afterwards, INSTANCE, "newapi-prod-db").inputs;
         expect(snapshotIdentifier).toBeUndefined();
