@@ -1,6 +1,7 @@
 // The documentation stays true to the code: the settings' tables are the schema's, every
 // relative link lands on a file and heading that exist, and the component table names the
-// classes and type tokens the code has.
+// classes and type tokens the code has; and the speed docs/testing.md counts on: no file
+// imports @pulumi/aws's package root.
 import * as fs from "fs";
 import * as path from "path";
 import { CONFIG_KEYS, SETTINGS, parseClusterConfig } from "../components/config";
@@ -83,5 +84,35 @@ describe("README's component table", () => {
         const documented = rows.map((m) => `${path.basename(m[1])} ${m[2]} ${m[3]}`);
         expect(documented.length).toBeGreaterThan(0);
         expect(documented.sort()).toEqual(components.sort());
+    });
+});
+
+/** The repository's TypeScript files, node_modules, bin/ (compiled output) and dot folders (.git, .stryker-tmp) left out. */
+function typeScriptFiles(dir: string): string[] {
+    return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+            return ["node_modules", "bin"].includes(entry.name) || entry.name.startsWith(".") ? [] : typeScriptFiles(file);
+        }
+        return entry.name.endsWith(".ts") ? [file] : [];
+    });
+}
+
+describe("@pulumi/aws imports", () => {
+    const sources = typeScriptFiles(".").map((file) => ({ file, text: read(file) }));
+    const imported = (pattern: RegExp) => sources.flatMap(({ file, text }) => [...text.matchAll(pattern)].map((m) => `${file}: ${m[1]}`));
+
+    // The package root loads every AWS service: tsc reads all their declarations (2,700 files).
+    test("no file imports the package root, only the service modules it uses", () => {
+        expect(sources.map(({ file }) => file)).toEqual(expect.arrayContaining(["index.ts", "components/aws/network.ts", "test/docs.test.ts"]));
+        expect(imported(/((?:from|import|require\()\s*(["'])@pulumi\/aws\2)/g)).toEqual([]);
+    });
+
+    test("every service module imported is a file Node loads (the package has no exports map)", () => {
+        const modules = [...new Set(imported(/["'](@pulumi\/aws\/[^"']+)["']/g).map((line) => line.split(": ")[1]))];
+        expect(modules).toEqual(expect.arrayContaining(["@pulumi/aws/ec2", "@pulumi/aws/getRegion"]));
+        for (const module of modules) {
+            expect(require.resolve(module)).toMatch(/\.js$/);
+        }
     });
 });

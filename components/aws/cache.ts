@@ -1,6 +1,6 @@
 // The shared Redis tier: one ElastiCache replication group with cluster mode disabled
 // (New API has a single-node client), TLS and AUTH, reachable only from the nodes.
-import * as aws from "@pulumi/aws";
+import * as elasticache from "@pulumi/aws/elasticache";
 import * as pulumi from "@pulumi/pulumi";
 import { CacheSettings } from "../config";
 import { REDIS_PORT } from "../environment";
@@ -37,13 +37,13 @@ export class Cache extends pulumi.ComponentResource {
 
         const securityGroup = serviceSecurityGroup(name, "Redis", REDIS_PORT, args, parent);
 
-        const subnetGroup = new aws.elasticache.SubnetGroup(
+        const subnetGroup = new elasticache.SubnetGroup(
             `${name}-subnets`,
             { subnetIds: args.subnetIds, description: "New API Redis private subnets", tags: args.tags },
             parent,
         );
 
-        const group = new aws.elasticache.ReplicationGroup(
+        const group = new elasticache.ReplicationGroup(
             name,
             {
                 description: "New API shared Redis (cluster mode disabled)",

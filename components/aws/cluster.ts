@@ -1,6 +1,8 @@
 // The whole New API cluster: network, secrets, load balancer, shared MySQL and Redis,
 // one master and slaveCount slaves, wired in the order the guide deploys them.
-import * as aws from "@pulumi/aws";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import { getRegionOutput } from "@pulumi/aws/getRegion";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterKey } from "./clusterKey";
 import { createDataTier } from "./dataTier";
@@ -35,10 +37,10 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
         const clusterName = config.clusterName;
         const parent = { parent: this };
         const tags = clusterTags(clusterName, pulumi.getStack());
-        const region = aws.getRegionOutput({}, parent).region;
-        const partitionInfo = aws.getPartitionOutput({}, parent);
+        const region = getRegionOutput({}, parent).region;
+        const partitionInfo = getPartitionOutput({}, parent);
         const partition = partitionInfo.partition;
-        const account = aws.getCallerIdentityOutput({}, parent).accountId;
+        const account = getCallerIdentityOutput({}, parent).accountId;
         const weights = listenerWeights(config.masterWeight, config.slaveWeight, config.slaveCount);
         const rotations = secretRotations(config);
 

@@ -1,7 +1,7 @@
 // The cluster's customer-managed KMS key: it encrypts the SecureString parameters (instead of
 // the account-wide aws/ssm key, which every principal allowed to read a parameter may use), the
 // CloudWatch log groups and the alert topic. Its policy says who may use it, and for what.
-import * as aws from "@pulumi/aws";
+import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterKeyAlias, secretParameterPath } from "../naming";
 
@@ -141,7 +141,7 @@ export class ClusterKey extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterKeyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:kms:ClusterKey", name, {}, opts);
         const parent = { parent: this };
-        const key = new aws.kms.Key(
+        const key = new kms.Key(
             `${name}-key`,
             {
                 description: `New API cluster ${args.clusterName}: secret parameters, logs and alerts`,
@@ -169,7 +169,7 @@ export class ClusterKey extends pulumi.ComponentResource {
             parent,
         );
         this.aliasName = clusterKeyAlias(args.clusterName);
-        new aws.kms.Alias(`${name}-key-alias`, { name: this.aliasName, targetKeyId: key.keyId }, parent);
+        new kms.Alias(`${name}-key-alias`, { name: this.aliasName, targetKeyId: key.keyId }, parent);
 
         this.arn = key.arn;
         this.keyId = key.keyId;

@@ -1,7 +1,7 @@
 // The cluster's nodes: the master, the parameter through which slaves find it, and the
 // slaves, each booting from its role's pinned image and AMI with its own boot spec. A factory
 // rather than a component, so that the nodes stay children of the cluster (their URNs).
-import * as aws from "@pulumi/aws";
+import * as ssm from "@pulumi/aws/ssm";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config";
@@ -60,7 +60,7 @@ export function createClusterNodes(args: ClusterNodesArgs, parent: pulumi.Resour
     const images: Record<NodeRole, pulumi.Output<string>> = { master: pinned(config.image), slave: pinned(config.slaveImage) };
 
     // One AMI lookup per architecture, shared by the nodes that need it.
-    const latestAmi = memoize((parameter) => aws.ssm.getParameterOutput({ name: parameter }, opts).value);
+    const latestAmi = memoize((parameter) => ssm.getParameterOutput({ name: parameter }, opts).value);
     const amiFor = (instanceType: string): pulumi.Output<string> =>
         config.amiId !== undefined ? pulumi.output(config.amiId) : latestAmi(AL2023_AMI_PARAMETERS[instanceArchitecture(instanceType)]);
 
@@ -104,7 +104,7 @@ export function createClusterNodes(args: ClusterNodesArgs, parent: pulumi.Resour
     // The master first; slaves find it through a parameter, so that replacing the master
     // (a new address) never touches a slave's userData.
     const master = createNode("master", 0, args.secretParameters);
-    const masterAddress = new aws.ssm.Parameter(
+    const masterAddress = new ssm.Parameter(
         `${config.clusterName}-${MASTER_ADDRESS_PARAMETER}`,
         {
             name: clusterParameterName(config.clusterName, MASTER_ADDRESS_PARAMETER),

@@ -2,7 +2,7 @@
 // weights intend, target health, 5xx rate, response time, every node's CPU and status checks,
 // the databases and the cache, with each alarm's threshold drawn as a line. The body is a pure
 // function of plain inputs (dashboardBody); every metric it names comes from metrics.ts.
-import * as aws from "@pulumi/aws";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmThresholds } from "../config";
 import { ListenerWeights } from "../weights";
@@ -257,7 +257,7 @@ export class Dashboard extends pulumi.ComponentResource {
                     alarmThresholds: args.alarmThresholds,
                 }),
             );
-        const dashboard = new aws.cloudwatch.Dashboard(
+        const dashboard = new cloudwatch.Dashboard(
             name,
             { dashboardName: region.apply((r) => dashboardName(args.clusterName, r)), dashboardBody: body },
             { parent: this },

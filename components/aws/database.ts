@@ -1,6 +1,6 @@
 // The shared MySQL tier: one RDS instance that every node uses, utf8mb4 throughout
 // (New API panics at start-up on other charsets), reachable only from the nodes.
-import * as aws from "@pulumi/aws";
+import * as rds from "@pulumi/aws/rds";
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseSettings, Settings } from "../config";
 import { DATABASE_NAME, DATABASE_USER, MYSQL_PORT } from "../environment";
@@ -135,7 +135,7 @@ export async function checkSnapshots(config: Pick<Settings, "dbSnapshotIdentifie
     const problems = await Promise.all(
         named.map(async ({ key, identifier }) => {
             // DescribeDBSnapshots finds a snapshot shared by another account only with IncludeShared.
-            const snapshot = await aws.rds.getSnapshot({ dbSnapshotIdentifier: identifier, includeShared: identifier.startsWith("arn:") });
+            const snapshot = await rds.getSnapshot({ dbSnapshotIdentifier: identifier, includeShared: identifier.startsWith("arn:") });
             return snapshotProblem(key, identifier, snapshot, config);
         }),
     );
@@ -169,12 +169,12 @@ export class Database extends pulumi.ComponentResource {
             );
         }
 
-        const subnetGroup = new aws.rds.SubnetGroup(
+        const subnetGroup = new rds.SubnetGroup(
             `${name}-subnets`,
             { subnetIds: args.subnetIds, description: "New API MySQL private subnets", tags: args.tags },
             parent,
         );
-        const parameterGroup = new aws.rds.ParameterGroup(
+        const parameterGroup = new rds.ParameterGroup(
             `${name}-params`,
             {
                 family: mysqlParameterGroupFamily(config.dbEngineVersion),
@@ -185,7 +185,7 @@ export class Database extends pulumi.ComponentResource {
             parent,
         );
 
-        const instance = new aws.rds.Instance(
+        const instance = new rds.Instance(
             name,
             {
                 engine: "mysql",

@@ -1,6 +1,7 @@
 // HTTPS for the load balancer: the certificate (given, or requested from ACM for domainName
 // and validated through DNS in hostedZoneId) and the domain's alias record.
-import * as aws from "@pulumi/aws";
+import * as acm from "@pulumi/aws/acm";
+import * as route53 from "@pulumi/aws/route53";
 import * as pulumi from "@pulumi/pulumi";
 import { HttpsConfig } from "../config";
 
@@ -28,13 +29,13 @@ export class Https extends pulumi.ComponentResource {
         if (certificateArn !== undefined) {
             this.certificateArn = pulumi.output(certificateArn);
         } else if (domainName !== undefined && hostedZoneId !== undefined) {
-            const certificate = new aws.acm.Certificate(
+            const certificate = new acm.Certificate(
                 `${name}-certificate`,
                 { domainName, validationMethod: "DNS", tags: args.tags },
                 parent,
             );
             const option = certificate.domainValidationOptions[0];
-            const validationRecord = new aws.route53.Record(
+            const validationRecord = new route53.Record(
                 `${name}-certificate-validation`,
                 {
                     zoneId: hostedZoneId,
@@ -46,7 +47,7 @@ export class Https extends pulumi.ComponentResource {
                 },
                 parent,
             );
-            this.certificateArn = new aws.acm.CertificateValidation(
+            this.certificateArn = new acm.CertificateValidation(
                 `${name}-certificate`,
                 { certificateArn: certificate.arn, validationRecordFqdns: [validationRecord.fqdn] },
                 parent,
@@ -56,7 +57,7 @@ export class Https extends pulumi.ComponentResource {
         }
 
         if (domainName !== undefined && hostedZoneId !== undefined) {
-            new aws.route53.Record(
+            new route53.Record(
                 `${name}-alias`,
                 {
                     zoneId: hostedZoneId,

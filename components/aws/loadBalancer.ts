@@ -1,6 +1,9 @@
 // The load-balancer tier: an internet-facing ALB with two target groups, master and slaves,
 // and a listener that forwards to both, weighted like the guide's nginx upstream (weights.ts).
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as lb from "@pulumi/aws/lb";
+import * as s3 from "@pulumi/aws/s3";
+import * as vpc from "@pulumi/aws/vpc";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_PORT, HEALTH_CHECK, SETUP_PATH, SETUP_REFUSED_BODY } from "../environment";
 import { TLS_POLICY } from "./https";
@@ -60,24 +63,24 @@ class AccessLogBucket {
     constructor(name: string, args: { albAccessLogDays: number; account: pulumi.Input<string>; protect: boolean; tags: Record<string, string> }, parent: pulumi.Resource) {
         const opts = { parent };
         // Autonamed (bucket names are global); emptied on destroy unless the stack is protected.
-        const bucket = new aws.s3.Bucket(`${name}-alb-logs`, { forceDestroy: !args.protect, tags: args.tags }, opts);
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(
+        const bucket = new s3.Bucket(`${name}-alb-logs`, { forceDestroy: !args.protect, tags: args.tags }, opts);
+        const publicAccess = new s3.BucketPublicAccessBlock(
             `${name}-alb-logs`,
             { bucket: bucket.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
             opts,
         );
-        const ownership = new aws.s3.BucketOwnershipControls(
+        const ownership = new s3.BucketOwnershipControls(
             `${name}-alb-logs`,
             { bucket: bucket.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
             opts,
         );
         // ELB access logs support SSE-S3 only, not SSE-KMS (ELB Guide, enable-access-logging.html).
-        const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+        const encryption = new s3.BucketServerSideEncryptionConfiguration(
             `${name}-alb-logs`,
             { bucket: bucket.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
             opts,
         );
-        new aws.s3.BucketLifecycleConfiguration(
+        new s3.BucketLifecycleConfiguration(
             `${name}-alb-logs`,
             {
                 bucket: bucket.bucket,
@@ -93,7 +96,7 @@ class AccessLogBucket {
             },
             opts,
         );
-        const policy = new aws.s3.BucketPolicy(
+        const policy = new s3.BucketPolicy(
             `${name}-alb-logs`,
             {
                 bucket: bucket.bucket,
@@ -136,7 +139,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         super("new-api:loadbalancer:LoadBalancer", name, {}, opts);
         const parent = { parent: this };
 
-        const securityGroup = new aws.ec2.SecurityGroup(
+        const securityGroup = new ec2.SecurityGroup(
             `${name}-alb-sg`,
             {
                 vpcId: args.vpcId,
@@ -148,7 +151,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         const ports: [string, number][] = args.https ? [["http", 80], ["https", 443]] : [["http", 80]];
         for (const [protocol, port] of ports) {
             args.allowedCidrs.forEach((cidr, index) => {
-                new aws.vpc.SecurityGroupIngressRule(
+                new vpc.SecurityGroupIngressRule(
                     `${name}-alb-${protocol}-${index}`,
                     {
                         securityGroupId: securityGroup.id,
@@ -166,7 +169,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         const accessLogs = args.accessLogs
             ? new AccessLogBucket(name, { ...args.accessLogs, protect: args.protect, tags: args.tags }, this)
             : undefined;
-        const alb = new aws.lb.LoadBalancer(
+        const alb = new lb.LoadBalancer(
             `${name}-alb`,
             {
                 loadBalancerType: "application",
@@ -184,7 +187,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         );
 
         const targetGroup = (role: string) =>
-            new aws.lb.TargetGroup(
+            new lb.TargetGroup(
                 `${name}-${role}`,
                 {
                     vpcId: args.vpcId,
@@ -258,7 +261,7 @@ const REFUSE_SETUP = {
  */
 export class WeightedListener extends pulumi.ComponentResource {
     /** The listeners, for what must follow them (the post-deploy check). */
-    readonly listeners: aws.lb.Listener[];
+    readonly listeners: lb.Listener[];
 
     constructor(name: string, args: WeightedListenerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:loadbalancer:WeightedListener", name, {}, opts);
@@ -278,7 +281,7 @@ export class WeightedListener extends pulumi.ComponentResource {
         };
         const https = args.certificateArn !== undefined;
         this.listeners = [
-            new aws.lb.Listener(
+            new lb.Listener(
                 `${name}-http`,
                 {
                     loadBalancerArn: args.loadBalancerArn,
@@ -292,7 +295,7 @@ export class WeightedListener extends pulumi.ComponentResource {
         ];
         if (https) {
             this.listeners.push(
-                new aws.lb.Listener(
+                new lb.Listener(
                     `${name}-https`,
                     {
                         loadBalancerArn: args.loadBalancerArn,
@@ -310,7 +313,7 @@ export class WeightedListener extends pulumi.ComponentResource {
         // The listener that forwards refuses the setup wizard (port 80 only redirects when there
         // is HTTPS): nobody on the internet can create the root user, set up by hand or not.
         const forwarding = this.listeners[this.listeners.length - 1];
-        new aws.lb.ListenerRule(
+        new lb.ListenerRule(
             `${name}-refuse-setup`,
             {
                 listenerArn: forwarding.arn,

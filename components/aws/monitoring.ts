@@ -1,7 +1,8 @@
 // The alerting tier: an SNS topic (with an email subscription when alertEmail is set) and
 // CloudWatch alarms on the load balancer, its target groups, the databases and the cache.
 // Per-node alarms (status checks, auto-recovery) live with each node (nodes.ts).
-import * as aws from "@pulumi/aws";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as sns from "@pulumi/aws/sns";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmThresholds } from "../config";
 import { METRICS, MetricSpec, alarmMetric, queryMetric } from "./metrics";
@@ -72,14 +73,14 @@ export class Monitoring extends pulumi.ComponentResource {
         const t = args.alarmThresholds;
         const lines = alarmLines(t, args.dbMaxConnections);
 
-        const topic = new aws.sns.Topic(alertTopicLogicalName(name), { kmsMasterKeyId: args.kmsKeyArn, tags: args.tags }, parent);
+        const topic = new sns.Topic(alertTopicLogicalName(name), { kmsMasterKeyId: args.kmsKeyArn, tags: args.tags }, parent);
         if (args.alertEmail !== undefined) {
             // AWS mails a confirmation link first; alerts arrive once it is followed.
-            new aws.sns.TopicSubscription(`${name}-alerts-email`, { topic: topic.arn, protocol: "email", endpoint: args.alertEmail }, parent);
+            new sns.TopicSubscription(`${name}-alerts-email`, { topic: topic.arn, protocol: "email", endpoint: args.alertEmail }, parent);
         }
 
-        const alarm = (suffix: string, description: string, alarmArgs: Partial<aws.cloudwatch.MetricAlarmArgs>) =>
-            new aws.cloudwatch.MetricAlarm(
+        const alarm = (suffix: string, description: string, alarmArgs: Partial<cloudwatch.MetricAlarmArgs>) =>
+            new cloudwatch.MetricAlarm(
                 `${name}-${suffix}`,
                 {
                     alarmDescription: description,
@@ -91,7 +92,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     okActions: [topic.arn],
                     tags: args.tags,
                     ...alarmArgs,
-                } as aws.cloudwatch.MetricAlarmArgs,
+                } as cloudwatch.MetricAlarmArgs,
                 parent,
             );
 

@@ -1,6 +1,9 @@
 // The network tier: a new VPC with public subnets (ALB, NAT) and private subnets (nodes,
 // database, cache) in 2-3 availability zones, or an operator's existing VPC.
-import * as aws from "@pulumi/aws";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as ec2 from "@pulumi/aws/ec2";
+import { getAvailabilityZonesOutput } from "@pulumi/aws/getAvailabilityZones";
+import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import { planSubnets } from "../cidr";
 import { NetworkConfig } from "../config";
@@ -94,8 +97,7 @@ export class Network extends pulumi.ComponentResource {
             const parent = { parent: this };
             const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
             const plan = planSubnets(config.vpcCidr, config.azCount);
-            const zones = aws
-                .getAvailabilityZonesOutput({ state: "available", filters: [STANDARD_ZONES_FILTER] }, parent)
+            const zones = getAvailabilityZonesOutput({ state: "available", filters: [STANDARD_ZONES_FILTER] }, parent)
                 .names.apply((names) => {
                     const problem = zoneShortage(names, config.azCount);
                     if (problem) {
@@ -104,17 +106,17 @@ export class Network extends pulumi.ComponentResource {
                     return names;
                 });
 
-            const vpc = new aws.ec2.Vpc(
+            const vpc = new ec2.Vpc(
                 `${name}-vpc`,
                 { cidrBlock: config.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tags("vpc") },
                 parent,
             );
-            const internetGateway = new aws.ec2.InternetGateway(
+            const internetGateway = new ec2.InternetGateway(
                 `${name}-igw`,
                 { vpcId: vpc.id, tags: tags("igw") },
                 parent,
             );
-            const publicRouteTable = new aws.ec2.RouteTable(
+            const publicRouteTable = new ec2.RouteTable(
                 `${name}-public`,
                 {
                     vpcId: vpc.id,
@@ -125,7 +127,7 @@ export class Network extends pulumi.ComponentResource {
             );
 
             const publicSubnets = plan.publicCidrs.map((cidrBlock, az) => {
-                const subnet = new aws.ec2.Subnet(
+                const subnet = new ec2.Subnet(
                     `${name}-public-${az}`,
                     {
                         vpcId: vpc.id,
@@ -136,7 +138,7 @@ export class Network extends pulumi.ComponentResource {
                     },
                     parent,
                 );
-                new aws.ec2.RouteTableAssociation(
+                new ec2.RouteTableAssociation(
                     `${name}-public-${az}`,
                     { subnetId: subnet.id, routeTableId: publicRouteTable.id },
                     parent,
@@ -148,8 +150,8 @@ export class Network extends pulumi.ComponentResource {
             // zone's outage from cutting the others off, "single" trades that for cost.
             const natCount = config.natGateways === "single" ? 1 : config.azCount;
             const natGateways = publicSubnets.slice(0, natCount).map((subnet, az) => {
-                const eip = new aws.ec2.Eip(`${name}-nat-${az}`, { domain: "vpc", tags: tags(`nat-${az}`) }, parent);
-                return new aws.ec2.NatGateway(
+                const eip = new ec2.Eip(`${name}-nat-${az}`, { domain: "vpc", tags: tags(`nat-${az}`) }, parent);
+                return new ec2.NatGateway(
                     `${name}-nat-${az}`,
                     { allocationId: eip.id, subnetId: subnet.id, tags: tags(`nat-${az}`) },
                     { parent: this, dependsOn: [internetGateway] },
@@ -157,12 +159,12 @@ export class Network extends pulumi.ComponentResource {
             });
 
             const privateSubnets = plan.privateCidrs.map((cidrBlock, az) => {
-                const subnet = new aws.ec2.Subnet(
+                const subnet = new ec2.Subnet(
                     `${name}-private-${az}`,
                     { vpcId: vpc.id, cidrBlock, availabilityZone: zones.apply((names) => names[az]), tags: tags(`private-${az}`) },
                     parent,
                 );
-                const routeTable = new aws.ec2.RouteTable(
+                const routeTable = new ec2.RouteTable(
                     `${name}-private-${az}`,
                     {
                         vpcId: vpc.id,
@@ -171,7 +173,7 @@ export class Network extends pulumi.ComponentResource {
                     },
                     parent,
                 );
-                new aws.ec2.RouteTableAssociation(
+                new ec2.RouteTableAssociation(
                     `${name}-private-${az}`,
                     { subnetId: subnet.id, routeTableId: routeTable.id },
                     parent,
@@ -181,7 +183,7 @@ export class Network extends pulumi.ComponentResource {
 
             // The VPC's default group admits all traffic among its members; nothing here uses it, so
             // it is emptied: a resource left in it by mistake is cut off rather than exposed.
-            new aws.ec2.DefaultSecurityGroup(
+            new ec2.DefaultSecurityGroup(
                 `${name}-default-sg`,
                 { vpcId: vpc.id, ingress: [], egress: [], tags: tags("default-sg") },
                 parent,
@@ -189,12 +191,12 @@ export class Network extends pulumi.ComponentResource {
 
             if (args.flowLogs) {
                 const flow = args.flowLogs;
-                const logGroup = new aws.cloudwatch.LogGroup(
+                const logGroup = new cloudwatch.LogGroup(
                     `${name}-flow-logs`,
                     { name: flow.logGroupName, retentionInDays: flow.logRetentionDays, kmsKeyId: flow.kmsKeyArn, tags: args.tags },
                     parent,
                 );
-                const role = new aws.iam.Role(
+                const role = new iam.Role(
                     `${name}-flow-logs-role`,
                     {
                         description: `VPC flow logs of ${name} to CloudWatch Logs`,
@@ -205,12 +207,12 @@ export class Network extends pulumi.ComponentResource {
                     },
                     parent,
                 );
-                const rolePolicy = new aws.iam.RolePolicy(
+                const rolePolicy = new iam.RolePolicy(
                     `${name}-flow-logs-policy`,
                     { role: role.id, policy: logGroup.arn.apply(flowLogRolePolicy) },
                     parent,
                 );
-                new aws.ec2.FlowLog(
+                new ec2.FlowLog(
                     `${name}-flow-log`,
                     {
                         vpcId: vpc.id,

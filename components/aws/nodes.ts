@@ -1,6 +1,12 @@
 // The node tier: what all New API nodes share (security group, instance role) and one
 // component per node (an EC2 instance registered in its role's target group).
-import * as aws from "@pulumi/aws";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as ec2 from "@pulumi/aws/ec2";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import * as iam from "@pulumi/aws/iam";
+import * as lb from "@pulumi/aws/lb";
+import * as vpc from "@pulumi/aws/vpc";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_PORT } from "../environment";
@@ -163,13 +169,13 @@ export class NodeAccess extends pulumi.ComponentResource {
     readonly instanceProfileNames: Record<NodeRole, pulumi.Output<string>>;
     readonly roleArns: Record<NodeRole, pulumi.Output<string>>;
     /** Nodes depend on it: Docker's awslogs driver will not start a container without its group. */
-    readonly logGroup: aws.cloudwatch.LogGroup;
+    readonly logGroup: cloudwatch.LogGroup;
 
     constructor(name: string, args: NodeAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:nodes:NodeAccess", name, {}, opts);
         const parent = { parent: this };
 
-        const securityGroup = new aws.ec2.SecurityGroup(
+        const securityGroup = new ec2.SecurityGroup(
             `${name}-sg`,
             {
                 vpcId: args.vpcId,
@@ -178,7 +184,7 @@ export class NodeAccess extends pulumi.ComponentResource {
             },
             parent,
         );
-        new aws.vpc.SecurityGroupIngressRule(
+        new vpc.SecurityGroupIngressRule(
             `${name}-from-alb`,
             {
                 securityGroupId: securityGroup.id,
@@ -190,7 +196,7 @@ export class NodeAccess extends pulumi.ComponentResource {
             },
             parent,
         );
-        new aws.vpc.SecurityGroupIngressRule(
+        new vpc.SecurityGroupIngressRule(
             `${name}-from-nodes`,
             {
                 securityGroupId: securityGroup.id,
@@ -203,7 +209,7 @@ export class NodeAccess extends pulumi.ComponentResource {
             },
             parent,
         );
-        new aws.vpc.SecurityGroupEgressRule(
+        new vpc.SecurityGroupEgressRule(
             `${name}-alb-to-nodes`,
             {
                 securityGroupId: args.loadBalancerSecurityGroupId,
@@ -215,7 +221,7 @@ export class NodeAccess extends pulumi.ComponentResource {
             },
             parent,
         );
-        new aws.vpc.SecurityGroupEgressRule(
+        new vpc.SecurityGroupEgressRule(
             `${name}-egress`,
             {
                 securityGroupId: securityGroup.id,
@@ -226,16 +232,16 @@ export class NodeAccess extends pulumi.ComponentResource {
             parent,
         );
 
-        const partitionInfo = aws.getPartitionOutput({}, parent);
+        const partitionInfo = getPartitionOutput({}, parent);
         const partition = partitionInfo.partition;
-        const account = aws.getCallerIdentityOutput({}, parent).accountId;
-        this.logGroup = new aws.cloudwatch.LogGroup(
+        const account = getCallerIdentityOutput({}, parent).accountId;
+        this.logGroup = new cloudwatch.LogGroup(
             `${name}-logs`,
             { name: args.logGroupName, retentionInDays: args.logRetentionDays, kmsKeyId: args.clusterKeyArn, tags: args.tags },
             parent,
         );
         const roleOf = (nodeRole: NodeRole) => {
-            const role = new aws.iam.Role(
+            const role = new iam.Role(
                 `${name}-${nodeRole}-role`,
                 {
                     description: `New API ${nodeRole} nodes of ${args.clusterName}`,
@@ -249,7 +255,7 @@ export class NodeAccess extends pulumi.ComponentResource {
                 },
                 parent,
             );
-            new aws.iam.RolePolicy(
+            new iam.RolePolicy(
                 `${name}-${nodeRole}-policy`,
                 {
                     role: role.id,
@@ -268,7 +274,7 @@ export class NodeAccess extends pulumi.ComponentResource {
                 },
                 parent,
             );
-            const profile = new aws.iam.InstanceProfile(`${name}-${nodeRole}-profile`, { role: role.name, tags: args.tags }, parent);
+            const profile = new iam.InstanceProfile(`${name}-${nodeRole}-profile`, { role: role.name, tags: args.tags }, parent);
             return { roleArn: role.arn, profileName: profile.name };
         };
         const master = roleOf("master");
@@ -325,7 +331,7 @@ export class ClusterNode extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterNodeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:nodes:ClusterNode", name, {}, opts);
 
-        const instance = new aws.ec2.Instance(
+        const instance = new ec2.Instance(
             name,
             {
                 ami: args.amiId,
@@ -373,7 +379,7 @@ export class ClusterNode extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const attachment = new aws.lb.TargetGroupAttachment(
+        const attachment = new lb.TargetGroupAttachment(
             name,
             { targetGroupArn: args.targetGroupArn, targetId: instance.id, port: APP_PORT },
             { parent: this, dependsOn: [drain] },
@@ -400,7 +406,7 @@ export class ClusterNode extends pulumi.ComponentResource {
         // A failed instance check alerts; a failed system check (the host) also moves the
         // instance to healthy hardware, keeping its id, address and volumes.
         const statusAlarm = (suffix: string, metric: MetricSpec, actions: pulumi.Input<string>[], description: string) =>
-            new aws.cloudwatch.MetricAlarm(
+            new cloudwatch.MetricAlarm(
                 `${name}-${suffix}`,
                 {
                     alarmDescription: `${name}: ${description}`,

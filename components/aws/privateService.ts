@@ -1,6 +1,7 @@
 // What the private services (MySQL, Redis) share: their placement and protection, and a
 // security group that admits one port from one source group.
-import * as aws from "@pulumi/aws";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as vpc from "@pulumi/aws/vpc";
 import * as pulumi from "@pulumi/pulumi";
 import { SnapshotTier, finalSnapshotIdentifier } from "../naming";
 
@@ -37,8 +38,8 @@ export function serviceSecurityGroup(
     port: number,
     args: PrivateServiceArgs,
     opts: pulumi.CustomResourceOptions,
-): aws.ec2.SecurityGroup {
-    const securityGroup = new aws.ec2.SecurityGroup(
+): ec2.SecurityGroup {
+    const securityGroup = new ec2.SecurityGroup(
         `${name}-sg`,
         {
             vpcId: args.vpcId,
@@ -47,7 +48,7 @@ export function serviceSecurityGroup(
         },
         opts,
     );
-    new aws.vpc.SecurityGroupIngressRule(
+    new vpc.SecurityGroupIngressRule(
         `${name}-sg-from-nodes`,
         {
             securityGroupId: securityGroup.id,

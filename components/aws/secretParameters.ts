@@ -1,6 +1,6 @@
 // The generated secrets in SSM Parameter Store (SecureString), where every node reads the
 // same parameters at boot through its instance role: never in userData, which EC2 shows.
-import * as aws from "@pulumi/aws";
+import * as ssm from "@pulumi/aws/ssm";
 import * as pulumi from "@pulumi/pulumi";
 import { ADMIN_PASSWORD_PARAMETER, SECRET_PARAMETERS, SecretName, clusterParameterName, secretParameterPath } from "../naming";
 import { GeneratedSecrets } from "../secrets";
@@ -24,7 +24,7 @@ export class SecretParameters extends pulumi.ComponentResource {
     /** The SSM parameter names of the node secrets, identical for every node. */
     readonly parameterNames: Record<SecretName, string>;
     /** Nodes depend on these, so that no node boots before its secrets exist. */
-    readonly parameters: aws.ssm.Parameter[] = [];
+    readonly parameters: ssm.Parameter[] = [];
     /** Everything below this path belongs to this cluster; the nodes may read only here. */
     readonly parameterPath: string;
 
@@ -33,7 +33,7 @@ export class SecretParameters extends pulumi.ComponentResource {
         const store = (leaf: string, description: string, value: pulumi.Output<string>) => {
             const parameterName = clusterParameterName(args.clusterName, leaf);
             this.parameters.push(
-                new aws.ssm.Parameter(
+                new ssm.Parameter(
                     `${name}-${leaf}`,
                     { name: parameterName, description, type: "SecureString", value, keyId: args.kmsKeyId, tags: args.tags },
                     { parent: this },
