@@ -5,7 +5,7 @@
 // async, so that the snapshots a restore names are checked before anything is created.
 import { NewApiCluster } from "./components/aws/cluster";
 import { checkSnapshots } from "./components/aws/database";
-import { loadClusterConfig } from "./components/config";
+import { loadClusterConfig } from "./components/config/stack";
 import { LocalCluster } from "./components/docker/cluster";
 import { DeployedCluster } from "./components/outputs";
 

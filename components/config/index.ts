@@ -1,8 +1,7 @@
 // The stack's configuration: one schema (schema.ts) of every setting, read and validated in
-// one place before any resource is created. Everything here is pure except
-// `loadClusterConfig`, which only collects the raw strings from Pulumi.
-import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, ConfigError, ConfigReader, RawConfig } from "./reader";
+// one place before any resource is created. Everything here is pure; stack.ts collects the raw
+// strings from Pulumi (and is the only part that loads the Pulumi SDK).
+import { ConfigError, ConfigReader, RawConfig } from "./reader";
 import { ClusterConfig, checkKeys, checkRestore, checkSettings, https, network } from "./rules";
 import { CONFIG_KEYS, SETTINGS, Settings, Target, secretKeysOf } from "./schema";
 
@@ -47,32 +46,4 @@ export function parseClusterConfig(raw: RawConfig, stack: string, awsRegion?: st
         throw new ConfigError(read.problems);
     }
     return config;
-}
-
-/**
- * Whether the stack stores a config key as a secret. allConfig() hands out plain strings; the
- * SDK keeps the secret keys beside them (runtime.isConfigSecret, not in its typings).
- */
-function isConfigSecret(key: string): boolean {
-    const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
-    if (runtime.isConfigSecret === undefined) {
-        throw new Error("@pulumi/pulumi no longer tells secret config apart (runtime.isConfigSecret); update components/config/index.ts");
-    }
-    return runtime.isConfigSecret(key);
-}
-
-/** Collects this project's raw config from Pulumi and validates it. */
-export function loadClusterConfig(): ClusterConfig {
-    const prefix = `${CONFIG_NAMESPACE}:`;
-    const raw: RawConfig = {};
-    const secretKeys: string[] = [];
-    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
-        if (key.startsWith(prefix)) {
-            raw[key.slice(prefix.length)] = value;
-            if (isConfigSecret(key)) {
-                secretKeys.push(key.slice(prefix.length));
-            }
-        }
-    }
-    return parseClusterConfig(raw, pulumi.getStack(), new pulumi.Config("aws").get("region"), secretKeys);
 }

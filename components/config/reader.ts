@@ -1,6 +1,7 @@
 // Reading raw config values one key at a time, recording every problem so that an operator
 // sees all mistakes at once. Each problem names the key, the value given and what is allowed.
-import * as pulumi from "@pulumi/pulumi";
+// The SDK's errors module alone: validation stays free of the rest of the SDK (stack.ts reads it).
+import { RunError } from "@pulumi/pulumi/errors";
 import { Check } from "./checks";
 
 export const CONFIG_NAMESPACE = "new-api-cluster";
@@ -12,7 +13,7 @@ export type RawConfig = Record<string, string | undefined>;
  * Invalid configuration. A RunError, so that the Pulumi CLI prints the message once, without
  * a stack trace or an inspect dump of this object.
  */
-export class ConfigError extends pulumi.RunError {
+export class ConfigError extends RunError {
     constructor(readonly problems: string[]) {
         super(
             `Invalid ${CONFIG_NAMESPACE} configuration (nothing was created):\n` +

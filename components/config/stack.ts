@@ -1,0 +1,33 @@
+// The Pulumi side of the configuration: collects this project's raw config strings from the
+// stack and hands them to parseClusterConfig (index.ts), which is pure.
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterConfig, parseClusterConfig } from "./index";
+import { CONFIG_NAMESPACE, RawConfig } from "./reader";
+
+/**
+ * Whether the stack stores a config key as a secret. allConfig() hands out plain strings; the
+ * SDK keeps the secret keys beside them (runtime.isConfigSecret, not in its typings).
+ */
+function isConfigSecret(key: string): boolean {
+    const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+    if (runtime.isConfigSecret === undefined) {
+        throw new Error("@pulumi/pulumi no longer tells secret config apart (runtime.isConfigSecret); update components/config/stack.ts");
+    }
+    return runtime.isConfigSecret(key);
+}
+
+/** Collects this project's raw config from Pulumi and validates it. */
+export function loadClusterConfig(): ClusterConfig {
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    const raw: RawConfig = {};
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (key.startsWith(prefix)) {
+            raw[key.slice(prefix.length)] = value;
+            if (isConfigSecret(key)) {
+                secretKeys.push(key.slice(prefix.length));
+            }
+        }
+    }
+    return parseClusterConfig(raw, pulumi.getStack(), new pulumi.Config("aws").get("region"), secretKeys);
+}
