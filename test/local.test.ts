@@ -1,7 +1,7 @@
 // The local (docker) target under Pulumi's mocks: what it registers for several slave counts.
 import { drainSeconds } from "../components/aws/userdata";
 import { REDIS_HEALTH_COMMAND, goDuration, localSetupScript } from "../components/docker/cluster";
-import { passwordArgs } from "../components/secrets";
+import { passwordArgs } from "../components/passwords";
 import { scriptParameters } from "./cloudConfig";
 import { diffRegistrations } from "./diff";
 import { ProgramRun, Registered, SECRET_SIG_KEY, mockSecret, named, ofType, program } from "./harness";

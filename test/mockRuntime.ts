@@ -5,7 +5,7 @@ import type * as PulumiModule from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { ADMIN_PASSWORD_PARAMETER, SECRET_PARAMETERS, SecretName } from "../components/naming";
 import type { SnapshotFacts } from "../components/aws/database";
-import { passwordArgs } from "../components/secrets";
+import { passwordArgs } from "../components/passwords";
 
 export const PROJECT = "new-api-cluster";
 export const MOCK_REGION = "us-east-1";

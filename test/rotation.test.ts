@@ -15,7 +15,7 @@ import {
 import { ConfigError, parseClusterConfig } from "../components/config";
 import { lacksDualPasswords } from "../components/config/checks";
 import { dbPasswordScript, localAdminPasswordScript } from "../components/docker/cluster";
-import { passwordArgs } from "../components/secrets";
+import { passwordArgs } from "../components/passwords";
 import { diffRegistrations } from "./diff";
 import { ProgramRun, Registered, SECRET_SIG_KEY, named, ofType, program, unwrapSecrets } from "./harness";
 import { mockPassword } from "./mockRuntime";

@@ -2,7 +2,8 @@
 // mocks: which passwords it generates, which config values it takes instead, and the
 // connection strings it hands out. The whole-program view is in program.test.ts and rotation.test.ts.
 import * as pulumi from "@pulumi/pulumi";
-import { GeneratedSecrets, SECRET_LENGTHS, passwordArgs, rotationKeepers, secretOutputs, secretRotations } from "../components/secrets";
+import { SECRET_LENGTHS, passwordArgs, rotationKeepers } from "../components/passwords";
+import { GeneratedSecrets, secretOutputs, secretRotations } from "../components/secrets";
 import { mockPassword } from "./mockRuntime";
 
 const PASSWORD = "random:index/randomPassword:RandomPassword";

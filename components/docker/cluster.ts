@@ -23,7 +23,8 @@ import { memoize } from "../memoize";
 import { NodeRole, nodeName } from "../naming";
 import { DeployedCluster, StackOutputs } from "../outputs";
 import { SETUP_PASSWORD_PLACEHOLDER, ScriptParameters, renderScript } from "../scripts/render";
-import { GeneratedSecrets, passwordArgs, secretOutputs, secretRotations } from "../secrets";
+import { passwordArgs } from "../passwords";
+import { GeneratedSecrets, secretOutputs, secretRotations } from "../secrets";
 import { listenerWeights } from "../weights";
 import { guideUpstreams, renderNginxConfig } from "./nginx";
 
