@@ -1,7 +1,7 @@
 // The local (docker) target's pure helpers, and a failed setup under Pulumi's mocks.
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { goDuration, setupFailure } from "../components/docker/cluster";
+import { goDuration, setupFailure } from "../components/docker/containers";
 
 describe("goDuration", () => {
     test.each([

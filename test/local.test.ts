@@ -1,6 +1,6 @@
 // The local (docker) target under Pulumi's mocks: what it registers for several slave counts.
 import { drainSeconds } from "../components/aws/userdata";
-import { REDIS_HEALTH_COMMAND, goDuration, localSetupScript } from "../components/docker/cluster";
+import { REDIS_HEALTH_COMMAND, goDuration, localSetupScript } from "../components/docker/containers";
 import { passwordArgs } from "../components/passwords";
 import { scriptParameters } from "./cloudConfig";
 import { diffRegistrations } from "./diff";

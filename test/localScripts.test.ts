@@ -1,7 +1,7 @@
 // The shell the local target runs in its containers, executed here with stub commands on PATH
 // (test/scriptRunner.ts): the one-shot setup (stub wget, sleep and date) and Redis's health
 // check (stub redis-cli).
-import { REDIS_HEALTH_COMMAND, localSetupParameters, localSetupScript } from "../components/docker/cluster";
+import { REDIS_HEALTH_COMMAND, localSetupParameters, localSetupScript } from "../components/docker/containers";
 import { renderScript } from "../components/scripts/render";
 import { Scenario, runScript } from "./scriptRunner";
 

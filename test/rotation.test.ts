@@ -11,10 +11,10 @@ import {
     restartScript,
     slaveRestartGroups,
     tokenSetScript,
-} from "../components/aws/rotation";
+} from "../components/aws/rotationScripts";
 import { ConfigError, parseClusterConfig } from "../components/config";
 import { lacksDualPasswords } from "../components/config/checks";
-import { dbPasswordScript, localAdminPasswordScript } from "../components/docker/cluster";
+import { dbPasswordScript, localAdminPasswordScript } from "../components/docker/containers";
 import { passwordArgs } from "../components/passwords";
 import { diffRegistrations } from "./diff";
 import { ProgramRun, Registered, SECRET_SIG_KEY, named, ofType, program, unwrapSecrets } from "./harness";

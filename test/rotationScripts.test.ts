@@ -1,5 +1,5 @@
 // The secret rotation's operator-side scripts (components/scripts/restart.sh and token-set.sh,
-// rendered by rotation.ts; shellchecked as files by scripts.test.ts), run for real with a stub AWS CLI
+// rendered by rotationScripts.ts; shellchecked as files by scripts.test.ts), run for real with a stub AWS CLI
 // and clock on PATH: a node's restart (alone in its group or not, Run Command succeeding,
 // failing or hanging, a node that never drains or never turns healthy) and the SET step that
 // ends a Redis AUTH token rotation; the root user's password changed on the master
@@ -17,7 +17,7 @@ import {
     adminRotateScript,
     restartScript,
     tokenSetScript,
-} from "../components/aws/rotation";
+} from "../components/aws/rotationScripts";
 import { ADMIN_PASSWORD_COPY } from "../components/aws/userdata";
 import {
     DB_ANSWER_SECONDS,
@@ -26,7 +26,7 @@ import {
     LOCAL_ADMIN_COPY_FOLDER,
     dbPasswordScript,
     localAdminPasswordScript,
-} from "../components/docker/cluster";
+} from "../components/docker/containers";
 import { renderScript } from "../components/scripts/render";
 import { scriptParameters } from "./cloudConfig";
 import { Scenario, ScriptRun, runScript } from "./scriptRunner";

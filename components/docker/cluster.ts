@@ -4,187 +4,46 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { PASSWORD_CHANGE_REQUEST } from "../aws/rotation";
-import { drainSeconds, loginRequest } from "../aws/userdata";
+import { drainSeconds } from "../aws/userdata";
 import { ClusterConfig, LOCAL_ADMIN_USERNAME } from "../config";
 import {
     APP_PORT,
     DATABASE_NAME,
     DATABASE_USER,
     HEALTH_COMMAND,
-    SETUP_DONE_MARKER,
-    SUCCESS_MARKER,
     ServiceEndpoints,
     nodeEnvironment,
     secretEnvironment,
-    setupRequestBody,
 } from "../environment";
 import { memoize } from "../memoize";
 import { NodeRole, nodeName } from "../naming";
 import { DeployedCluster, StackOutputs } from "../outputs";
-import { SETUP_PASSWORD_PLACEHOLDER, ScriptParameters, renderScript } from "../scripts/render";
 import { passwordArgs } from "../passwords";
 import { GeneratedSecrets, secretOutputs, secretRotations } from "../secrets";
 import { listenerWeights } from "../weights";
+import {
+    DOCKER_DNS,
+    DbPasswordStep,
+    LOCAL_ADMIN_COPY_FOLDER,
+    MYSQL_HOST,
+    MYSQL_STOP_SECONDS,
+    NODE_STOP_SIGNAL,
+    REDIS_HEALTH_COMMAND,
+    REDIS_HOST,
+    REDIS_STOP_SECONDS,
+    WAIT_SECONDS,
+    dbPasswordScript,
+    envList,
+    healthcheck,
+    localAdminPasswordScript,
+    localSetupScript,
+    runOnceFailure,
+    setupFailure,
+} from "./containers";
 import { guideUpstreams, renderNginxConfig } from "./nginx";
 
 export interface LocalClusterArgs {
     config: ClusterConfig;
-}
-
-/** Container env lists are NAME=value strings. */
-export function envList(environment: Record<string, string>): string[] {
-    return Object.entries(environment).map(([name, value]) => `${name}=${value}`);
-}
-
-/** How long `pulumi up` waits for a container to turn healthy. */
-const WAIT_SECONDS = 300;
-const MYSQL_HOST = "mysql";
-const REDIS_HOST = "redis";
-/** Docker's embedded DNS server, on every user-defined network. */
-const DOCKER_DNS = "127.0.0.11";
-
-/**
- * Go's time.Duration String() of whole seconds ("5s", "1m0s", "1h0m0s"): the form the Docker
- * provider reads health check durations back in. Written any other way ("60s"), every
- * `pulumi up` shows an update on the container.
- */
-export function goDuration(seconds: number): string {
-    if (!Number.isInteger(seconds) || seconds < 0) {
-        throw new Error(`not a whole, non-negative number of seconds: ${seconds}`);
-    }
-    const hours = Math.floor(seconds / 3600);
-    const minutes = Math.floor((seconds % 3600) / 60);
-    const rest = seconds % 60;
-    return hours > 0 ? `${hours}h${minutes}m${rest}s` : minutes > 0 ? `${minutes}m${rest}s` : `${rest}s`;
-}
-
-/** A container health check, its durations in seconds. */
-function healthcheck(tests: string[], intervalSeconds: number, timeoutSeconds: number, retries: number, startPeriodSeconds = 0) {
-    return {
-        tests,
-        interval: goDuration(intervalSeconds),
-        timeout: goDuration(timeoutSeconds),
-        retries,
-        startPeriod: goDuration(startPeriodSeconds),
-    };
-}
-
-/**
- * Redis's health check. redis-cli exits 0 on an error reply too (NOAUTH with a wrong or
- * missing password): only PONG proves the server answers this password.
- */
-export const REDIS_HEALTH_COMMAND = "redis-cli ping | grep -q PONG";
-
-/**
- * New API's stop signal: one it ignores (Go's default for SIGWINCH; it handles no signal
- * itself). New API does not flush its buffered quota updates on a signal, only every
- * BATCH_UPDATE_INTERVAL seconds: a stopping node keeps running for drainSeconds, as on AWS,
- * and only then is killed. On SIGTERM, Docker's default, it would exit at once and lose them.
- */
-export const NODE_STOP_SIGNAL = "SIGWINCH";
-
-/** MySQL's clean shutdown flushes InnoDB; killed, it crash-recovers at the next start. */
-const MYSQL_STOP_SECONDS = 60;
-/** Redis fsyncs its append-only file (and saves its snapshot) when it stops. */
-const REDIS_STOP_SECONDS = 30;
-
-/**
- * Bounds of the setup's wait for the master: 15 min, asking every 5 s, 10 s each at most; within
- * the provider's 20 min for creating a container (which waits for its end).
- */
-const SETUP_ANSWER_SECONDS = 900;
-const SETUP_POLL_SECONDS = 5;
-const SETUP_REQUEST_SECONDS = 10;
-
-/** The parameters of local-setup.sh (components/scripts). */
-export function localSetupParameters(masterHost: string, username: string): ScriptParameters {
-    return {
-        STATUS_URL: `http://${masterHost}:${APP_PORT}/api/status`,
-        SETUP_URL: `http://${masterHost}:${APP_PORT}/api/setup`,
-        ADMIN_USERNAME: username,
-        SETUP_REQUEST: setupRequestBody(username, SETUP_PASSWORD_PLACEHOLDER),
-        ANSWER_SECONDS: SETUP_ANSWER_SECONDS,
-        POLL_SECONDS: SETUP_POLL_SECONDS,
-        REQUEST_SECONDS: SETUP_REQUEST_SECONDS,
-        SETUP_DONE_MARKER,
-        SUCCESS_MARKER,
-    };
-}
-
-/**
- * The one-shot setup: waits for the master to answer, then completes New API's setup wizard
- * unless it is done. Reads ADMIN_PASSWORD from its environment.
- */
-export function localSetupScript(masterHost: string, username: string): string {
-    return renderScript("local-setup.sh", localSetupParameters(masterHost, username));
-}
-
-/**
- * Why a run-once container (`what`) failed, from what Docker reports once it has exited (its
- * exit code and logs), or undefined if it succeeded. The provider waits for it (attach) but
- * ignores its exit code; this makes the update fail instead, saying what that leaves undone
- * (`consequence`) and why running it again is safe (`again`).
- */
-export function runOnceFailure(what: string, consequence: string, again: string, exitCode: number, logs: string, urn: string): string | undefined {
-    if (exitCode === 0) {
-        return undefined;
-    }
-    return [
-        `${what} exited with code ${exitCode}; ${consequence}. Its output:`,
-        logs.trim() === "" ? "(none)" : logs.trimEnd(),
-        // Its state keeps the exit code: only a new container runs it again.
-        `Once the cause is fixed, run it again (${again}): pulumi up --replace '${urn}'`,
-    ].join("\n");
-}
-
-/** Why the setup container failed (runOnceFailure), or undefined if it succeeded. */
-export function setupFailure(exitCode: number, logs: string, urn: string): string | undefined {
-    return runOnceFailure("the setup container", "the update stops before the slaves", "it does nothing if the setup is done", exitCode, logs, urn);
-}
-
-/** Where the admin password step keeps its copy of the root user's password: a volume of its own. */
-export const LOCAL_ADMIN_COPY_FOLDER = "/admin";
-
-/** How long the admin password step waits for the master (healthy and set up by then: it should answer at once). */
-export const LOCAL_ADMIN_ANSWER_SECONDS = 60;
-
-/**
- * The admin password step (components/scripts/local-admin-password.sh), bash in a run-once
- * container of the New API image: keeps a copy of the root user's password and changes the
- * password to ADMIN_PASSWORD (its environment) when it is new, logged in with the copy.
- */
-export function localAdminPasswordScript(masterHost: string, username: string): string {
-    return renderScript("local-admin-password.sh", {
-        ADMIN_USERNAME: username,
-        ADMIN_PASSWORD_COPY: `${LOCAL_ADMIN_COPY_FOLDER}/admin-password`,
-        API_URL: `http://${masterHost}:${APP_PORT}`,
-        LOGIN_REQUEST: loginRequest(username),
-        PASSWORD_CHANGE_REQUEST,
-        SUCCESS_MARKER,
-        ANSWER_SECONDS: LOCAL_ADMIN_ANSWER_SECONDS,
-        POLL_SECONDS: SETUP_POLL_SECONDS,
-    });
-}
-
-/** How long a database password step waits for MySQL to answer (it is running and healthy: it should at once). */
-export const DB_ANSWER_SECONDS = 60;
-
-/** The two steps of a database password rotation (db-password.sh): before the nodes are replaced, and after. */
-export type DbPasswordStep = "retain" | "discard";
-
-/**
- * A database password step (components/scripts/db-password.sh), POSIX sh in a run-once
- * container of the MySQL image. Reads ROOT_PASSWORD and DB_PASSWORD from its environment.
- */
-export function dbPasswordScript(step: DbPasswordStep): string {
-    return renderScript("db-password.sh", {
-        STEP: step,
-        MYSQL_HOST,
-        DATABASE_USER,
-        ANSWER_SECONDS: DB_ANSWER_SECONDS,
-        POLL_SECONDS: SETUP_POLL_SECONDS,
-    });
 }
 
 export class LocalCluster extends pulumi.ComponentResource implements DeployedCluster {

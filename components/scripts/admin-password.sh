@@ -4,7 +4,7 @@
 # logs in with the password the master last set (its copy, $ADMIN_PASSWORD_COPY, kept by
 # setup.sh), changes it to the one in SSM, and replaces the copy only once New API said so.
 # On any failure it says why and leaves the password and the copy as they were.
-# Parameters: adminPasswordScript in components/aws/rotation.ts.
+# Parameters: adminPasswordScript in components/aws/rotationScripts.ts.
 set -euo pipefail
 umask 077
 

@@ -4,7 +4,7 @@
 # admin-password.sh on $INSTANCE_ID through SSM Run Command (the script in base64, no secret
 # in it: the master reads the passwords itself) and waits for its end within TIMEOUT_SECONDS,
 # saying on failure what the master said. New API is not restarted: it keeps no copy of the
-# password. Parameters: adminRotateScript in components/aws/rotation.ts; NODE, INSTANCE_ID,
+# password. Parameters: adminRotateScript in components/aws/rotationScripts.ts; NODE, INSTANCE_ID,
 # MASTER_SCRIPT and AWS_REGION from the command's environment.
 set -u
 

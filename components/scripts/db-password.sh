@@ -7,7 +7,7 @@
 # secondary password. Logged in as root ($ROOT_PASSWORD): only an account with CREATE USER may
 # keep or drop another account's secondary password. The passwords come from the environment
 # and go to mysql through option files and stdin, never on a command line.
-# Parameters: dbPasswordScript in components/docker/cluster.ts.
+# Parameters: dbPasswordScript in components/docker/containers.ts.
 set -eu
 umask 077
 

@@ -8,7 +8,7 @@
 # With a copy that is not $ADMIN_PASSWORD it logs in with the copy, changes the password, and
 # replaces the copy only once New API said so. On any failure it says why and leaves the
 # password and the copy as they were. Parameters: localAdminPasswordScript in
-# components/docker/cluster.ts; ADMIN_PASSWORD and ADMIN_PASSWORD_ROTATION from its environment.
+# components/docker/containers.ts; ADMIN_PASSWORD and ADMIN_PASSWORD_ROTATION from its environment.
 set -euo pipefail
 umask 077
 

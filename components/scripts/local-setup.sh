@@ -2,7 +2,7 @@
 # The local target's one-shot setup container: waits for the master to answer, then completes
 # New API's setup wizard (POST /api/setup) unless it is done. POSIX sh and GNU wget, as the New
 # API image has them. Every failure prints what failed and wget's reason, and exits non-zero.
-# Parameters: localSetupScript in components/docker/cluster.ts; ADMIN_PASSWORD from the
+# Parameters: localSetupScript in components/docker/containers.ts; ADMIN_PASSWORD from the
 # container's environment.
 set -eu
 umask 077

@@ -7,7 +7,7 @@
 # the service through SSM Run Command; registers the node again and waits until it is
 # healthy; and lets the stand-in go. Everything must be done within TIMEOUT_SECONDS, or
 # `pulumi up` fails naming the step (and runs it again next time).
-# Parameters: restartScript in components/aws/rotation.ts; the rest from the command's environment.
+# Parameters: restartScript in components/aws/rotationScripts.ts; the rest from the command's environment.
 set -u
 
 # shellcheck source=poll.sh

@@ -5,7 +5,7 @@
 # $AUTH_TOKEN, the new token, is accepted; then waits until the replication group is available
 # with no token change pending, at most TIMEOUT_SECONDS. The token goes to the AWS CLI in a
 # file only the operator can read, never on a command line.
-# Parameters: tokenSetScript in components/aws/rotation.ts; the rest from the command's environment.
+# Parameters: tokenSetScript in components/aws/rotationScripts.ts; the rest from the command's environment.
 set -u
 
 # shellcheck source=poll.sh
