@@ -1,5 +1,6 @@
 // Reading back a rendered cloud-config, as cloud-init would.
 import * as YAML from "yaml";
+import { memoize } from "../components/memoize";
 
 export interface WriteFile {
     path: string;
@@ -13,8 +14,18 @@ export interface CloudConfig {
     runcmd: string[][];
 }
 
-export function parseCloudConfig(userData: string): CloudConfig {
-    return YAML.parse(userData) as CloudConfig;
+/**
+ * The cloud-config, parsed once per userData: tests read several files of each node's userData,
+ * at 100 slaves hundreds of times. Frozen, since every caller shares it.
+ */
+export const parseCloudConfig: (userData: string) => CloudConfig = memoize((userData) => deepFreeze(YAML.parse(userData) as CloudConfig));
+
+function deepFreeze<T>(value: T): T {
+    if (value !== null && typeof value === "object") {
+        Object.values(value).forEach(deepFreeze);
+        Object.freeze(value);
+    }
+    return value;
 }
 
 /** The files the cloud-config writes, by path. */
