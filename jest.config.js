@@ -11,10 +11,10 @@ module.exports = {
     "/typescript-shim$": "<rootDir>/test/lazy/typescript.ts",
     "^@npmcli/arborist$": "<rootDir>/test/lazy/arborist.ts",
   },
-  // One scratch folder per invocation: the test files' shared program runs and temporary folders (test/sharedRuns.ts).
+  // Per invocation: the program run server every test file asks for its runs, and one scratch folder for temporary files (test/sharedRuns.ts).
   globalSetup: "<rootDir>/test/sharedRunsSetup.ts",
   globalTeardown: "<rootDir>/test/sharedRunsTeardown.ts",
-  // Loading @pulumi/aws is the slow part of every program test; give it room on 2 cores.
+  // A test waits for program runs (the first one loads the SDK), and some run scripts for real: room on a busy 2-core machine.
   testTimeout: 60000,
   // A worker has no open handle when its tests end (checked with process.getActiveResourcesInfo()),
   // and runs its exit handlers at once, but the process then takes 300-600 ms on this machine to
