@@ -37,7 +37,8 @@ case "$status" in
     ;;
 esac
 # The password comes from the environment and goes through a file, not the command line.
-fill "$SETUP_REQUEST" '{{password}}' "$ADMIN_PASSWORD" > "$tmp/setup.json"
+fill "$SETUP_REQUEST" '{{password}}' "$ADMIN_PASSWORD"
+printf '%s\n' "$filled" > "$tmp/setup.json"
 # --content-on-error: New API's own message when it answers with an error status.
 if ! response="$(get --content-on-error --header 'Content-Type: application/json' --post-file="$tmp/setup.json" "$SETUP_URL")"; then
   echo "new-api-setup: POST $SETUP_URL failed: $(why)${response:+ (New API answered: $response)}" >&2

@@ -17,7 +17,8 @@ if [[ -e "$setup_marker" ]]; then
 fi
 next_log=0
 master_set_up() {
-  master="$(read_parameter "$MASTER_ADDRESS_PARAMETER")" || exit 1
+  read_parameter "$MASTER_ADDRESS_PARAMETER" || exit 1
+  master=$parameter_value
   require_value "$MASTER_ADDRESS_PARAMETER" "$master" '^[0-9]{1,3}([.][0-9]{1,3}){3}$' "an IPv4 address"
   local status
   if status="$(curl -fs --max-time 5 "http://$master:$APP_PORT/api/status")" \
