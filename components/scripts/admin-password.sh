@@ -27,7 +27,7 @@ fail() { echo "new-api-admin-password: $*; the password of $ADMIN_USERNAME is un
 # PUT /api/user/self in the session log_in opened (its answer in $answer), with the original
 # password as New API requires; the session's headers from a file. Sets $answer.
 change_password() {
-  session_headers > "$SESSION_DIR/headers"
+  session_headers '' > "$SESSION_DIR/headers"
   fill "$PASSWORD_CHANGE_REQUEST" '{{original}}' "$1"
   fill "$filled" '{{password}}' "$2"
   answer="$(printf '%s\n' "$filled" \

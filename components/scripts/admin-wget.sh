@@ -31,7 +31,7 @@ log_in() {
 # PUT /api/user/self in the session log_in opened (its answer in $answer), with the original
 # password as New API requires. Sets $answer.
 change_password() {
-  { echo 'header = Content-Type: application/json'; session_headers | sed 's/^/header = /'; } > "$SESSION_DIR/wgetrc"
+  { echo 'header = Content-Type: application/json'; session_headers 'header = '; } > "$SESSION_DIR/wgetrc"
   fill "$PASSWORD_CHANGE_REQUEST" '{{original}}' "$1"
   fill "$filled" '{{password}}' "$2"
   printf '%s\n' "$filled" > "$SESSION_DIR/body"

@@ -26,9 +26,11 @@ master_set_up() {
     return 0
   fi
   # Quiet: a master that is still booting is expected; one line a minute says so.
-  if (( $(date +%s) >= next_log && $(date +%s) < poll_deadline )); then
+  local now
+  now="$(date +%s)"
+  if (( now >= next_log && now < poll_deadline )); then
     echo "new-api: waiting for master $master to finish setup (at most $MASTER_WAIT_SECONDS s)"
-    next_log=$(( $(date +%s) + 60 ))
+    next_log=$(( now + 60 ))
   fi
   return 1
 }
