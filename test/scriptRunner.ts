@@ -3,8 +3,8 @@
 // registry down, SSM values, what the master's /api/status and /api/setup say, to curl and to
 // wget). Time is the stubs' too: `sleep` moves a clock on that `date +%s` reads, so a 15-minute
 // deadline passes in milliseconds. The script's TMPDIR is a folder of its own, to see what it
-// leaves behind. The stubs are files written once per process, in POSIX sh but for `pulumi`;
-// each run's scenario and what the stubs record are in that run's $STUB_DIR.
+// leaves behind. The stubs are files written once per process, in POSIX sh; each run's
+// scenario and what the stubs record are in that run's $STUB_DIR.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -111,6 +111,11 @@ contents() {
   done < "$1"
   while [ "\${contents%"$newline"}" != "$contents" ]; do contents=\${contents%"$newline"}; done
 }
+# copy: writes stdin to stdout as it is (text), as cat would.
+copy() {
+  while IFS= read -r line; do printf '%s\n' "$line"; done
+  printf '%s' "$line"
+}
 # next_call COUNTER: sets $count to the number of this call (COUNTER holds the calls so far).
 next_call() {
   count=0
@@ -138,7 +143,7 @@ status_answer() {
 }
 # POST …/api/setup: the body on stdin is kept; answers as the scenario says.
 setup_answer() {
-  cat > "$STUB_DIR/setup-body"
+  copy > "$STUB_DIR/setup-body"
   [ ! -f "$STUB_DIR/setup-response" ] || { contents "$STUB_DIR/setup-response"; printf '%s' "$contents"; }
 }
 `;
@@ -160,7 +165,7 @@ case "$1 $2" in
     [ ! -e "$STUB_DIR/ecr-down" ] || { echo "An error occurred (AccessDeniedException)" >&2; exit 254; }
     echo "ecr-password"; exit 0 ;;
 esac
-for arg; do case $arg in file://*) cat "\${arg#file://}" >> "$STUB_DIR/cli-input" ;; esac; done
+for arg; do case $arg in file://*) copy < "\${arg#file://}" >> "$STUB_DIR/cli-input" ;; esac; done
 answers="$STUB_DIR/answers/$1_$2"
 if [ -f "$answers" ]; then
   nth_answer "$answers" "$answers.count"
@@ -178,7 +183,7 @@ exit 1
 case "$1" in
   image) [ -e "$STUB_DIR/image-present" ] ;;
   pull) [ ! -e "$STUB_DIR/registry-down" ] || { echo "Error response from daemon: toomanyrequests" >&2; exit 1; } ;;
-  login) cat > /dev/null ;;
+  login) copy > /dev/null ;;
   *) exit 0 ;;
 esac
 `,
@@ -191,19 +196,19 @@ case $url in
     echo "RDS CA BUNDLE" > "$out" ;;
   */api/setup)
     if [ -f "$STUB_DIR/setup-exit" ]; then
-      cat > "$STUB_DIR/setup-body"; cat "$STUB_DIR/setup-error" >&2; read -r code < "$STUB_DIR/setup-exit"; exit "$code"
+      copy > "$STUB_DIR/setup-body"; copy < "$STUB_DIR/setup-error" >&2; read -r code < "$STUB_DIR/setup-exit"; exit "$code"
     fi
     setup_answer; echo ;;
   */api/status) status_answer || exit 7; echo ;;
   */api/user/login)
-    cat > "$STUB_DIR/login-body"
+    copy > "$STUB_DIR/login-body"
     [ -f "$STUB_DIR/login-response" ] || { echo "curl: (7) Failed to connect" >&2; exit 7; }
     while [ $# -gt 0 ]; do [ "$1" != -c ] || echo "session cookie" > "$2"; shift; done
     contents "$STUB_DIR/login-response"; printf '%s' "$contents" ;;
   */api/user/self)
-    cat > "$STUB_DIR/self-body"
+    copy > "$STUB_DIR/self-body"
     while [ $# -gt 0 ]; do
-      if [ "$1" = -H ]; then case $2 in @*) cat "\${2#@}" >> "$STUB_DIR/self-headers" ;; esac; fi
+      if [ "$1" = -H ]; then case $2 in @*) copy < "\${2#@}" >> "$STUB_DIR/self-headers" ;; esac; fi
       shift
     done
     [ -f "$STUB_DIR/self-response" ] || { echo "curl: (7) Failed to connect" >&2; exit 7; }
@@ -225,84 +230,98 @@ for arg; do
 done
 if [ -n "\${post:-}" ]; then
   setup_answer < "$post"
-  [ ! -f "$STUB_DIR/setup-exit" ] || { cat "$STUB_DIR/setup-error" >&2; read -r code < "$STUB_DIR/setup-exit"; exit "$code"; }
+  [ ! -f "$STUB_DIR/setup-exit" ] || { copy < "$STUB_DIR/setup-error" >&2; read -r code < "$STUB_DIR/setup-exit"; exit "$code"; }
   exit 0
 fi
 case $url in
   */api/user/login)
-    cat "$body" > "$STUB_DIR/login-body"
+    copy < "$body" > "$STUB_DIR/login-body"
     [ -f "$STUB_DIR/login-response" ] || { echo "failed: Connection refused." >&2; exit 4; }
     echo "session cookie" > "$jar"
     contents "$STUB_DIR/login-response"; printf '%s' "$contents"; exit 0 ;;
   */api/user/self)
-    cat "$body" > "$STUB_DIR/self-body"
-    sed -n 's/^header = //p' "$config" >> "$STUB_DIR/self-headers"
-    grep -q "session cookie" "$jar" || echo "Cookie: none" >> "$STUB_DIR/self-headers"
+    copy < "$body" > "$STUB_DIR/self-body"
+    while IFS= read -r line; do
+      case $line in "header = "*) printf '%s\n' "\${line#header = }" ;; esac
+    done < "$config" >> "$STUB_DIR/self-headers"
+    contents "$jar"
+    case $contents in *"session cookie"*) ;; *) echo "Cookie: none" >> "$STUB_DIR/self-headers" ;; esac
     [ -f "$STUB_DIR/self-response" ] || { echo "failed: Connection refused." >&2; exit 4; }
     contents "$STUB_DIR/self-response"; printf '%s' "$contents"; exit 0 ;;
 esac
-status_answer || { cat "$STUB_DIR/status-error" >&2; exit 4; }
+status_answer || { copy < "$STUB_DIR/status-error" >&2; exit 4; }
 `,
-    // Bash, called a few times a run. The user and password in the option file; the SQL on stdin. Root's ALTER USER changes the
-    // app user's passwords as MySQL does (RETAIN CURRENT PASSWORD, DISCARD OLD PASSWORD).
-    mysql: `#!/bin/bash
-echo "mysql $*" >> "$STUB_DIR/calls"
+    // The user and password in the option file; the SQL on stdin. Root's ALTER USER changes the app user's passwords as
+    // MySQL does (RETAIN CURRENT PASSWORD, DISCARD OLD PASSWORD); another ALTER is a syntax error.
+    mysql: `${SH_STUB}printf '%s\\n' "mysql $*" >> "$STUB_DIR/calls"
 db="$STUB_DIR/mysql"
-count=0; [[ ! -f "$db/calls" ]] || count="$(<"$db/calls")"
-echo $(( count += 1 )) > "$db/calls"
-if [[ -e "$db/down" ]] || (( count <= $(<"$db/unreachable") )); then
+next_call "$db/calls"
+read -r unreachable < "$db/unreachable"
+if [ -e "$db/down" ] || [ "$count" -le "$unreachable" ]; then
   echo "ERROR 2003 (HY000): Can't connect to MySQL server on 'mysql:3306' (111)" >&2; exit 1
 fi
-for arg; do [[ "$arg" != --defaults-extra-file=* ]] || options="\${arg#*=}"; done
-user="$(sed -n 's/^user=//p' "$options")"; password="$(sed -n 's/^password=//p' "$options")"
+for arg; do case $arg in --defaults-extra-file=*) options=\${arg#*=} ;; esac; done
+while IFS= read -r line; do
+  case $line in user=*) user=\${line#user=} ;; password=*) password=\${line#password=} ;; esac
+done < "$options"
 denied() { echo "ERROR 1045 (28000): Access denied for user '$user'@'172.18.0.9' (using password: YES)" >&2; exit 1; }
-if [[ "$user" == root ]]; then
-  [[ "$password" == "$(<"$db/root")" ]] || denied
+# The app user's passwords: whether $password is one of them, and the primary's line.
+known= primary=
+while IFS= read -r line; do
+  [ -n "$primary" ] || primary="$line$newline"
+  [ "$line" != "$password" ] || known=1
+done < "$db/passwords"
+if [ "$user" = root ]; then
+  contents "$db/root"; [ "$password" = "$contents" ] || denied
 else
-  [[ "$user" == "$(<"$db/user")" ]] && grep -qxF -- "$password" "$db/passwords" || denied
+  contents "$db/user"; [ "$user" = "$contents" ] && [ -n "$known" ] || denied
 fi
-sql="$(cat)"
-if [[ "$user" == root && "$sql" == ALTER* ]]; then
-  echo "$sql" >> "$db/statements"
-  [[ ! -f "$db/refuse" ]] || { cat "$db/refuse" >&2; exit 1; }
-  retain="IDENTIFIED BY '([^']*)' RETAIN CURRENT PASSWORD"
-  if [[ "$sql" =~ $retain ]]; then
-    { echo "\${BASH_REMATCH[1]}"; head -n 1 "$db/passwords"; } > "$db/passwords.new"
-  elif [[ "$sql" == *"DISCARD OLD PASSWORD"* ]]; then
-    head -n 1 "$db/passwords" > "$db/passwords.new"
-  fi
-  mv "$db/passwords.new" "$db/passwords"
-  exit 0
-fi
-echo 1
+contents /dev/stdin; sql=$contents
+case $user/$sql in
+  root/ALTER*)
+    printf '%s\\n' "$sql" >> "$db/statements"
+    [ ! -f "$db/refuse" ] || { copy < "$db/refuse" >&2; exit 1; }
+    new_password=\${sql#*"IDENTIFIED BY '"}; new_password=\${new_password%%"'"*}
+    case $sql in
+      *"IDENTIFIED BY '$new_password' RETAIN CURRENT PASSWORD"*) printf '%s\\n%s' "$new_password" "$primary" > "$db/passwords" ;;
+      *"DISCARD OLD PASSWORD"*) printf '%s' "$primary" > "$db/passwords" ;;
+      *) echo "ERROR 1064 (42000) at line 1: You have an error in your SQL syntax" >&2; exit 1 ;;
+    esac ;;
+  *) echo 1 ;;
+esac
 `,
     "redis-cli": `${SH_STUB}printf '%s\\n' "redis-cli $*" >> "$STUB_DIR/calls"\ncontents "$STUB_DIR/redis-reply"\nprintf '%s\\n' "$contents"\nread -r code < "$STUB_DIR/redis-exit"\nexit "$code"\n`,
-    // Config and outputs per stack in files; \`pulumi up\` keeps a copy of the config it would deploy. Bash: called a few times a run.
-    pulumi: `#!/bin/bash
-echo "pulumi $*" >> "$STUB_DIR/calls"
-words=(); stack=""; secret=""
-while (( $# )); do
-  case "$1" in
-    -s|--stack) stack="$2"; shift 2 ;;
-    --secret) secret=1; shift ;;
-    --show-secrets|--yes) shift ;;
-    *) words+=("$1"); shift ;;
+    // Config and outputs per stack in files; \`pulumi up\` keeps a copy of the config it would deploy. Its words after the
+    // options are $1, $2, ... (the options taken out).
+    pulumi: `${SH_STUB}printf '%s\\n' "pulumi $*" >> "$STUB_DIR/calls"
+stack= secret= stack_next=
+for arg; do
+  shift
+  if [ -n "$stack_next" ]; then stack=$arg; stack_next=; continue; fi
+  case $arg in
+    -s|--stack) stack_next=1 ;;
+    --secret) secret=1 ;;
+    --show-secrets|--yes) ;;
+    *) set -- "$@" "$arg" ;;
   esac
 done
 dir="$STUB_DIR/pulumi/$stack"
-mkdir -p "$dir/config" "$dir/outputs"
-case "\${words[0]} \${words[1]:-}" in
+[ -d "$dir/config" ] && [ -d "$dir/outputs" ] || mkdir -p "$dir/config" "$dir/outputs"
+case "$1 \${2:-}" in
   "config get")
-    [[ -f "$dir/config/\${words[2]}" ]] || { echo "error: configuration key '\${words[2]}' not found for stack '$stack'" >&2; exit 255; }
-    echo "$(<"$dir/config/\${words[2]}")" ;;
+    [ -f "$dir/config/$3" ] || { echo "error: configuration key '$3' not found for stack '$stack'" >&2; exit 255; }
+    contents "$dir/config/$3"; printf '%s\\n' "$contents" ;;
   "config set")
-    printf '%s' "\${words[3]}" > "$dir/config/\${words[2]}"
-    if [[ -n "$secret" ]]; then touch "$dir/config/\${words[2]}.secret"; else rm -f "$dir/config/\${words[2]}.secret"; fi ;;
-  "config rm") rm -f "$dir/config/\${words[2]}" "$dir/config/\${words[2]}.secret" ;;
+    printf '%s' "$4" > "$dir/config/$3"
+    if [ -n "$secret" ]; then : > "$dir/config/$3.secret"; elif [ -e "$dir/config/$3.secret" ]; then rm "$dir/config/$3.secret"; fi ;;
+  "config rm") rm -f "$dir/config/$3" "$dir/config/$3.secret" ;;
   "stack output")
-    [[ -f "$dir/outputs/\${words[2]}" ]] || { echo "error: current stack does not have output property '\${words[2]}'" >&2; exit 255; }
-    echo "$(<"$dir/outputs/\${words[2]}")" ;;
-  "up ") ups=("$dir"/up-*); [[ -e "\${ups[0]}" ]] || ups=(); cp -r "$dir/config" "$dir/up-\${#ups[@]}" ;;
+    [ -f "$dir/outputs/$3" ] || { echo "error: current stack does not have output property '$3'" >&2; exit 255; }
+    contents "$dir/outputs/$3"; printf '%s\\n' "$contents" ;;
+  "up ")
+    ups=0
+    for up in "$dir"/up-*; do [ ! -e "$up" ] || ups=$((ups + 1)); done
+    cp -r "$dir/config" "$dir/up-$ups" ;;
   *) exit 0 ;;
 esac
 `,

@@ -4,9 +4,10 @@
 
 # log_in PASSWORD
 # POST /api/user/login as the root user; the session's cookie in SESSION_DIR. Sets $answer.
-# shellcheck disable=SC2034
+# shellcheck disable=SC2034,SC2154
 log_in() {
-  answer="$(fill "$LOGIN_REQUEST" '{{password}}' "$1" \
+  fill "$LOGIN_REQUEST" '{{password}}' "$1"
+  answer="$(printf '%s\n' "$filled" \
     | curl -sS --max-time 30 -c "$SESSION_DIR/cookies" -H 'Content-Type: application/json' --data-binary @- "$API_URL/api/user/login")" \
     || { answer='{"message":"POST /api/user/login did not answer"}'; return 1; }
   logged_in

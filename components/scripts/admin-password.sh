@@ -27,8 +27,10 @@ fail() { echo "new-api-admin-password: $*; the password of $ADMIN_USERNAME is un
 # PUT /api/user/self in the session log_in opened (its answer in $answer), with the original
 # password as New API requires; the session's headers from a file. Sets $answer.
 change_password() {
-  session_headers > "$SESSION_DIR/headers"
-  answer="$(fill "$(fill "$PASSWORD_CHANGE_REQUEST" '{{original}}' "$1")" '{{password}}' "$2" \
+  session_headers '' > "$SESSION_DIR/headers"
+  fill "$PASSWORD_CHANGE_REQUEST" '{{original}}' "$1"
+  fill "$filled" '{{password}}' "$2"
+  answer="$(printf '%s\n' "$filled" \
     | curl -sS --max-time 30 -b "$SESSION_DIR/cookies" -H @"$SESSION_DIR/headers" -H 'Content-Type: application/json' \
         -X PUT --data-binary @- "$API_URL/api/user/self")" \
     || { answer='{"message":"PUT /api/user/self did not answer"}'; return 1; }
@@ -38,7 +40,8 @@ change_password() {
 answers() { curl -fs --max-time 5 "$API_URL/api/status" > /dev/null; }
 poll_until "$ANSWER_SECONDS" "$POLL_SECONDS" answers || fail "New API did not answer on $API_URL within $ANSWER_SECONDS s"
 
-new_password="$(read_parameter "$ADMIN_PASSWORD_PARAMETER")" || fail "could not read $ADMIN_PASSWORD_PARAMETER"
+read_parameter "$ADMIN_PASSWORD_PARAMETER" || fail "could not read $ADMIN_PASSWORD_PARAMETER"
+new_password=$parameter_value
 require_value "$ADMIN_PASSWORD_PARAMETER" "$new_password" '^[A-Za-z0-9]{8,20}$' "8-20 letters and digits"
 [[ -f "$ADMIN_PASSWORD_COPY" ]] \
   || fail "this master has no copy of the password it set ($ADMIN_PASSWORD_COPY): see docs/operations.md, Rotating secrets"

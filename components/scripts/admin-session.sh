@@ -20,7 +20,7 @@ logged_in() {
 
 # keep_copy PASSWORD: the copy a rotation logs in with (ADMIN_PASSWORD_COPY), written whole or not at all
 keep_copy() {
-  mkdir -p "$(dirname "$ADMIN_PASSWORD_COPY")"
+  mkdir -p "${ADMIN_PASSWORD_COPY%/*}"
   printf '%s\n' "$1" > "$ADMIN_PASSWORD_COPY.new"
   mv "$ADMIN_PASSWORD_COPY.new" "$ADMIN_PASSWORD_COPY"
 }

@@ -18,10 +18,12 @@ request() {
 
 # log_in PASSWORD
 # POST /api/user/login as the root user; the session's cookie in SESSION_DIR. Sets $answer.
+# shellcheck disable=SC2154
 log_in() {
   : > "$SESSION_DIR/cookies"
   echo 'header = Content-Type: application/json' > "$SESSION_DIR/wgetrc"
-  fill "$LOGIN_REQUEST" '{{password}}' "$1" > "$SESSION_DIR/body"
+  fill "$LOGIN_REQUEST" '{{password}}' "$1"
+  printf '%s\n' "$filled" > "$SESSION_DIR/body"
   request POST /api/user/login && logged_in
 }
 
@@ -29,7 +31,9 @@ log_in() {
 # PUT /api/user/self in the session log_in opened (its answer in $answer), with the original
 # password as New API requires. Sets $answer.
 change_password() {
-  { echo 'header = Content-Type: application/json'; session_headers | sed 's/^/header = /'; } > "$SESSION_DIR/wgetrc"
-  fill "$(fill "$PASSWORD_CHANGE_REQUEST" '{{original}}' "$1")" '{{password}}' "$2" > "$SESSION_DIR/body"
+  { echo 'header = Content-Type: application/json'; session_headers 'header = '; } > "$SESSION_DIR/wgetrc"
+  fill "$PASSWORD_CHANGE_REQUEST" '{{original}}' "$1"
+  fill "$filled" '{{password}}' "$2"
+  printf '%s\n' "$filled" > "$SESSION_DIR/body"
   request PUT /api/user/self && [[ "$answer" == *"$SUCCESS_MARKER"* ]]
 }

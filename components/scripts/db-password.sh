@@ -21,26 +21,28 @@ printf '[client]\nuser=root\npassword=%s\n' "$ROOT_PASSWORD" > "$tmp/root.cnf"
 printf '[client]\nuser=%s\npassword=%s\n' "$DATABASE_USER" "$DB_PASSWORD" > "$tmp/app.cnf"
 
 fail() { echo "new-api-db-password: $*" >&2; exit 1; }
-# sql ACCOUNT: runs the SQL on stdin as ACCOUNT (root or app), mysql's errors in $tmp/error.log
+# sql ACCOUNT STATEMENT: runs STATEMENT as ACCOUNT (root or app), through mysql's stdin, its
+# output dropped; on failure sets $why to mysql's errors, on one line
 sql() {
-  mysql --defaults-extra-file="$tmp/$1.cnf" --protocol=TCP -h "$MYSQL_HOST" -N -B 2>"$tmp/error.log"
-}
-why() {
-  paste -s -d ' ' "$tmp/error.log"
+  printf '%s\n' "$2" | mysql --defaults-extra-file="$tmp/$1.cnf" --protocol=TCP -h "$MYSQL_HOST" -N -B > /dev/null 2>"$tmp/error.log" \
+    && return
+  why=
+  while IFS= read -r line || [ -n "$line" ]; do why="${why:+$why }$line"; done < "$tmp/error.log"
+  return 1
 }
 # MySQL's 1045 (access denied) is an answer: polling again would not change it.
 answers_root() {
-  echo 'SELECT 1' | sql root > /dev/null || case "$(why)" in *'ERROR 1045'*) true ;; *) false ;; esac
+  sql root 'SELECT 1' || case "$why" in *'ERROR 1045'*) true ;; *) false ;; esac
 }
 new_password_works() {
-  echo 'SELECT 1' | sql app > /dev/null
+  sql app 'SELECT 1'
 }
 
 if ! poll_until "$ANSWER_SECONDS" "$POLL_SECONDS" answers_root; then
-  fail "MySQL at $MYSQL_HOST did not answer within $ANSWER_SECONDS s: $(why)"
+  fail "MySQL at $MYSQL_HOST did not answer within $ANSWER_SECONDS s: $why"
 fi
-if ! echo 'SELECT 1' | sql root > /dev/null; then
-  fail "MySQL refused root the stack's password ($(why)): the data volume was initialized before the stack kept MySQL's root password (its root password was random then). Set it once: docs/local.md, Rotating the database password"
+if ! sql root 'SELECT 1'; then
+  fail "MySQL refused root the stack's password ($why): the data volume was initialized before the stack kept MySQL's root password (its root password was random then). Set it once: docs/local.md, Rotating the database password"
 fi
 account="'$DATABASE_USER'@'%'"
 case "$STEP" in
@@ -49,16 +51,16 @@ case "$STEP" in
       echo "new-api-db-password: $DATABASE_USER already has the stack's password; nothing to change"
       exit 0
     fi
-    printf "ALTER USER %s IDENTIFIED BY '%s' RETAIN CURRENT PASSWORD;\n" "$account" "$DB_PASSWORD" | sql root > /dev/null \
-      || fail "MySQL refused the new password of $DATABASE_USER: $(why)"
-    new_password_works || fail "$DATABASE_USER does not log in with the new password after the change: $(why)"
+    sql root "ALTER USER $account IDENTIFIED BY '$DB_PASSWORD' RETAIN CURRENT PASSWORD;" \
+      || fail "MySQL refused the new password of $DATABASE_USER: $why"
+    new_password_works || fail "$DATABASE_USER does not log in with the new password after the change: $why"
     echo "new-api-db-password: $DATABASE_USER has the new password; the current one works too until every node has the new one"
     ;;
   discard)
     # Never lock every node out: the secondary goes only while the new password works.
-    new_password_works || fail "$DATABASE_USER does not log in with the stack's password ($(why)); its old password is kept"
-    echo "ALTER USER $account DISCARD OLD PASSWORD;" | sql root > /dev/null \
-      || fail "MySQL did not discard the old password of $DATABASE_USER: $(why)"
+    new_password_works || fail "$DATABASE_USER does not log in with the stack's password ($why); its old password is kept"
+    sql root "ALTER USER $account DISCARD OLD PASSWORD;" \
+      || fail "MySQL did not discard the old password of $DATABASE_USER: $why"
     echo "new-api-db-password: $DATABASE_USER has only the stack's password now"
     ;;
   *) fail "unknown step $STEP" ;;

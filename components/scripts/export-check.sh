@@ -26,6 +26,7 @@ if [ -n "$missing" ]; then
     echo "new-api-cluster: not deleting the cluster's secrets: the final snapshots keep its data, but the config of stack $STACK lacks the running value of:$missing."
     echo "A cluster restored without them logs every user out and breaks cached tokens. Copy them into the config, then run the destroy again:"
     fill "$EXPORT_COMMANDS" "$STACK_PLACEHOLDER" "$STACK"
+    printf '%s\n' "$filled"
     echo "(docs/operations.md, Disaster recovery)"
   } >&2
   exit 1

@@ -1,18 +1,19 @@
 # A function the scripts share, POSIX sh (bash runs it too). Sourced, never run.
 
 # fill TEMPLATE PLACEHOLDER VALUE
-# Prints TEMPLATE with every PLACEHOLDER replaced by VALUE, taken literally (no escapes).
+# Sets $filled to TEMPLATE with every PLACEHOLDER replaced by VALUE, taken literally (no
+# escapes): a variable, not a $(…) subshell, as the scripts run it once per secret.
 fill() {
   fill_rest=$1
-  fill_done=
+  filled=
   while :; do
     case $fill_rest in
       *"$2"*)
-        fill_done=$fill_done${fill_rest%%"$2"*}$3
+        filled=$filled${fill_rest%%"$2"*}$3
         fill_rest=${fill_rest#*"$2"}
         ;;
       *) break ;;
     esac
   done
-  printf '%s\n' "$fill_done$fill_rest"
+  filled=$filled$fill_rest
 }

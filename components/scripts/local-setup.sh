@@ -19,14 +19,17 @@ trap 'rm -rf "$tmp"' EXIT
 get() {
   wget -nv -t 1 -T "$REQUEST_SECONDS" -O - "$@" 2>"$tmp/wget.log"
 }
+# why: sets $why to wget's reason of the last get, on one line
 why() {
-  paste -s -d ' ' "$tmp/wget.log"
+  why=
+  while IFS= read -r line || [ -n "$line" ]; do why="${why:+$why }$line"; done < "$tmp/wget.log"
 }
 answers() {
   status="$(get "$STATUS_URL")"
 }
 if ! poll_until "$ANSWER_SECONDS" "$POLL_SECONDS" answers; then
-  echo "new-api-setup: the master did not answer GET $STATUS_URL within $ANSWER_SECONDS s: $(why)" >&2
+  why
+  echo "new-api-setup: the master did not answer GET $STATUS_URL within $ANSWER_SECONDS s: $why" >&2
   exit 1
 fi
 case "$status" in
@@ -37,10 +40,12 @@ case "$status" in
     ;;
 esac
 # The password comes from the environment and goes through a file, not the command line.
-fill "$SETUP_REQUEST" '{{password}}' "$ADMIN_PASSWORD" > "$tmp/setup.json"
+fill "$SETUP_REQUEST" '{{password}}' "$ADMIN_PASSWORD"
+printf '%s\n' "$filled" > "$tmp/setup.json"
 # --content-on-error: New API's own message when it answers with an error status.
 if ! response="$(get --content-on-error --header 'Content-Type: application/json' --post-file="$tmp/setup.json" "$SETUP_URL")"; then
-  echo "new-api-setup: POST $SETUP_URL failed: $(why)${response:+ (New API answered: $response)}" >&2
+  why
+  echo "new-api-setup: POST $SETUP_URL failed: $why${response:+ (New API answered: $response)}" >&2
   exit 1
 fi
 case "$response" in

@@ -21,16 +21,18 @@ command -v aws >/dev/null 2>&1 || { echo "new-api-cluster: restarting $NODE need
 # One deadline for the whole restart: each wait gets what is left of it.
 deadline=$(( $(date +%s) + TIMEOUT_SECONDS ))
 fail() { echo "new-api-cluster: $NODE: $*" >&2; exit 1; }
-left() { echo $(( deadline - $(date +%s) )); }
+# time_left: sets $left to the seconds left before the deadline
+time_left() { left=$(( deadline - $(date +%s) )); }
 
 # in_state GROUP INSTANCE STATE
 in_state() {
-  state="$(target_state "$1" "$2")"
+  target_state "$1" "$2"
   [ "$state" = "$3" ]
 }
 # wait_for GROUP INSTANCE STATE WHAT
 wait_for() {
-  poll_until "$(left)" "$POLL_SECONDS" in_state "$1" "$2" "$3" \
+  time_left
+  poll_until "$left" "$POLL_SECONDS" in_state "$1" "$2" "$3" \
     || fail "$4 did not happen within $TIMEOUT_SECONDS s (last state: $state)"
 }
 # healthy_other GROUP: sets $other to a healthy target of GROUP other than this node, or nothing
@@ -65,7 +67,8 @@ if ! send_command "new-api-cluster: restart New API with the rotated secrets" "s
   fail "SSM Run Command refused the restart ($command_id); it is out of its target group until the next pulumi up restarts it"
 fi
 command_failed() { fail "the restart ended $status (command $command_id); it is out of its target group until the next pulumi up restarts it"; }
-poll_until "$(left)" "$POLL_SECONDS" command_succeeded \
+time_left
+poll_until "$left" "$POLL_SECONDS" command_succeeded \
   || fail "the restart did not end within $TIMEOUT_SECONDS s (last status: $status); it is out of its target group until the next pulumi up restarts it"
 
 register "$INSTANCE_ID" || fail "could not register it again in its target group; the next pulumi up restarts and registers it"

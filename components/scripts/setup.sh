@@ -34,8 +34,8 @@ if [[ "$status" == *"$SETUP_DONE_MARKER"* ]]; then
   SESSION_DIR="$(mktemp -d)"
   trap 'rm -rf "$SESSION_DIR"' EXIT
   answer='{"message":"its password could not be read from SSM"}'
-  if admin_password="$(read_parameter "$ADMIN_PASSWORD_PARAMETER")" && log_in "$admin_password"; then
-    keep_copy "$admin_password"
+  if read_parameter "$ADMIN_PASSWORD_PARAMETER" && log_in "$parameter_value"; then
+    keep_copy "$parameter_value"
     echo "new-api-setup: $ADMIN_USERNAME logs in with the password in SSM: kept as the copy a rotation starts from"
   else
     echo "new-api-setup: $ADMIN_USERNAME does not log in with the password in SSM ($(new_api_message)): adminPasswordRotation cannot rotate it (docs/operations.md, Rotating secrets)" >&2
@@ -43,10 +43,12 @@ if [[ "$status" == *"$SETUP_DONE_MARKER"* ]]; then
   exit 0
 fi
 
-admin_password="$(read_parameter "$ADMIN_PASSWORD_PARAMETER")"
+read_parameter "$ADMIN_PASSWORD_PARAMETER"
+admin_password=$parameter_value
 require_value "$ADMIN_PASSWORD_PARAMETER" "$admin_password" '^[A-Za-z0-9]{8,20}$' "8-20 letters and digits"
 # The password goes through stdin, never the command line.
-if ! response="$(fill "$SETUP_REQUEST" '{{password}}' "$admin_password" \
+fill "$SETUP_REQUEST" '{{password}}' "$admin_password"
+if ! response="$(printf '%s\n' "$filled" \
     | curl -fsS --max-time 30 -H 'Content-Type: application/json' --data-binary @- "$SETUP_URL")"; then
   echo "new-api-setup: POST /api/setup did not answer" >&2
   exit 1

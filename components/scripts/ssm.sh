@@ -1,13 +1,15 @@
 # Functions the node's bash scripts share. Sourced, never run.
 
 # read_parameter NAME
-# Prints an SSM parameter's (decrypted) value, retrying while the instance profile's
-# credentials appear after boot: 5 tries, backing off 5, 10, ... seconds (about 75 s in all).
+# Sets $parameter_value to an SSM parameter's (decrypted) value, retrying while the instance
+# profile's credentials appear after boot: 5 tries, backing off 5, 10, ... seconds (about 75 s
+# in all). A variable, not printed: $(read_parameter …) would cost a subshell more.
+# shellcheck disable=SC2034
 read_parameter() {
   local attempt
   for attempt in 1 2 3 4 5; do
-    if aws ssm get-parameter --region "$REGION" --with-decryption --name "$1" \
-        --query Parameter.Value --output text; then
+    if parameter_value="$(aws ssm get-parameter --region "$REGION" --with-decryption --name "$1" \
+        --query Parameter.Value --output text)"; then
       return 0
     fi
     echo "new-api: reading $1 from SSM failed (attempt $attempt)" >&2

@@ -14,9 +14,10 @@ umask 077
 # that holds its value, which must have the shape the stack generates (secrets.ts).
 env_lines="$SECRETS_ENV"
 while read -r placeholder parameter; do
-  value="$(read_parameter "$parameter")"
-  require_value "$parameter" "$value" '^[A-Za-z0-9]{16,128}$' "16-128 letters and digits"
-  env_lines="$(fill "$env_lines" "{{$placeholder}}" "$value")"
+  read_parameter "$parameter"
+  require_value "$parameter" "$parameter_value" '^[A-Za-z0-9]{16,128}$' "16-128 letters and digits"
+  fill "$env_lines" "{{$placeholder}}" "$parameter_value"
+  env_lines=$filled
 done <<< "$SECRET_PARAMETERS"
 secrets_file="$ENV_DIR/secrets.env"
 tmp_file="$(mktemp "$secrets_file.XXXXXX")"

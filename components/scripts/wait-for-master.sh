@@ -17,7 +17,8 @@ if [[ -e "$setup_marker" ]]; then
 fi
 next_log=0
 master_set_up() {
-  master="$(read_parameter "$MASTER_ADDRESS_PARAMETER")" || exit 1
+  read_parameter "$MASTER_ADDRESS_PARAMETER" || exit 1
+  master=$parameter_value
   require_value "$MASTER_ADDRESS_PARAMETER" "$master" '^[0-9]{1,3}([.][0-9]{1,3}){3}$' "an IPv4 address"
   local status
   if status="$(curl -fs --max-time 5 "http://$master:$APP_PORT/api/status")" \
@@ -25,9 +26,11 @@ master_set_up() {
     return 0
   fi
   # Quiet: a master that is still booting is expected; one line a minute says so.
-  if (( $(date +%s) >= next_log && $(date +%s) < poll_deadline )); then
+  local now
+  now="$(date +%s)"
+  if (( now >= next_log && now < poll_deadline )); then
     echo "new-api: waiting for master $master to finish setup (at most $MASTER_WAIT_SECONDS s)"
-    next_log=$(( $(date +%s) + 60 ))
+    next_log=$(( now + 60 ))
   fi
   return 1
 }

@@ -17,7 +17,7 @@ set -eu
 command -v aws >/dev/null 2>&1 || { echo "new-api-cluster: waiting for $NODE to turn healthy needs the AWS CLI (README, Deploy to AWS)" >&2; exit 1; }
 state=unknown
 is_healthy() {
-  state="$(target_state "$TARGET_GROUP_ARN" "$INSTANCE_ID")"
+  target_state "$TARGET_GROUP_ARN" "$INSTANCE_ID"
   [ "$state" = healthy ]
 }
 if poll_until "$TIMEOUT_SECONDS" "$POLL_SECONDS" is_healthy; then
