@@ -58,7 +58,8 @@ function serve(socketPath: string): void {
         });
         socket.on("error", () => socket.destroy());
     });
-    server.listen(socketPath);
+    // Loading the program and the SDKs takes a few seconds: done while Jest starts its workers.
+    server.listen(socketPath, () => setImmediate(() => load("../index")));
     // Jest ended (or died): its IPC channel closes.
     process.on("disconnect", () => process.exit(0));
 }
