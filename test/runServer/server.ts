@@ -1,7 +1,7 @@
 // The program runs of one `jest` invocation, made in one plain Node.js process that Jest's
-// globalSetup starts (test/sharedRuns.ts). The same run under Jest takes three to four times as
-// long: each test file loads @pulumi/pulumi and @pulumi/aws again and warms them up again, and
-// Jest's module sandbox slows every global lookup. Here the modules load once, stay warm, and
+// globalSetup starts (test/sharedRuns.ts). The same runs in Jest's workers took three to four
+// times as long (measured): each test file loads @pulumi/pulumi and @pulumi/aws again, inside
+// Jest's module sandbox, and warms them up again. Here the modules load once and stay warm, and
 // each configuration is run once for every test file that asks for it.
 // Protocol, on a Unix socket: a client sends one line of JSON ({ key, config, options }) and
 // gets back one JSON text ({ run } or { error }), then the connection ends.
@@ -50,11 +50,14 @@ function serve(socketPath: string): void {
         let received = "";
         socket.setEncoding("utf8");
         socket.on("data", (chunk: string) => {
-            received += chunk;
-            const end = received.indexOf("\n");
-            if (end >= 0) {
-                answer(JSON.parse(received.slice(0, end)) as RunRequest).then((text) => socket.end(text));
+            const end = chunk.indexOf("\n");
+            if (end < 0) {
+                received += chunk;
+                return;
             }
+            // One request per connection: the line ends it.
+            socket.removeAllListeners("data");
+            answer(JSON.parse(received + chunk.slice(0, end)) as RunRequest).then((text) => socket.end(text));
         });
         socket.on("error", () => socket.destroy());
     });
