@@ -1,4 +1,8 @@
 // The whole program under Pulumi's mock runtime: what it registers, for several configs.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { anySpellingOf } from "../components/aws/loadBalancer";
 import { SETUP_REFUSED_BODY } from "../components/environment";
 import { writeFile, writeFiles, writtenScriptParameters } from "./cloudConfig";
@@ -20,6 +24,7 @@ import {
     unwrapSecrets,
 } from "./harness";
 import { generatedSecrets, isSecretInput, misplacedSecrets, plainSecretLeaks } from "./secretScan";
+import { PID_VARIABLE, SOCKET_VARIABLE, sharedRun } from "./sharedRuns";
 
 const SECRET_NAMES = ["session-secret", "crypto-secret", "db-password", "redis-auth-token"];
 const GENERATED_SECRETS = SECRET_NAMES.map((s) => mockSecret(`newapi-dev-${s}`));
@@ -76,6 +81,24 @@ describe("the run server (test/sharedRuns.ts)", () => {
         expect(served.warnings.length).toBeGreaterThan(0);
         expect(served.secretExports.length).toBeGreaterThan(0);
         expect(served).toEqual(here);
+    });
+
+    test("gone, it is named at once with its output, not waited for, and nothing runs in its place", async () => {
+        const saved = { ...process.env };
+        const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "run-server-"));
+        fs.writeFileSync(path.join(scratch, "run-server.log"), "Error: listen EADDRINUSE");
+        // A process that has ended: its pid names no process.
+        const ended = spawnSync("true").pid;
+        Object.assign(process.env, { [SOCKET_VARIABLE]: path.join(scratch, "runs.sock"), [PID_VARIABLE]: String(ended) });
+        const inProcess = jest.fn();
+        const started = Date.now();
+        try {
+            await expect(sharedRun("gone", {}, {}, inProcess)).rejects.toThrow(/did not answer at .*runs\.sock: connect ENOENT.*\nits output:\nError: listen EADDRINUSE/s);
+        } finally {
+            process.env = saved;
+        }
+        expect(Date.now() - started).toBeLessThan(5000);
+        expect(inProcess).not.toHaveBeenCalled();
     });
 });
 

@@ -14,9 +14,9 @@ import type { RunAnswer, RunRequest } from "./runServer/server";
 
 /** The variables that name, for the workers (they inherit Jest's environment), the invocation's scratch folder and the run server's socket. */
 const SCRATCH_VARIABLE = "NEW_API_CLUSTER_TEST_SCRATCH";
-const SOCKET_VARIABLE = "NEW_API_CLUSTER_RUN_SERVER";
+export const SOCKET_VARIABLE = "NEW_API_CLUSTER_RUN_SERVER";
 /** The server's pid, for globalTeardown (globalSetup and globalTeardown may not share a module instance). */
-const PID_VARIABLE = "NEW_API_CLUSTER_RUN_SERVER_PID";
+export const PID_VARIABLE = "NEW_API_CLUSTER_RUN_SERVER_PID";
 
 /** How long a worker keeps trying to reach the server, which may still be starting (under a second; more on a busy machine). */
 const CONNECT_DEADLINE_MS = 30_000;
