@@ -15,6 +15,7 @@ import {
     STOP_SCRIPT,
     UNIT_PATH,
     WAIT_SCRIPT,
+    nodeBootSpec,
     renderEnvFile,
     renderNodeUserData,
     renderSetupScript,
@@ -161,6 +162,28 @@ describe("nodeEnvironment", () => {
     });
 });
 
+describe("nodeBootSpec", () => {
+    const placement = { region: "us-east-1", image: "calciumion/new-api:v0.9.20-patch.2", databaseHost: "db", redisHost: "redis" };
+    const withAdmin = parseClusterConfig({ adminUsername: "root" }, "dev");
+
+    test("a slave waits for the master's address parameter, at most slaveSetupTimeout; the master waits for nothing", () => {
+        expect(nodeBootSpec(settings, "slave", 2, placement).masterSetupWait).toEqual({
+            masterAddressParameter: "/new-api/newapi-dev/master-address",
+            slaveSetupTimeout: settings.slaveSetupTimeout,
+        });
+        expect(nodeBootSpec(settings, "master", 0, placement).masterSetupWait).toBeUndefined();
+    });
+
+    test("only the master, and only with adminUsername, sets up the root user from its SSM parameter", () => {
+        expect(nodeBootSpec(withAdmin, "master", 0, placement).adminSetup).toEqual({
+            username: "root",
+            passwordParameter: "/new-api/newapi-dev/admin-password",
+        });
+        expect(nodeBootSpec(withAdmin, "slave", 0, placement).adminSetup).toBeUndefined();
+        expect(nodeBootSpec(settings, "master", 0, placement).adminSetup).toBeUndefined();
+    });
+});
+
 describe("renderNodeUserData", () => {
     test("is cloud-config that writes the env file, scripts and unit, then starts the service", () => {
         const userData = renderNodeUserData(spec("slave"));
@@ -238,6 +261,11 @@ describe("renderNodeUserData", () => {
     test("refuses a host name that could break out of the script", () => {
         expect(() => renderStartScript(spec("master", { databaseHost: 'db"; rm -rf /' }))).toThrow(/database host/);
         expect(() => renderStartScript(spec("master", { redisHost: "$(id)" }))).toThrow(/redis host/);
+        // What ends like a host name is refused all the same.
+        expect(() => renderStartScript(spec("master", { databaseHost: "db;reboot" }))).toThrow(/database host/);
+        expect(() => renderStartScript(spec("master", { logDatabaseHost: "logs`id`" }))).toThrow(/^log database host "logs`id`" is not a host name$/);
+        // A one-label, one-letter name is a host name too.
+        expect(startParameters(spec("master", { databaseHost: "d", logDatabaseHost: "l" })).DATABASE_HOSTS).toBe("d l");
     });
 
     test("env files refuse line breaks", () => {
