@@ -70,6 +70,7 @@ const { createRequire } = require("module");
 const [testDir, scenarios] = [process.argv[1], JSON.parse(process.argv[2])];
 const load = createRequire(path.join(testDir, "child.js"));
 const pulumi = load("@pulumi/pulumi");
+const { evaluateProgram, withoutDiagnostics } = load("./mockRuntime");
 let scenario, run;
 const setMocks = pulumi.runtime.setMocks;
 pulumi.runtime.setMocks = (mocks, ...rest) =>
@@ -86,21 +87,36 @@ pulumi.runtime.setMocks = (mocks, ...rest) =>
         },
         ...rest,
     );
-let failed;
+// Under the mocks a registration, and the failure of an apply, is a promise callback: it runs
+// before the event loop turns again. A run is over once several turns pass with neither.
+let quiet;
+function whenQuiet(done) {
+    let seen = -1;
+    let quietTurns = 0;
+    const turn = () => {
+        const activity = run.registered.length + run.failures.length;
+        quietTurns = activity === seen ? quietTurns + 1 : 0;
+        seen = activity;
+        if (quietTurns === 20) done();
+        else setImmediate(turn);
+    };
+    setImmediate(turn);
+}
 process.on("unhandledRejection", (error) => {
     run.failures.push(String(error && error.message));
-    failed();
+    quiet();
 });
 (async () => {
     const runs = [];
     for (scenario of scenarios) {
         run = { registered: [], failures: [] };
         await new Promise((done) => {
-            // Let the other registrations settle after a failure, as the engine would before it reports.
-            failed = () => setTimeout(done, 1000);
-            // A failure that nothing registered after waits for (the admin password and discard steps)
-            // is an unhandled rejection a turn after the RPCs drain: give it that turn.
-            load("./mockRuntime").evaluateProgram(load, { target: "docker", slaveCount: "2", ...scenario.config }).then(() => setTimeout(done, 500));
+            // A failed run never resolves: it is over once the other registrations have settled, as
+            // the engine waits for them before it reports. One that resolves may still fail a turn
+            // later (a step nothing waits for, such as the admin password or the discard step).
+            let waiting = false;
+            quiet = () => waiting || ((waiting = true), whenQuiet(done));
+            withoutDiagnostics(load, () => evaluateProgram(load, { target: "docker", slaveCount: "2", ...scenario.config })).then(() => quiet());
         });
         runs.push(run);
     }

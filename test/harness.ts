@@ -2,7 +2,7 @@
 // and returns what it registered and exported, as plain data. The runs are made by the
 // invocation's run server (test/sharedRuns.ts), or in the test's own process where there is none.
 import { SETTINGS } from "../components/config/schema";
-import { ProgramRun, Registered, RunOptions, evaluateProgram, withoutStackTraces } from "./mockRuntime";
+import { ProgramRun, Registered, RunOptions, evaluateProgram, withoutDiagnostics } from "./mockRuntime";
 import { sharedRun } from "./sharedRuns";
 
 export * from "./mockRuntime";
@@ -14,7 +14,7 @@ let previous: Promise<unknown> = Promise.resolve();
  * are queued: the mock runtime holds one run at a time. Tests use program(); this is its fallback.
  */
 export function runInThisProcess(config: Record<string, string>, options: RunOptions = {}): Promise<ProgramRun> {
-    const run = previous.then(() => withoutStackTraces(() => evaluateProgram(require, config, options)));
+    const run = previous.then(() => withoutDiagnostics(require, () => evaluateProgram(require, config, options)));
     previous = run.catch(() => undefined);
     return run;
 }

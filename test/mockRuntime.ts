@@ -368,17 +368,35 @@ export async function evaluateProgram(
 }
 
 /**
- * Pulumi records `new Error().stack` on every promise it makes (for its leak report): formatting
- * them is a quarter of a run's time, and under Jest, which maps every frame through source maps,
- * three quarters. No frames are recorded while the program is evaluated; errors still carry their messages.
+ * Runs `evaluate` (a run of the program loaded by `load`) with Pulumi's own diagnostics off, as
+ * the mocks never read them: the stack it records on every promise it makes and the leak report
+ * that tracks those promises (runtime/debuggable's debuggablePromise), and the call stack it
+ * captures for each resource's source position (Resource.callsites, which lifts
+ * Error.stackTraceLimit to capture every frame). Together they were a third of a run's time in
+ * the run server, and more under Jest, which maps every frame through source maps. Errors keep
+ * their messages, without frames. Without the leak tracker's extra turn per promise, resources
+ * register in a slightly different order, the same for every run made this way; no test depends
+ * on it. The benchmark (bench/) measures the program with them on, as `pulumi up` runs it.
  */
-export async function withoutStackTraces<T>(evaluate: () => Promise<T>): Promise<T> {
+export async function withoutDiagnostics<T>(load: NodeRequire, evaluate: () => Promise<T>): Promise<T> {
+    const { Resource } = load("@pulumi/pulumi/resource");
+    const debuggable = load("@pulumi/pulumi/runtime/debuggable");
+    const { callsites } = Resource;
+    const { debuggablePromise } = debuggable;
+    // An SDK that renamed them would leave them on, slowing every run, unseen.
+    if (typeof callsites !== "function" || typeof debuggablePromise !== "function") {
+        throw new Error("@pulumi/pulumi has no Resource.callsites or runtime/debuggable.debuggablePromise any more: update withoutDiagnostics (test/mockRuntime.ts)");
+    }
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
+    Resource.callsites = () => [];
+    debuggable.debuggablePromise = <P>(promise: P) => promise;
     try {
         return await evaluate();
     } finally {
         Error.stackTraceLimit = limit;
+        Resource.callsites = callsites;
+        debuggable.debuggablePromise = debuggablePromise;
     }
 }
 

@@ -22,6 +22,7 @@ import {
     program,
     runInThisProcess,
     unwrapSecrets,
+    withoutDiagnostics,
 } from "./harness";
 import { generatedSecrets, isSecretInput, misplacedSecrets, plainSecretLeaks } from "./secretScan";
 import { PID_VARIABLE, SOCKET_VARIABLE, sharedRun } from "./sharedRuns";
@@ -99,6 +100,35 @@ describe("the run server (test/sharedRuns.ts)", () => {
         }
         expect(Date.now() - started).toBeLessThan(5000);
         expect(inProcess).not.toHaveBeenCalled();
+    });
+});
+
+describe("withoutDiagnostics (test/mockRuntime.ts)", () => {
+    const { Resource } = require("@pulumi/pulumi/resource");
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable");
+    const current = () => ({ callsites: Resource.callsites, debuggablePromise: debuggable.debuggablePromise, stackTraceLimit: Error.stackTraceLimit });
+
+    test("turns Pulumi's call sites, promise tracking and stack frames off for the run, and back on after it", async () => {
+        const before = current();
+        const promise = Promise.resolve(1);
+        const during = await withoutDiagnostics(require, async () => ({
+            callsites: Resource.callsites(),
+            tracked: debuggable.debuggablePromise(promise, "label") !== promise,
+            stack: new Error("frameless").stack,
+        }));
+        expect(during).toEqual({ callsites: [], tracked: false, stack: "Error: frameless" });
+        expect(current()).toEqual(before);
+        // And on again after a run that fails.
+        await expect(withoutDiagnostics(require, () => Promise.reject(new Error("failed run")))).rejects.toThrow("failed run");
+        expect(current()).toEqual(before);
+        expect(Resource.callsites().length).toBeGreaterThan(0);
+    });
+
+    test("an SDK without them fails the run, naming what to update", async () => {
+        const sdkWithout = ((id: string) => (id.endsWith("/resource") ? { Resource: {} } : require(id))) as NodeRequire;
+        const evaluate = jest.fn();
+        await expect(withoutDiagnostics(sdkWithout, evaluate)).rejects.toThrow(/no Resource.callsites or runtime\/debuggable.debuggablePromise any more: update withoutDiagnostics/);
+        expect(evaluate).not.toHaveBeenCalled();
     });
 });
 

@@ -8,7 +8,7 @@
 import { createRequire } from "module";
 import * as net from "net";
 import * as path from "path";
-import { ProgramRun, RunOptions, evaluateProgram, withoutStackTraces } from "../mockRuntime";
+import { ProgramRun, RunOptions, evaluateProgram, withoutDiagnostics } from "../mockRuntime";
 
 export interface RunRequest {
     /** What makes the run what it is (test/harness.ts's key): equal keys get one run. */
@@ -38,7 +38,7 @@ function answer(request: RunRequest): Promise<string> {
 async function evaluate({ config, options }: RunRequest): Promise<string> {
     let result: RunAnswer;
     try {
-        result = { run: await withoutStackTraces(() => evaluateProgram(load, config, options)) };
+        result = { run: await withoutDiagnostics(load, () => evaluateProgram(load, config, options)) };
     } catch (error) {
         result = { error: error instanceof Error ? error.message : String(error) };
     }
