@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import { RunError } from "@pulumi/pulumi/errors";
 import { ConfigError, DEFAULT_IMAGE, RawConfig, defaultClusterName, parseClusterConfig } from "../components/config";
 import { STACK_FILES, readStackFile } from "./stackFiles";
 
@@ -324,7 +324,7 @@ describe("parseClusterConfig", () => {
         }
         // The Node.js language host prints a RunError's message and nothing else (no stack, no
         // inspect dump of the object); any other Error is printed with its stack.
-        expect(pulumi.RunError.isInstance(thrown)).toBe(true);
+        expect(RunError.isInstance(thrown)).toBe(true);
         expect((thrown as Error).message).toBe(
             "Invalid new-api-cluster configuration (nothing was created):\n" +
                 '  - new-api-cluster:slaveCount = "abc": must be a whole number from 0 to 100\n' +
