@@ -1,7 +1,7 @@
 // The stand-ins jest.config.js puts in place of modules @pulumi/pulumi loads but never uses
 // here must still be those modules when something does use them.
 import * as path from "path";
-import { realModuleFile } from "./load";
+import { realModuleFile, standInFor } from "./load";
 
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 
@@ -19,4 +19,13 @@ test("@pulumi/pulumi's Arborist is a stand-in that constructs the real class", (
     expect(arborist).not.toBe(real);
     expect(new arborist.Arborist({ path: pulumiDir })).toBeInstanceOf(real.Arborist);
     expect(new arborist({ path: pulumiDir })).toBeInstanceOf(real);
+});
+
+test("the tests' plain Node.js processes get jest.config.js's stand-ins, and only for what it maps", () => {
+    const root = path.join(__dirname, "..", "..");
+    expect(standInFor("./typescript-shim")).toBe(path.join(root, "test", "lazy", "typescript.ts"));
+    expect(standInFor("@npmcli/arborist")).toBe(path.join(root, "test", "lazy", "arborist.ts"));
+    for (const request of ["typescript", "typescript/package.json", "@npmcli/arborist/package.json", "./typescript-shim.js", path.join(pulumiDir, "index.js")]) {
+        expect(standInFor(request)).toBeUndefined();
+    }
 });

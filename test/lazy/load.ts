@@ -2,8 +2,18 @@
 // program never uses) to stand-ins that load the real module on first use (jest.config.js):
 // the TypeScript compiler (9 MB) and npm's Arborist (with its ~150 dependencies). Node loads
 // them once per process, but Jest loads every module again for each test file: they were
-// two thirds of the time each test file spent loading @pulumi/pulumi.
+// two thirds of the time each test file spent loading @pulumi/pulumi. The tests' plain Node.js
+// processes get the same stand-ins (./resolve.ts).
 import * as path from "path";
+
+const rootDir = path.join(__dirname, "..", "..");
+const { moduleNameMapper } = require(path.join(rootDir, "jest.config.js")) as { moduleNameMapper: Record<string, string> };
+const standIns = Object.entries(moduleNameMapper).map(([pattern, file]) => ({ pattern: new RegExp(pattern), file: file.replace("<rootDir>", rootDir) }));
+
+/** The file jest.config.js loads for `request` in its place, if any. */
+export function standInFor(request: string): string | undefined {
+    return standIns.find(({ pattern }) => pattern.test(request))?.file;
+}
 
 /** The file `require(id)` loads from @pulumi/pulumi, found past Jest's mapping (which would give the stand-in). */
 export function realModuleFile(id: string): string {
