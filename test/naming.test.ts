@@ -13,7 +13,8 @@ import {
     secretParameterName,
     secretParameterPath,
 } from "../components/naming";
-import { instanceArchitecture, nodePolicyDocument, supportsRecoverAction } from "../components/aws/nodes";
+import { instanceArchitecture, supportsRecoverAction } from "../components/aws/instanceTypes";
+import { nodePolicyDocument } from "../components/aws/nodes";
 import { zoneShortage } from "../components/aws/network";
 import { parseClusterConfig } from "../components/config";
 

@@ -8,7 +8,8 @@ import { ClusterConfig } from "../config";
 import { imageDigest, pinnedImage } from "../images";
 import { memoize } from "../memoize";
 import { MASTER_ADDRESS_PARAMETER, NodeRole, clusterParameterName, nodeName, nodeSubnetIndex } from "../naming";
-import { AL2023_AMI_PARAMETERS, ClusterNode, NodeAccess, instanceArchitecture } from "./nodes";
+import { AL2023_AMI_PARAMETERS, instanceArchitecture } from "./instanceTypes";
+import { ClusterNode, NodeAccess } from "./nodes";
 import { NodeBootPlacement, nodeBootSpec, renderNodeUserData } from "./userdata";
 
 export interface ClusterNodesArgs {

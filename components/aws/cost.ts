@@ -3,7 +3,7 @@
 // read from. A price no stored page gave is left out and said so, never guessed. The README's
 // cost table is this module's output (test/cost.test.ts keeps them equal).
 import { ClusterConfig } from "../config";
-import { supportsRecoverAction } from "./nodes";
+import { supportsRecoverAction } from "./instanceTypes";
 
 /** Billing hours in a month, as AWS's own monthly examples count them. */
 export const HOURS_PER_MONTH = 730;

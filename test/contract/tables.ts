@@ -2,7 +2,7 @@
 // for every field the program sets, each rule citing the reference that states it. Mocks accept
 // anything; these are what a real `pulumi up` would be refused for. Adding a resource type to
 // the program means adding its table here (check.ts reports a type without one).
-import { supportsRecoverAction } from "../../components/aws/nodes";
+import { supportsRecoverAction } from "../../components/aws/instanceTypes";
 import { SNAPSHOT_ARN, SNAPSHOT_NAME } from "../../components/config/schema";
 import { MOCK_ACCOUNT, MOCK_REGION, mockKeyId } from "../mockRuntime";
 import {
