@@ -245,11 +245,6 @@ describe("first run", () => {
         expect(run.exports.adminPassword).toBe(mockSecret("newapi-dev-admin-password"));
     });
 
-    test("a too long adminUsername is refused (New API allows 12 characters)", async () => {
-        await expect(program({ adminUsername: "administrator" })).rejects.toThrow(
-            /new-api-cluster:adminUsername = "administrator": must be 1-12/,
-        );
-    });
 });
 
 describe("preview", () => {

@@ -757,6 +757,8 @@ describe("secret config", () => {
 describe("bad config", () => {
     test.each([
         [{ slaveCount: "abc" }, /new-api-cluster:slaveCount = "abc"/],
+        // New API allows 12 characters.
+        [{ adminUsername: "administrator" }, /new-api-cluster:adminUsername = "administrator": must be 1-12/],
         [{ image: "calciumion/new-api:latest" }, /new-api-cluster:image = "calciumion\/new-api:latest"/],
         [{ vpcId: "vpc-0123456789abcdef0" }, /new-api-cluster:vpcId/],
         [
