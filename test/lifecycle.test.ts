@@ -244,7 +244,6 @@ describe("first run", () => {
         expect(run.secretExports.includes("adminPassword")).toBe(true);
         expect(run.exports.adminPassword).toBe(mockSecret("newapi-dev-admin-password"));
     });
-
 });
 
 describe("preview", () => {
