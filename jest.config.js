@@ -4,7 +4,7 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: {
-    "^.+\\.ts$": "ts-jest",
+    "^.+\\.ts$": "<rootDir>/test/jestTransform.js",
   },
   // Modules @pulumi/pulumi loads but this program never uses, loaded on first use (test/lazy/load.ts).
   moduleNameMapper: {

@@ -126,8 +126,8 @@ process.on("unhandledRejection", (error) => {
     process.exit(0);
 })();
 `;
-    // The same sources Jest runs, compiled as ts-jest compiles them (test/transpile.js).
-    const result = spawnSync(process.execPath, ["--require", path.join(__dirname, "transpile.js"), "-e", child, __dirname, JSON.stringify(scenarios)], {
+    // The same sources Jest runs, compiled as Jest compiles them (test/register.js).
+    const result = spawnSync(process.execPath, ["--require", path.join(__dirname, "register.js"), "-e", child, __dirname, JSON.stringify(scenarios)], {
         cwd: __dirname,
         encoding: "utf8",
         timeout: 50000,
