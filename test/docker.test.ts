@@ -69,7 +69,6 @@ const path = require("path");
 const { createRequire } = require("module");
 const [testDir, scenarios] = [process.argv[1], JSON.parse(process.argv[2])];
 const load = createRequire(path.join(testDir, "child.js"));
-load("./lazy/resolve");
 const pulumi = load("@pulumi/pulumi");
 const { evaluateProgram, withoutDiagnostics } = load("./mockRuntime");
 let scenario, run;

@@ -1,6 +1,7 @@
 // Lets a plain Node.js process (the run server, docker.test's child: node --require this file)
 // load this project's TypeScript, transpiled as Jest's is (./transpile.js) but without source
-// maps: those processes report messages, not stacks. The output is cached by content
+// maps: those processes report messages, not stacks; and gives it jest.config.js's stand-ins
+// (./lazy/resolve.ts), as Jest's workers have them. The output is cached by content
 // (node_modules/.cache/, which `npm ci` empties): transpiling the program's 50 files costs a
 // second of CPU at every `npm test` otherwise.
 const fs = require("fs");
@@ -24,3 +25,6 @@ require.extensions[".ts"] = (module, fileName) => {
     }
     module._compile(output, fileName);
 };
+
+// A --require hook runs before the process's own code: so before anything loads @pulumi/pulumi.
+require("./lazy/resolve");

@@ -5,8 +5,6 @@
 // each configuration is run once for every test file that asks for it.
 // Protocol, on a Unix socket: a client sends one line of JSON ({ key, config, options }) and
 // gets back one JSON text ({ run } or { error }), then the connection ends.
-// Before @pulumi/pulumi loads: the stand-ins Jest's workers get.
-import "../lazy/resolve";
 import { createRequire } from "module";
 import * as net from "net";
 import * as path from "path";
