@@ -82,7 +82,6 @@ export function snapshotProblem(
     return undefined;
 }
 
-/** Why this database does not require TLS (the policy pack's rds-secure-transport reads it). */
 /** RDS for MySQL 8.0 left standard support on this day; 8.4 is the current major version. */
 export const MYSQL_80_STANDARD_SUPPORT_END = "2026-07-31";
 
