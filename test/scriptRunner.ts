@@ -354,6 +354,31 @@ function stubBin(withoutAws: boolean): string {
 }
 
 /**
+ * The system's commands after the stubs: /usr/bin and /bin, or, for an operator without the
+ * AWS CLI, a folder of links to every command there but `aws`, so that an AWS CLI this
+ * machine happens to have (Debian's awscli is /usr/bin/aws) is not found either.
+ */
+let systemWithoutAws: string | undefined;
+function systemPath(withoutAws: boolean): string {
+    if (!withoutAws) {
+        return "/usr/bin:/bin";
+    }
+    if (systemWithoutAws === undefined) {
+        const folder = path.join(path.dirname(stubBin(true)), "system-without-aws");
+        fs.mkdirSync(folder);
+        for (const dir of ["/usr/bin", "/bin"]) {
+            for (const name of fs.readdirSync(dir)) {
+                if (name !== "aws" && !fs.existsSync(path.join(folder, name))) {
+                    fs.symlinkSync(path.join(dir, name), path.join(folder, name));
+                }
+            }
+        }
+        systemWithoutAws = folder;
+    }
+    return systemWithoutAws;
+}
+
+/**
  * Runs `script` with `interpreter` (bash or sh), the stubs first on PATH and `env` added.
  * `root` reuses the folder of an earlier run (its files, its clock), as a restarted node would.
  */
@@ -432,7 +457,7 @@ export function runScript(
         cwd: root,
         encoding: "utf8",
         timeout: 30000,
-        env: { PATH: `${stubBin(scenario.withoutAws ?? false)}:/usr/bin:/bin`, STUB_DIR: stubDir, TMPDIR: tmpDir, ...options.env },
+        env: { PATH: `${stubBin(scenario.withoutAws ?? false)}:${systemPath(scenario.withoutAws ?? false)}`, STUB_DIR: stubDir, TMPDIR: tmpDir, ...options.env },
     });
     if (result.error) {
         throw result.error;
