@@ -1,6 +1,6 @@
 // The New API environment of a node, as a pure function of its role and the cluster's
 // settings. Nothing here depends on slaveCount, so scaling never rewrites an existing node.
-import { NodeSettings } from "./config";
+import type { NodeSettings } from "./config";
 import { NodeRole, SecretName } from "./naming";
 
 export const APP_PORT = 3000;
@@ -9,8 +9,70 @@ export const REDIS_PORT = 6379;
 export const DATABASE_NAME = "newapi";
 export const DATABASE_USER = "newapi";
 
+/** What the nodes' environment takes from the cluster's front door (the load balancer). */
+export interface FrontDoor {
+    /**
+     * The address blocks the load balancer's requests come from (AWS: its subnets; docker:
+     * nginx's network). New API takes the client's address from X-Forwarded-For only behind
+     * these, so the per-IP rate limits key on the real client and no one else can pose as one.
+     */
+    trustedProxies: string[];
+    /** The https:// origins the cluster is served at; none when it is plain HTTP. */
+    httpsOrigins: string[];
+}
+
+/**
+ * extraEnv that would start a task on every node, where New API does not keep it to the
+ * master: the master alone gets it, with the reason. CHANNEL_UPDATE_FREQUENCY starts
+ * AutomaticallyUpdateChannels on any node that has it (main.go, no IsMasterNode check): every
+ * slave would fetch every channel's upstream model list and write it back to the database.
+ */
+export const MASTER_ONLY_ENV: Readonly<Record<string, string>> = {
+    CHANNEL_UPDATE_FREQUENCY: "New API runs the automatic channel update on every node that has it; the master's is enough",
+};
+
+/** IPv4 or IPv6 address blocks, as gin's SetTrustedProxies parses them. */
+const CIDR = /^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/;
+
+/** TRUSTED_PROXIES: exactly the front door's blocks. Never empty: New API would trust every private range. */
+export function trustedProxiesValue(blocks: string[]): string {
+    if (blocks.length === 0 || blocks.some((block) => !CIDR.test(block))) {
+        throw new Error(`TRUSTED_PROXIES needs the load balancer's address blocks, and got ${JSON.stringify(blocks)}`);
+    }
+    return blocks.join(",");
+}
+
+/**
+ * Why New API's start-up would refuse `origin` in SESSION_COOKIE_TRUSTED_URL, or undefined:
+ * the checks of common/session_cookie.go (an https scheme and a host, no user, path, query,
+ * fragment or wildcard), on the form it normalizes to (lower case, no default port).
+ */
+export function originProblem(origin: string): string | undefined {
+    const match = /^https:\/\/([a-z0-9]([a-z0-9.-]*[a-z0-9])?)(:\d{1,5})?$/.exec(origin);
+    if (match === null) {
+        return `${JSON.stringify(origin)} is not an https origin (https://host, lower case, no path)`;
+    }
+    return match[3] === ":443" ? `${JSON.stringify(origin)} names the default port, which New API drops: leave it out` : undefined;
+}
+
+/**
+ * Behind HTTPS, the refresh-token cookie is Secure and New API checks the Origin of refresh
+ * and logout against the cluster's origins. On plain HTTP both stay unset: a browser drops a
+ * Secure cookie sent over http, and nobody could stay logged in.
+ */
+export function sessionCookieEnvironment(httpsOrigins: string[]): Record<string, string> {
+    for (const origin of httpsOrigins) {
+        const problem = originProblem(origin);
+        if (problem !== undefined) {
+            throw new Error(`SESSION_COOKIE_TRUSTED_URL: ${problem}`);
+        }
+    }
+    return httpsOrigins.length === 0 ? {} : { SESSION_COOKIE_SECURE: "true", SESSION_COOKIE_TRUSTED_URL: httpsOrigins.join(",") };
+}
+
 /** The non-secret environment, written in plain sight into the node's userData. */
-export function nodeEnvironment(role: NodeRole, name: string, settings: NodeSettings): Record<string, string> {
+export function nodeEnvironment(role: NodeRole, name: string, settings: NodeSettings, frontDoor: FrontDoor): Record<string, string> {
+    const extraEnv = Object.fromEntries(Object.entries(settings.extraEnv).filter(([key]) => role === "master" || !(key in MASTER_ONLY_ENV)));
     return {
         // Unset means master; every slave must say so, and the master says so explicitly.
         NODE_TYPE: role,
@@ -19,11 +81,14 @@ export function nodeEnvironment(role: NodeRole, name: string, settings: NodeSett
         SYNC_FREQUENCY: String(settings.syncFrequency),
         BATCH_UPDATE_ENABLED: "true",
         BATCH_UPDATE_INTERVAL: String(settings.batchUpdateInterval),
+        SHUTDOWN_TIMEOUT_SECONDS: String(settings.shutdownTimeout),
         TZ: settings.timezone,
         REDIS_POOL_SIZE: String(settings.redisPoolSize),
         SQL_MAX_OPEN_CONNS: String(settings.sqlMaxOpenConns),
         SQL_MAX_IDLE_CONNS: String(settings.sqlMaxIdleConns),
-        ...settings.extraEnv,
+        TRUSTED_PROXIES: trustedProxiesValue(frontDoor.trustedProxies),
+        ...sessionCookieEnvironment(frontDoor.httpsOrigins),
+        ...extraEnv,
     };
 }
 

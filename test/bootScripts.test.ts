@@ -18,7 +18,7 @@ import {
     waitParameters,
 } from "../components/aws/userdata";
 import { verifyScript } from "../components/aws/verify";
-import { warmupScript } from "../components/aws/warmup";
+import { drainScript, warmupScript } from "../components/aws/warmup";
 import { parseClusterConfig } from "../components/config";
 import { HEALTH_COMMAND } from "../components/environment";
 import { SECRET_PARAMETERS, SecretName, secretParameterName } from "../components/naming";
@@ -32,6 +32,7 @@ const placement: NodeBootPlacement = {
     image: `calciumion/new-api@sha256:${"a".repeat(64)}`,
     databaseHost: "newapi-dev-db.abc123.us-east-1.rds.amazonaws.com",
     redisHost: "master.newapi-dev-redis.abc123.use1.cache.amazonaws.com",
+    frontDoor: { trustedProxies: ["10.0.0.0/20", "10.0.16.0/20"], httpsOrigins: [] },
 };
 const master = nodeBootSpec(config, "master", 0, placement);
 const slave = nodeBootSpec(config, "slave", 0, placement);
@@ -101,12 +102,13 @@ describe("start: the image", () => {
                 `--env-file ${run.root}/etc/node.env --env-file ${run.root}/etc/secrets.env`,
                 `-v ${run.root}/etc/ca-bundle.pem:/etc/new-api/ca-bundle.pem:ro -e SSL_CERT_FILE=/etc/new-api/ca-bundle.pem`,
                 "-p 3000:3000",
-                `-v ${run.root}/state/data:/data -v /var/log/new-api:/app/logs`,
+                `-v ${run.root}/state/data:/data`,
                 `--health-cmd ${HEALTH_COMMAND}`,
                 "--health-interval 30s --health-timeout 10s --health-retries 3 --health-start-period 60s",
                 "--log-driver awslogs --log-opt awslogs-region=us-east-1 --log-opt awslogs-group=/new-api/newapi-dev",
                 "--log-opt awslogs-stream=newapi-dev-master --log-opt mode=non-blocking --log-opt max-buffer-size=8m",
-                `${placement.image} --log-dir /app/logs`,
+                // No log files: New API never deletes them; stdout goes to CloudWatch.
+                `${placement.image} --log-dir=`,
             ].join(" "),
         ]);
         expect(run.calls).toContain("docker rm -f new-api");
@@ -238,14 +240,14 @@ describe("start: a slave waits for the master's setup, once per instance", () =>
         const run = runStart({ ...withMaster(SET_UP), imagePresent: false }, { spec: slave, waitSeconds: 60 });
         const pull = run.calls.findIndex((c) => c.startsWith("docker pull"));
         const look = run.calls.findIndex((c) => c.endsWith("/api/status"));
-        const start = run.calls.findIndex((c) => c.startsWith("docker run"));
+        const start = run.calls.findIndex((c) => c.startsWith("docker run --rm --name"));
         expect([pull >= 0, pull < look, look < start]).toEqual([true, true, true]);
     });
 
     test("never reached: starts anyway at the deadline, polling every 10 s and logging a line a minute", () => {
         const run = runStart(withMaster(NOT_SET_UP), { spec: slave, waitSeconds: 120 });
         expect(run.status).toBe(0);
-        expect(run.output).toContain("new-api: master 10.0.128.7 not set up after 120 s; starting anyway");
+        expect(run.output).toContain("new-api: master 10.0.128.7 not ready after 120 s (waiting for it to finish setup); starting anyway");
         expect(run.output.match(/waiting for master 10\.0\.128\.7 to finish setup/g)).toHaveLength(2);
         expect(run.calls.filter((c) => c.startsWith("curl") && c.endsWith("/api/status"))).toHaveLength(13);
         expect(run.calls.filter((c) => c === "sleep 10")).toHaveLength(12);
@@ -264,6 +266,33 @@ describe("start: a slave waits for the master's setup, once per instance", () =>
         expect(started(again.calls)).toBe(true);
     });
 
+    const release = (setup: boolean, version: string) => `{"success":true,"data":{"setup":${setup},"version":"${version}"}}`;
+
+    test("an upgrade: a slave of a newer release than the master's waits for it, then starts anyway", () => {
+        const run = runStart({ ...withMaster(release(true, "v0.13.2")), release: "v1.0.0" }, { spec: slave, waitSeconds: 60 });
+        expect(run.status).toBe(0);
+        expect(run.calls).toContain(`docker run --rm ${placement.image} --version`);
+        expect(run.output).toContain("waiting for master 10.0.128.7 to run v1.0.0 or newer (it runs v0.13.2)");
+        expect(run.output).toContain("not ready after 60 s (waiting for it to run v1.0.0 or newer (it runs v0.13.2)); starting anyway");
+        expect(started(run.calls)).toBe(true);
+    });
+
+    test.each([
+        ["the same release", "v0.10.4"],
+        ["a newer release (slaveImage pinned older)", "v0.10.12"],
+    ])("a master on %s: the slave starts at once", (_, masterRelease) => {
+        const run = runStart({ ...withMaster(release(true, masterRelease)), release: "v0.10.4" }, { spec: slave, waitSeconds: 60 });
+        expect(run.output).toContain("new-api: master 10.0.128.7 has finished setup and runs v0.10.4 or newer");
+        expect(run.calls.filter((c) => c.endsWith("/api/status"))).toHaveLength(1);
+        expect(started(run.calls)).toBe(true);
+    });
+
+    test("a master on the new release but not set up: the slave waits for the setup", () => {
+        const run = runStart({ ...withMaster(release(false, "v0.10.4")), release: "v0.10.4" }, { spec: slave, waitSeconds: 20 });
+        expect(run.output).toContain("waiting for master 10.0.128.7 to finish setup");
+        expect(run.output).toContain("starting anyway");
+    });
+
     test("a master address that is not an address: no container", () => {
         const run = runStart(withMaster(SET_UP, "10.0.128.7; reboot"), { spec: slave, waitSeconds: 60 });
         expect(run.status).toBe(1);
@@ -273,18 +302,48 @@ describe("start: a slave waits for the master's setup, once per instance", () =>
 });
 
 describe("stop", () => {
-    test("a clean stop: waits for the last batch of quota updates, then stops the container", () => {
+    test("a clean stop: waits for the last batch of quota updates, then SIGTERM, and SIGKILL only after New API's own window", () => {
         const run = runScript(renderStopScript(master), {});
         expect(run.status).toBe(0);
-        expect(run.calls).toEqual(["sleep 7", "docker stop --time 10 new-api"]);
+        // batchUpdateInterval 5 + 2; shutdownTimeout 300 + 10.
+        expect(run.calls).toEqual(["sleep 7", "docker stop --time 310 new-api"]);
     });
 });
 
 describe("drain, when a node's drain command is deleted", () => {
-    test("waits the load balancer's deregistration delay", () => {
-        const run = runScript(renderScript("drain.sh", { DEREGISTRATION_DELAY_SECONDS: 45 }), {}, { interpreter: "sh" });
+    const budget = { drainSeconds: 300, drainWaitSeconds: 330 };
+    const env = { NODE: "newapi-dev-slave-1", TARGET_GROUP_ARN: "arn:tg", INSTANCE_ID: "i-0abc", AWS_REGION: "us-east-1" };
+    const drain = (scenario: Scenario) => runScript(drainScript(budget), scenario, { interpreter: "sh", env });
+
+    test("ends as soon as the load balancer has drained the node, saying where it is every 30 s", () => {
+        const run = drain({ targetStates: [...Array(13).fill("draining"), "unused"] });
         expect(run.status).toBe(0);
-        expect(run.calls).toEqual(["sleep 45"]);
+        expect(run.calls.filter((c) => c.startsWith("aws elbv2 describe-target-health"))).toHaveLength(14);
+        expect(run.calls).toContain(
+            "aws elbv2 describe-target-health --target-group-arn arn:tg --targets Id=i-0abc,Port=3000 --query TargetHealthDescriptions[0].TargetHealth.State --output text",
+        );
+        expect(run.output.match(/newapi-dev-slave-1: draining \(the load balancer says draining\); at most \d+ s left/g)).toHaveLength(3);
+        expect(run.output).toContain("at most 330 s left");
+        expect(run.output).toContain("newapi-dev-slave-1 has left its target group");
+    });
+
+    test("a target group already deleted has nothing to drain", () => {
+        const run = drain({ awsAnswers: { "elbv2 describe-target-health": ["error TargetGroupNotFound"] } });
+        expect(run.status).toBe(0);
+        expect(run.output).toContain("has left its target group");
+    });
+
+    test("a node that never drains: stopped anyway at the deadline, never waiting longer", () => {
+        const run = drain({ targetStates: ["draining"] });
+        expect(run.status).toBe(0);
+        expect(run.calls.filter((c) => c.startsWith("sleep")).length).toBe(66);
+        expect(run.output).toContain("newapi-dev-slave-1 is still draining after 330 s; stopping it anyway");
+    });
+
+    test("no AWS CLI: waits the whole deregistration delay", () => {
+        const run = drain({ withoutAws: true });
+        expect(run.status).toBe(0);
+        expect(run.calls).toEqual(["sleep 300"]);
     });
 });
 
@@ -520,12 +579,13 @@ describe("every script stops on a parameter it was not given (set -u)", () => {
     const withoutOne = (parameters: ScriptParameters, name: string) => Object.fromEntries(Object.entries(parameters).filter(([key]) => key !== name));
     test.each([
         ["start.sh", "REGION", startParameters(master), "bash"],
-        ["wait-for-master.sh", "MASTER_ADDRESS_PARAMETER", waitParameters(slave), "bash"],
-        ["stop.sh", "DRAIN_SECONDS", { DRAIN_SECONDS: 7, CONTAINER_NAME: "new-api" }, "bash"],
+        ["wait-for-master.sh", "IMAGE", waitParameters(slave), "bash"],
+        ["stop.sh", "KILL_AFTER_SECONDS", { QUOTA_FLUSH_SECONDS: 7, KILL_AFTER_SECONDS: 310, CONTAINER_NAME: "new-api" }, "bash"],
+        ["local-node.sh", "NEW_API", { QUOTA_FLUSH_SECONDS: 7, NEW_API: "/new-api" }, "sh"],
         ["setup.sh", "ADMIN_USERNAME", setupParameters(master), "bash"],
         ["warmup.sh", "TIMEOUT_SECONDS", { TIMEOUT_SECONDS: 60, POLL_SECONDS: 5, MUST_TURN_HEALTHY: "true", APP_PORT: 3000 }, "sh"],
         ["verify.sh", "INSECURE", { TIMEOUT_SECONDS: 60, POLL_SECONDS: 10, INSECURE: "false", SUCCESS_MARKER: "x", SETUP_DONE_MARKER: "y" }, "sh"],
-        ["drain.sh", "DEREGISTRATION_DELAY_SECONDS", { DEREGISTRATION_DELAY_SECONDS: 30 }, "sh"],
+        ["drain.sh", "WAIT_SECONDS", { DRAIN_SECONDS: 30, WAIT_SECONDS: 60, POLL_SECONDS: 5, PROGRESS_SECONDS: 30, APP_PORT: 3000 }, "sh"],
     ] as [string, string, ScriptParameters, "bash" | "sh"][])("%s without %s", (script, missing, parameters, interpreter) => {
         const run = runScript(renderScript(script, withoutOne(parameters, missing)), { parameters: SECRETS, status: SET_UP, targetStates: ["healthy"] }, {
             interpreter,

@@ -334,7 +334,7 @@ describe("parseClusterConfig", () => {
 
     test("images pinned by tag or digest are accepted", () => {
         for (const image of [
-            "calciumion/new-api:v0.9.20-patch.2",
+            "calciumion/new-api:v0.13.2",
             "registry.example.com:5000/team/new-api:v1",
             `calciumion/new-api@sha256:${"a".repeat(64)}`,
             `calciumion/new-api:v1@sha256:${"b".repeat(64)}`,

@@ -42,7 +42,7 @@ describe("docs/configuration.md", () => {
         const docker = parseClusterConfig({ target: "docker" }, "dev");
         const aws = parseClusterConfig({}, "dev");
         // These defaults are other settings (or the stack's name), shown by name.
-        const derived = ["clusterName", "slaveImage", "masterInstanceType", "sqlMaxIdleConns", "finalSnapshot"];
+        const derived = ["clusterName", "slaveImage", "masterInstanceType", "sqlMaxIdleConns", "finalSnapshot", "deregistrationDelay"];
         const literal = CONFIG_KEYS.filter((key) => SETTINGS[key].shownDefault.startsWith("`") && !derived.includes(key));
         expect(literal.length).toBeGreaterThan(30);
         for (const key of literal) {

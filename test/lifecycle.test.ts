@@ -1,8 +1,7 @@
 // Living with the stack: scaling, rolling upgrades, first run, preview and destroy, each
 // checked by what the program registers under mocks and how two runs differ.
 import { parseCloudConfig, writeFile, writeFiles, writtenScriptParameters } from "./cloudConfig";
-import { warmupScript } from "../components/aws/warmup";
-import { renderScript } from "../components/scripts/render";
+import { drainScript, warmupScript } from "../components/aws/warmup";
 import { diffRegistrations, registrationKey } from "./diff";
 import {
     ProgramRun,
@@ -99,11 +98,16 @@ describe("scaling by config", () => {
     });
 
     test("a removed slave is drained before its instance goes, and new weights wait for new slaves", async () => {
-        const run = await program({ slaveCount: "2", deregistrationDelay: "45", nodeWarmup: "240" });
+        const run = await program({ slaveCount: "2", shutdownTimeout: "40", deregistrationDelay: "45", nodeWarmup: "240" });
         for (const name of ["newapi-dev-master", "newapi-dev-slave-0", "newapi-dev-slave-1"]) {
-            // Deletion runs in reverse dependency order: warm-up, attachment, drain (a sleep), instance.
+            // Deletion runs in reverse dependency order: warm-up, attachment, drain (until ELB says unused), instance.
             const drain = named(run, COMMAND, `${name}-drain`);
-            expect(drain.inputs).toMatchObject({ delete: renderScript("drain.sh", { DEREGISTRATION_DELAY_SECONDS: 45 }), interpreter: ["/bin/sh", "-c"], triggers: [`${name}-id`] });
+            expect(drain.inputs).toMatchObject({
+                delete: drainScript({ drainSeconds: 45, drainWaitSeconds: 75 }),
+                interpreter: ["/bin/sh", "-c"],
+                triggers: [`${name}-id`],
+                environment: { NODE: name, INSTANCE_ID: `${name}-id`, TARGET_GROUP_ARN: expect.stringMatching(/newapi-dev-(master|slaves)$/), AWS_REGION: "us-east-1" },
+            });
             expect(dependencyKeys(drain)).toContain(`${INSTANCE}::${name}`);
             const attachment = named(run, "aws:lb/targetGroupAttachment:TargetGroupAttachment", name);
             expect(dependencyKeys(attachment)).toEqual(expect.arrayContaining([`${COMMAND}::${name}-drain`, `${INSTANCE}::${name}`]));
@@ -142,7 +146,7 @@ describe("scaling by config", () => {
 });
 
 describe("rolling upgrades", () => {
-    const OLD = "calciumion/new-api:v0.9.20-patch.2";
+    const OLD = "calciumion/new-api:v0.13.2";
     const NEW = "calciumion/new-api:v0.9.21";
     const imageOf = (run: ProgramRun, name: string) =>
         writtenScriptParameters(named(run, INSTANCE, `newapi-dev-${name}`).inputs.userData, START_SCRIPT).IMAGE;
@@ -189,8 +193,9 @@ describe("rolling upgrades", () => {
     test("stopping a node waits for New API's next batch flush before docker stop", async () => {
         const run = await program({ batchUpdateInterval: "10" });
         const userData = named(run, INSTANCE, "newapi-dev-slave-0").inputs.userData;
-        expect(writtenScriptParameters(userData, "/usr/local/sbin/new-api-stop")).toEqual({ DRAIN_SECONDS: "12", CONTAINER_NAME: "new-api" });
-        expect(writeFile(userData, "/etc/systemd/system/new-api.service")).toMatch(/^TimeoutStopSec=42$/m);
+        // batchUpdateInterval 10 + 2 before SIGTERM, shutdownTimeout 300 + 10 to SIGKILL, and 30 s for systemd.
+        expect(writtenScriptParameters(userData, "/usr/local/sbin/new-api-stop")).toEqual({ QUOTA_FLUSH_SECONDS: "12", KILL_AFTER_SECONDS: "310", CONTAINER_NAME: "new-api" });
+        expect(writeFile(userData, "/etc/systemd/system/new-api.service")).toMatch(/^TimeoutStopSec=352$/m);
     });
 });
 

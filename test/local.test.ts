@@ -1,5 +1,6 @@
 // The local (docker) target under Pulumi's mocks: what it registers for several slave counts.
-import { drainSeconds } from "../components/aws/userdata";
+import { localNodeEntrypoint } from "../components/docker/containers";
+import { stopBudget } from "../components/stopBudget";
 import { REDIS_HEALTH_COMMAND, goDuration, localSetupScript } from "../components/docker/containers";
 import { passwordArgs } from "../components/passwords";
 import { scriptParameters } from "./cloudConfig";
@@ -41,10 +42,10 @@ describe("local target resources", () => {
             ].sort(),
         );
         expect(ofType(run, NETWORK)).toHaveLength(1);
-        // MySQL and Redis data, the root password's copy, and /data and /app/logs of every New API node.
-        expect(ofType(run, VOLUME)).toHaveLength(3 + 2 * (1 + slaves));
+        // MySQL and Redis data, the root password's copy, and /data of every New API node.
+        expect(ofType(run, VOLUME)).toHaveLength(3 + (1 + slaves));
         expect(ofType(run, IMAGE).map((i) => i.inputs.name).sort()).toEqual(
-            ["calciumion/new-api:v0.9.20-patch.2", "mysql:8.0.40", "nginx:1.27.3-alpine", "redis:7.2.5-alpine"],
+            ["calciumion/new-api:v0.13.2", "mysql:8.0.40", "nginx:1.27.3-alpine", "redis:7.2.5-alpine"],
         );
         expect(run.resources.filter((r) => r.type.startsWith("aws:"))).toEqual([]);
         expect(run.invokes.filter((i) => i.token.startsWith("aws:"))).toEqual([]);
@@ -56,7 +57,7 @@ describe("local target resources", () => {
             const after = await local({ slaveCount: String(n + 1) });
             const name = `newapi-dev-slave-${n}`;
             expect(diffRegistrations(before.resources, after.resources)).toEqual({
-                added: [`${CONTAINER}::${name}`, `${VOLUME}::${name}-data`, `${VOLUME}::${name}-logs`].sort(),
+                added: [`${CONTAINER}::${name}`, `${VOLUME}::${name}-data`].sort(),
                 removed: [],
                 changed: [`${CONTAINER}::newapi-dev-nginx`],
             });
@@ -96,32 +97,34 @@ describe("local nodes", () => {
         }
     });
 
-    test("volumes for /data and /app/logs, the health check, restart, and the pinned image", async () => {
+    test("a volume for /data, no log files, bounded Docker logs, the health check, restart, and the pinned image", async () => {
         const run = await local({ slaveCount: "1" });
         const imageId = ofType(run, IMAGE).find((i) => i.inputs.name.startsWith("calciumion/"))?.inputs.name;
-        expect(imageId).toBe("calciumion/new-api:v0.9.20-patch.2");
+        expect(imageId).toBe("calciumion/new-api:v0.13.2");
         const images = new Set(newApiContainers(run).map((c) => c.inputs.image));
         expect(images.size).toBe(1);
         expect([...images][0]).toMatch(/^sha256:[0-9a-f]{64}$/);
         for (const c of newApiContainers(run)) {
             expect(c.inputs).toMatchObject({
-                command: ["--log-dir", "/app/logs"],
+                command: ["--log-dir="],
                 restart: "unless-stopped",
                 wait: true,
-                volumes: [
-                    { volumeName: `${c.name}-data`, containerPath: "/data" },
-                    { volumeName: `${c.name}-logs`, containerPath: "/app/logs" },
-                ],
+                volumes: [{ volumeName: `${c.name}-data`, containerPath: "/data" }],
+                logDriver: "local",
+                logOpts: { "max-size": "20m", "max-file": "5" },
                 healthcheck: { tests: ["CMD-SHELL", expect.stringContaining("http://127.0.0.1:3000/v1/models")] },
             });
         }
     });
 
-    test("stopping a node: a signal New API ignores, then batchUpdateInterval and a margin before SIGKILL", async () => {
-        const run = await local({ slaveCount: "1", batchUpdateInterval: "30" });
+    test("stopping a node: SIGTERM to the shell New API runs under, and SIGKILL only after the whole stop budget", async () => {
+        const run = await local({ slaveCount: "1", batchUpdateInterval: "30", shutdownTimeout: "120" });
+        const budget = stopBudget({ batchUpdateInterval: 30, shutdownTimeout: 120, deregistrationDelay: 0 });
         for (const c of newApiContainers(run)) {
-            expect(c.inputs).toMatchObject({ stopSignal: "SIGWINCH", destroyGraceSeconds: drainSeconds(30), stopTimeout: drainSeconds(30) });
-            expect(c.inputs.destroyGraceSeconds).toBeGreaterThan(30);
+            // 30 + 2 s for the last quota batch, then New API's 120 s and a 10 s margin.
+            expect(c.inputs).toMatchObject({ destroyGraceSeconds: 162, stopTimeout: 162, entrypoints: localNodeEntrypoint(budget) });
+            expect(c.inputs).not.toHaveProperty("stopSignal");
+            expect(unwrap(c.inputs.envs)).toContain("SHUTDOWN_TIMEOUT_SECONDS=120");
         }
     });
 
@@ -197,11 +200,9 @@ describe("local shared services and order", () => {
             expect.arrayContaining(["newapi-dev-mysql", "newapi-dev-redis"]),
         );
         expect(dependencyNames(named(run, CONTAINER, "newapi-dev-setup"))).toContain("newapi-dev-master");
-        for (const i of [0, 1]) {
-            expect(dependencyNames(named(run, CONTAINER, `newapi-dev-slave-${i}`))).toEqual(
-                expect.arrayContaining(["newapi-dev-master", "newapi-dev-setup"]),
-            );
-        }
+        // Then one slave at a time (rolloutBatchPercent 25 of 2), as on AWS.
+        expect(dependencyNames(named(run, CONTAINER, "newapi-dev-slave-0"))).toEqual(expect.arrayContaining(["newapi-dev-master", "newapi-dev-setup"]));
+        expect(dependencyNames(named(run, CONTAINER, "newapi-dev-slave-1"))).toContain("newapi-dev-slave-0");
         expect(dependencyNames(named(run, CONTAINER, "newapi-dev-nginx"))).toEqual(
             expect.arrayContaining(["newapi-dev-master", "newapi-dev-slave-0", "newapi-dev-slave-1"]),
         );

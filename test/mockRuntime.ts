@@ -158,6 +158,9 @@ export function mockKeyId(name: string): string {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** The address block the mock Docker engine gives the cluster's network. */
+export const MOCK_DOCKER_SUBNET = "172.18.0.0/16";
+
 /** The id the mocks give a resource. */
 export function mockId(name: string): string {
     return `${name}-id`;
@@ -217,6 +220,9 @@ export function mockState(type: string, name: string, inputs: Record<string, any
         case "docker:index/container:Container":
             // A run-once (attached) container has exited when the provider returns: it records the exit code and, with logs, the output.
             return inputs.attach ? { ...inputs, exitCode: 0, containerLogs: "" } : { ...inputs };
+        case "docker:index/network:Network":
+            // Docker picks a free block for a bridge network; the provider reads it back (ipam_config).
+            return { ...inputs, ipamConfigs: [{ subnet: MOCK_DOCKER_SUBNET, gateway: "172.18.0.1" }] };
         case "docker:index/remoteImage:RemoteImage":
             return { ...inputs, imageId: `sha256:${createHash("sha256").update(inputs.name).digest("hex")}` };
         case "aws:ec2/instance:Instance": {
@@ -231,6 +237,11 @@ export function mockState(type: string, name: string, inputs: Record<string, any
 /** The registry digest the mock registry reports for an image reference. */
 export function mockDigest(image: string): string {
     return `sha256:${createHash("sha256").update(`digest of ${image}`).digest("hex")}`;
+}
+
+/** The address block the mock EC2 reports for an existing subnet: one /24 of 10.99.0.0/16 per id. */
+export function mockSubnetCidr(subnetId: string): string {
+    return `10.99.${createHash("sha256").update(subnetId).digest()[0]}.0/24`;
 }
 
 function mockInvoke(token: string, inputs: Record<string, any>, options: RunOptions): Record<string, any> {
@@ -258,6 +269,8 @@ function mockInvoke(token: string, inputs: Record<string, any>, options: RunOpti
             return { partition: "aws", dnsSuffix: "amazonaws.com" };
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/test`, userId: "TEST" };
+        case "aws:ec2/getSubnet:getSubnet":
+            return { id: inputs.id, cidrBlock: mockSubnetCidr(inputs.id) };
         case "aws:ssm/getParameter:getParameter":
             return { value: MOCK_AMI, type: "String" };
         case "docker:index/getRegistryImage:getRegistryImage":

@@ -241,12 +241,12 @@ describe("verification after deploy", () => {
 describe("digest pinning", () => {
     test("the tag is resolved once and every node runs that digest; it is a stack output", async () => {
         const run = await program({ slaveCount: "3" });
-        const pinned = `calciumion/new-api@${mockDigest("calciumion/new-api:v0.9.20-patch.2")}`;
+        const pinned = `calciumion/new-api@${mockDigest("calciumion/new-api:v0.13.2")}`;
         for (const instance of ofType(run, INSTANCE)) {
             expect(startParameters(instance).IMAGE).toBe(pinned);
         }
         expect(run.invokes.filter((i) => i.token === "docker:index/getRegistryImage:getRegistryImage").map((i) => i.inputs.name)).toEqual([
-            "calciumion/new-api:v0.9.20-patch.2",
+            "calciumion/new-api:v0.13.2",
         ]);
         expect(run.exports.masterImage).toBe(pinned);
         expect(run.exports.slaveImage).toBe(pinned);
@@ -255,7 +255,7 @@ describe("digest pinning", () => {
 
     test("slaveImage: the slaves run its digest, the master the other", async () => {
         const run = await program({ slaveCount: "2", slaveImage: "calciumion/new-api:v0.9.21" });
-        expect(startParameters(named(run, INSTANCE, "newapi-dev-master")).IMAGE).toMatch(new RegExp(`@${mockDigest("calciumion/new-api:v0.9.20-patch.2")}$`));
+        expect(startParameters(named(run, INSTANCE, "newapi-dev-master")).IMAGE).toMatch(new RegExp(`@${mockDigest("calciumion/new-api:v0.13.2")}$`));
         for (const i of [0, 1]) {
             expect(startParameters(named(run, INSTANCE, `newapi-dev-slave-${i}`)).IMAGE).toMatch(new RegExp(`@${mockDigest("calciumion/new-api:v0.9.21")}$`));
         }

@@ -553,7 +553,7 @@ describe("load balancer", () => {
         });
     });
 
-    test("two target groups on 3000, health-checked where New API never rate-limits, with a short deregistration delay", async () => {
+    test("two target groups on 3000, health-checked where New API never rate-limits, drained as long as New API lets a request finish", async () => {
         const run = await program();
         const groups = ofType(run, T.targetGroup);
         expect(groups.map((g) => g.name).sort()).toEqual(["newapi-dev-master", "newapi-dev-slaves"]);
@@ -561,7 +561,7 @@ describe("load balancer", () => {
             expect(g.inputs).toMatchObject({
                 port: 3000,
                 protocol: "HTTP",
-                deregistrationDelay: 30,
+                deregistrationDelay: 300,
                 healthCheck: { path: "/v1/models", matcher: "401", interval: 30, timeout: 10, unhealthyThreshold: 3 },
             });
         }

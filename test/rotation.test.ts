@@ -9,7 +9,6 @@ import {
     adminPasswordScript,
     adminRotateScript,
     restartScript,
-    slaveRestartGroups,
     tokenSetScript,
 } from "../components/aws/rotationScripts";
 import { ConfigError, parseClusterConfig } from "../components/config";
@@ -33,18 +32,8 @@ const TOKEN_SET = `${COMMAND}::newapi-dev-redis-token-set`;
 /** The URN suffixes (type::name) of a resource's dependencies. */
 const dependencyKeys = (r: Registered) => r.options.dependencies.map((urn) => urn.replace(/^.*\$/, ""));
 
-// The generations' keepers (rotationKeepers, passwordArgs) are tested in secrets.test.ts.
-describe("the restart groups", () => {
-    test.each([
-        [0, []],
-        [1, [[0]]],
-        [2, [[0], [1]]],
-        [5, [[0, 2, 4], [1, 3]]],
-    ])("%i slaves restart in the groups %j, before the master", (slaveCount, groups) => {
-        expect(slaveRestartGroups(slaveCount)).toEqual(groups);
-    });
-});
-
+// The generations' keepers (rotationKeepers, passwordArgs) are tested in secrets.test.ts;
+// the restarts' batches (rolloutBatches) in rollout.test.ts.
 describe("rotating on AWS", () => {
     test("a stack that never rotated has the passwords it always had: no keepers anywhere", async () => {
         const run = await program({ slaveCount: "2" });
@@ -106,13 +95,14 @@ describe("rotating on AWS", () => {
     });
 
     test("each node's restart step runs only on update, after the secrets' holders; a new node is not restarted", async () => {
-        const run = await program({ slaveCount: "2", deregistrationDelay: "45", nodeWarmup: "240", "aws:profile": "operations" });
+        const run = await program({ slaveCount: "2", shutdownTimeout: "40", deregistrationDelay: "45", nodeWarmup: "240", "aws:profile": "operations" });
         for (const node of ["master", "slave-0", "slave-1"]) {
             const step = named(run, COMMAND, `newapi-dev-${node}-restart`);
             expect(step.inputs).toMatchObject({
                 interpreter: ["/bin/sh", "-c"],
                 create: NOTHING_TO_RESTART,
-                update: restartScript(45 + 240),
+                // The drain (45 + 30), the stop (5 + 2 + 40 + 10, and 30 for systemd), the warm-up.
+                update: restartScript(75 + 87 + 240),
                 triggers: [`newapi-dev-${node}-id`],
                 environment: {
                     NODE: `newapi-dev-${node}`,
@@ -195,13 +185,13 @@ describe("rotating on AWS", () => {
         );
     }
 
-    test("order with 4 slaves: even slaves, then odd slaves, then the master, then SET", async () => {
-        expect(order(await program({ slaveCount: "4" }))).toEqual({
+    test("order with 4 slaves at rolloutBatchPercent 50: slaves 0 and 1, then 2 and 3, then the master, then SET", async () => {
+        expect(order(await program({ slaveCount: "4", rolloutBatchPercent: "50" }))).toEqual({
             "newapi-dev-slave-0-restart": [],
-            "newapi-dev-slave-2-restart": [],
-            "newapi-dev-slave-1-restart": ["newapi-dev-slave-0-restart", "newapi-dev-slave-2-restart"],
-            "newapi-dev-slave-3-restart": ["newapi-dev-slave-0-restart", "newapi-dev-slave-2-restart"],
-            "newapi-dev-master-restart": ["newapi-dev-slave-1-restart", "newapi-dev-slave-3-restart"],
+            "newapi-dev-slave-1-restart": [],
+            "newapi-dev-slave-2-restart": ["newapi-dev-slave-0-restart", "newapi-dev-slave-1-restart"],
+            "newapi-dev-slave-3-restart": ["newapi-dev-slave-0-restart", "newapi-dev-slave-1-restart"],
+            "newapi-dev-master-restart": ["newapi-dev-slave-2-restart", "newapi-dev-slave-3-restart"],
             "newapi-dev-redis-token-set": [
                 "newapi-dev-master-restart",
                 "newapi-dev-slave-0-restart",
@@ -313,9 +303,9 @@ describe("rotating on docker", () => {
         expect(deps("db-password-retain")).toEqual(expect.arrayContaining(["newapi-dev-mysql", "newapi-dev-redis"]));
         expect(deps("db-password-retain")).not.toContain("newapi-dev-master");
         expect(deps("master")).toEqual(expect.arrayContaining(["newapi-dev-db-password-retain", "newapi-dev-mysql", "newapi-dev-redis"]));
-        for (const slave of ["slave-0", "slave-1"]) {
-            expect(deps(slave)).toEqual(expect.arrayContaining(["newapi-dev-master", "newapi-dev-setup"]));
-        }
+        // One slave at a time (rolloutBatchPercent 25 of 2): the first after the setup, the second after the first.
+        expect(deps("slave-0")).toEqual(expect.arrayContaining(["newapi-dev-master", "newapi-dev-setup"]));
+        expect(deps("slave-1")).toContain("newapi-dev-slave-0");
         expect(deps("db-password-discard")).toEqual(
             expect.arrayContaining(["newapi-dev-master", "newapi-dev-mysql", "newapi-dev-slave-0", "newapi-dev-slave-1"]),
         );

@@ -17,6 +17,8 @@ export interface Scenario {
     ssmDown?: boolean;
     /** `docker image inspect` finds the image on disk. */
     imagePresent?: boolean;
+    /** What `docker run IMAGE --version` prints: the image's New API release; unset, nothing. */
+    release?: string;
     /** `docker pull` fails (Docker Hub's limit, an outage). */
     registryDown?: boolean;
     /** `aws ecr get-login-password` fails. */
@@ -184,6 +186,7 @@ case "$1" in
   image) [ -e "$STUB_DIR/image-present" ] ;;
   pull) [ ! -e "$STUB_DIR/registry-down" ] || { echo "Error response from daemon: toomanyrequests" >&2; exit 1; } ;;
   login) copy > /dev/null ;;
+  run) case "$*" in *" --version") [ ! -f "$STUB_DIR/release" ] || cat "$STUB_DIR/release" ;; esac ;;
   *) exit 0 ;;
 esac
 `,
@@ -420,6 +423,7 @@ export function runScript(
         }
     }
     stubFile("status", scenario.status);
+    stubFile("release", scenario.release && `${scenario.release}\n`);
     stubFile("status-failures", String(scenario.statusFailures ?? 0));
     stubFile("status-error", `${scenario.statusError ?? "failed: Connection refused."}\n`);
     stubFile("setup-response", scenario.setupResponse);

@@ -28,6 +28,7 @@ describe("every script passes shellcheck as a file", () => {
                 "export-check.sh",
                 "fill.sh",
                 "local-admin-password.sh",
+                "local-node.sh",
                 "local-setup.sh",
                 "poll.sh",
                 "restart.sh",
@@ -68,7 +69,7 @@ describe("every script passes shellcheck as a file", () => {
 describe("renderScript", () => {
     test("values reach the script literally: quotes, $(…), backslashes and line breaks are never expanded", () => {
         const value = "it's $(touch pwned) `touch pwned` \\n\nline two";
-        const run = runScript(renderScript("stop.sh", { DRAIN_SECONDS: 1, CONTAINER_NAME: value }), {});
+        const run = runScript(renderScript("stop.sh", { QUOTA_FLUSH_SECONDS: 1, KILL_AFTER_SECONDS: 10, CONTAINER_NAME: value }), {});
         expect(run.status).toBe(0);
         expect(run.calls.join("\n")).toBe(`sleep 1\ndocker stop --time 10 ${value}`);
         expect(fs.readdirSync(run.root)).not.toContain("pwned");

@@ -5,7 +5,8 @@ import * as path from "path";
 import { parseCloudConfig, writeFiles } from "./cloudConfig";
 import { shellcheck } from "./shellcheck";
 import { parseClusterConfig } from "../components/config";
-import { nodeEnvironment, redisConnectionString, secretEnvironment, sqlDsn } from "../components/environment";
+import { FrontDoor, nodeEnvironment, redisConnectionString, secretEnvironment, sqlDsn } from "../components/environment";
+import { stopBudget } from "../components/stopBudget";
 import { SecretName } from "../components/naming";
 import {
     NodeBootSpec,
@@ -26,6 +27,8 @@ import {
 } from "../components/aws/userdata";
 
 const settings = parseClusterConfig({ extraEnv: '{"STREAMING_TIMEOUT":"600"}' }, "dev");
+/** The load balancer of a new VPC in two zones, plain HTTP. */
+const FRONT_DOOR: FrontDoor = { trustedProxies: ["10.0.0.0/20", "10.0.16.0/20"], httpsOrigins: [] };
 const secretParameters: Record<SecretName, string> = {
     sessionSecret: "/new-api/newapi-dev/session-secret",
     cryptoSecret: "/new-api/newapi-dev/crypto-secret",
@@ -38,14 +41,14 @@ function spec(role: "master" | "slave", overrides: Partial<NodeBootSpec> = {}): 
     return {
         role,
         nodeName: name,
-        image: "calciumion/new-api:v0.9.20-patch.2",
+        image: "calciumion/new-api:v0.13.2",
         region: "us-east-1",
-        environment: nodeEnvironment(role, name, settings),
+        environment: nodeEnvironment(role, name, settings, FRONT_DOOR),
         secretParameters,
         databaseHost: "newapi-dev-db.abc123.us-east-1.rds.amazonaws.com",
         redisHost: "master.newapi-dev-redis.abc123.use1.cache.amazonaws.com",
         logGroup: "/new-api/newapi-dev",
-        batchUpdateInterval: 5,
+        stop: stopBudget(settings),
         ...overrides,
     };
 }
@@ -121,13 +124,13 @@ function shellcheckScripts(scripts: Record<string, string>): Record<string, stri
 
 describe("nodeEnvironment", () => {
     test("slaves say NODE_TYPE=slave; the master never does", () => {
-        expect(nodeEnvironment("slave", "s", settings).NODE_TYPE).toBe("slave");
-        expect(nodeEnvironment("master", "m", settings).NODE_TYPE).toBe("master");
+        expect(nodeEnvironment("slave", "s", settings, FRONT_DOOR).NODE_TYPE).toBe("slave");
+        expect(nodeEnvironment("master", "m", settings, FRONT_DOOR).NODE_TYPE).toBe("master");
     });
 
     test("the guide's sync settings, identical for every node but the names", () => {
-        const master = nodeEnvironment("master", "newapi-dev-master", settings);
-        const slave = nodeEnvironment("slave", "newapi-dev-slave-3", settings);
+        const master = nodeEnvironment("master", "newapi-dev-master", settings, FRONT_DOOR);
+        const slave = nodeEnvironment("slave", "newapi-dev-slave-3", settings, FRONT_DOOR);
         expect(master).toEqual({
             NODE_TYPE: "master",
             NODE_NAME: "newapi-dev-master",
@@ -135,10 +138,12 @@ describe("nodeEnvironment", () => {
             SYNC_FREQUENCY: "60",
             BATCH_UPDATE_ENABLED: "true",
             BATCH_UPDATE_INTERVAL: "5",
+            SHUTDOWN_TIMEOUT_SECONDS: "300",
             TZ: "UTC",
             REDIS_POOL_SIZE: "10",
             SQL_MAX_OPEN_CONNS: "30",
             SQL_MAX_IDLE_CONNS: "10",
+            TRUSTED_PROXIES: "10.0.0.0/20,10.0.16.0/20",
             STREAMING_TIMEOUT: "600",
         });
         const { NODE_TYPE: _a, NODE_NAME: _b, ...masterRest } = master;
@@ -163,7 +168,7 @@ describe("nodeEnvironment", () => {
 });
 
 describe("nodeBootSpec", () => {
-    const placement = { region: "us-east-1", image: "calciumion/new-api:v0.9.20-patch.2", databaseHost: "db", redisHost: "redis" };
+    const placement = { region: "us-east-1", image: "calciumion/new-api:v0.13.2", databaseHost: "db", redisHost: "redis", frontDoor: FRONT_DOOR };
     const withAdmin = parseClusterConfig({ adminUsername: "root" }, "dev");
 
     test("a slave waits for the master's address parameter, at most slaveSetupTimeout; the master waits for nothing", () => {
@@ -212,20 +217,23 @@ describe("renderNodeUserData", () => {
             "SQL_DSN=newapi:{{db_password}}@tcp(newapi-dev-db.abc123.us-east-1.rds.amazonaws.com:3306)/newapi?tls=true",
             "REDIS_CONN_STRING=rediss://:{{redis_auth_token}}@master.newapi-dev-redis.abc123.use1.cache.amazonaws.com:6379",
         ]);
-        expect(parameters).toMatchObject({ IMAGE: "calciumion/new-api:v0.9.20-patch.2", APP_PORT: 3000, DATABASE_HOSTS: "newapi-dev-db.abc123.us-east-1.rds.amazonaws.com" });
-        expect(renderStartScript(spec("master"))).toMatch(/^IMAGE='calciumion\/new-api:v0\.9\.20-patch\.2'$/m);
+        expect(parameters).toMatchObject({ IMAGE: "calciumion/new-api:v0.13.2", APP_PORT: 3000, DATABASE_HOSTS: "newapi-dev-db.abc123.us-east-1.rds.amazonaws.com" });
+        expect(renderStartScript(spec("master"))).toMatch(/^IMAGE='calciumion\/new-api:v0\.13\.2'$/m);
     });
 
-    test("the unit restarts always and gives the stop script time to drain", () => {
-        const unit = writeFiles(renderNodeUserData(spec("slave", { batchUpdateInterval: 20 })))[UNIT_PATH].content;
+    test("the unit restarts always and gives the stop script its whole budget", () => {
+        const stop = stopBudget({ batchUpdateInterval: 20, shutdownTimeout: 300, deregistrationDelay: 300 });
+        const unit = writeFiles(renderNodeUserData(spec("slave", { stop })))[UNIT_PATH].content;
         expect(unit).toMatch(/^Restart=always$/m);
         expect(unit).toMatch(/^ExecStart=\/usr\/local\/sbin\/new-api-start$/m);
         expect(unit).toMatch(/^ExecStop=\/usr\/local\/sbin\/new-api-stop$/m);
-        expect(unit).toMatch(/^TimeoutStopSec=52$/m);
+        // 20 + 2 s for the last quota batch, 300 + 10 s from SIGTERM to SIGKILL, 30 s for systemd.
+        expect(unit).toMatch(/^TimeoutStopSec=362$/m);
         // docker run exits 143 when `docker stop` ends the container: a clean stop, not a failure.
         expect(unit).toMatch(/^SuccessExitStatus=143$/m);
-        const stop = writeFiles(renderNodeUserData(spec("slave", { batchUpdateInterval: 20 })))[STOP_SCRIPT].content;
-        expect(stop).toMatch(/^DRAIN_SECONDS='22'$/m);
+        const stopScript = writeFiles(renderNodeUserData(spec("slave", { stop })))[STOP_SCRIPT].content;
+        expect(stopScript).toMatch(/^QUOTA_FLUSH_SECONDS='22'$/m);
+        expect(stopScript).toMatch(/^KILL_AFTER_SECONDS='310'$/m);
     });
 
     test("a waiting slave's start script runs its wait script, which has the master's parameter and the bound", () => {

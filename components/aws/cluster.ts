@@ -19,6 +19,7 @@ import { Network } from "./network";
 import { ClusterNode, NodeAccess } from "./nodes";
 import { DeployedCluster, StackOutputs } from "../outputs";
 import { SecretRotation } from "./rotation";
+import { restartTimeoutSeconds } from "./rotationScripts";
 import { GeneratedSecrets, secretOutputs, secretRotations } from "../secrets";
 import { SecretParameters } from "./secretParameters";
 import { listenerWeights } from "../weights";
@@ -173,6 +174,8 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
                 databaseHost: database.address,
                 redisHost: cache.primaryEndpoint,
                 logDatabaseHost: logDatabase?.address,
+                loadBalancerDnsName: loadBalancer.dnsName,
+                publicSubnetCidrs: network.publicSubnetCidrs,
                 secretParameters: secrets.parameters,
                 alarmTopicArn: monitoring.topicArn,
                 recoverActionArn: pulumi.interpolate`arn:${partition}:automate:${region}:ec2:recover`,
@@ -202,7 +205,8 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
                 replicationGroupId: cache.replicationGroupId,
                 authToken: generated.values.redisAuthToken,
                 secretHolders: [secrets, database, cache, ...(logDatabase ? [logDatabase] : [])],
-                restartTimeoutSeconds: config.deregistrationDelay + config.nodeWarmup,
+                restartTimeoutSeconds: restartTimeoutSeconds(config),
+                batchPercent: config.rolloutBatchPercent,
                 region,
                 awsProfile,
                 adminPassword:

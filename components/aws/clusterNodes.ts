@@ -8,9 +8,11 @@ import { ClusterConfig } from "../config";
 import { imageDigest, pinnedImage } from "../images";
 import { memoize } from "../memoize";
 import { MASTER_ADDRESS_PARAMETER, NodeRole, clusterParameterName, nodeName, nodeSubnetIndex } from "../naming";
+import { rolloutBatches } from "../rollout";
+import { stopBudget } from "../stopBudget";
 import { AL2023_AMI_PARAMETERS, instanceArchitecture } from "./instanceTypes";
 import { ClusterNode, NodeAccess } from "./nodes";
-import { NodeBootPlacement, nodeBootSpec, renderNodeUserData } from "./userdata";
+import { NodeBootPlacement, httpsOrigins, nodeBootSpec, renderNodeUserData } from "./userdata";
 
 export interface ClusterNodesArgs {
     config: ClusterConfig;
@@ -23,6 +25,9 @@ export interface ClusterNodesArgs {
     databaseHost: pulumi.Output<string>;
     redisHost: pulumi.Output<string>;
     logDatabaseHost?: pulumi.Output<string>;
+    /** The load balancer: its name (an https origin when it serves HTTPS) and its subnets' address blocks (TRUSTED_PROXIES). */
+    loadBalancerDnsName: pulumi.Output<string>;
+    publicSubnetCidrs: pulumi.Output<string>[];
     /** The secret parameters: no node boots before they exist. */
     secretParameters: pulumi.Resource[];
     alarmTopicArn: pulumi.Output<string>;
@@ -65,7 +70,13 @@ export function createClusterNodes(args: ClusterNodesArgs, parent: pulumi.Resour
     const amiFor = (instanceType: string): pulumi.Output<string> =>
         config.amiId !== undefined ? pulumi.output(config.amiId) : latestAmi(AL2023_AMI_PARAMETERS[instanceArchitecture(instanceType)]);
 
-    const createNode = (role: NodeRole, index: number, bootDependencies: pulumi.Resource[]): ClusterNode => {
+    const frontDoor = pulumi.all([args.loadBalancerDnsName, pulumi.all(args.publicSubnetCidrs)]).apply(([dnsName, trustedProxies]) => ({
+        trustedProxies,
+        httpsOrigins: config.https === undefined ? [] : httpsOrigins(config, dnsName),
+    }));
+    const stop = stopBudget(config);
+
+    const createNode = (role: NodeRole, index: number, bootDependencies: pulumi.Resource[], rolloutAfter: pulumi.Resource[]): ClusterNode => {
         const instanceType = role === "master" ? config.masterInstanceType : config.instanceType;
         const subnets = args.privateSubnetIds;
         const placement = {
@@ -74,6 +85,7 @@ export function createClusterNodes(args: ClusterNodesArgs, parent: pulumi.Resour
             databaseHost: args.databaseHost,
             redisHost: args.redisHost,
             logDatabaseHost: args.logDatabaseHost,
+            frontDoor,
         };
         return new ClusterNode(
             nodeName(config.clusterName, role, index),
@@ -88,12 +100,13 @@ export function createClusterNodes(args: ClusterNodesArgs, parent: pulumi.Resour
                 rootVolumeSize: config.rootVolumeSize,
                 userData: nodeUserData(config, role, index, placement),
                 targetGroupArn: args.targetGroupArns[role],
-                deregistrationDelay: config.deregistrationDelay,
+                stop,
                 // A slave of a cluster set up by hand waits for the operator's setup wizard.
                 warmup: { nodeWarmup: config.nodeWarmup, mustTurnHealthy: role === "master" || config.adminUsername !== undefined },
                 region: args.region,
                 awsProfile: args.awsProfile,
                 bootDependencies: [...bootDependencies, args.access.logGroup],
+                rolloutAfter,
                 alarmTopicArn: args.alarmTopicArn,
                 recoverActionArn: args.recoverActionArn,
                 tags: args.tags,
@@ -104,7 +117,7 @@ export function createClusterNodes(args: ClusterNodesArgs, parent: pulumi.Resour
 
     // The master first; slaves find it through a parameter, so that replacing the master
     // (a new address) never touches a slave's userData.
-    const master = createNode("master", 0, args.secretParameters);
+    const master = createNode("master", 0, args.secretParameters, []);
     const masterAddress = new ssm.Parameter(
         `${config.clusterName}-${MASTER_ADDRESS_PARAMETER}`,
         {
@@ -117,6 +130,16 @@ export function createClusterNodes(args: ClusterNodesArgs, parent: pulumi.Resour
         },
         opts,
     );
-    const slaves = Array.from({ length: config.slaveCount }, (_, index) => createNode("slave", index, [...args.secretParameters, masterAddress]));
+    // Then the slaves, a batch at a time, each once the one before it is healthy: only the master
+    // migrates the database, and a slave newer than the schema exits at start. On an upgrade the
+    // new master is healthy (migrated) before the first new slave boots; the old nodes are
+    // deleted, drained, at the end of the update.
+    const slaves: ClusterNode[] = [];
+    let previous: pulumi.Resource[] = [master.ready];
+    for (const batch of rolloutBatches(config.slaveCount, config.rolloutBatchPercent)) {
+        const created = batch.map((index) => createNode("slave", index, [...args.secretParameters, masterAddress], previous));
+        slaves.push(...created);
+        previous = created.map((node) => node.ready);
+    }
     return { master, slaves, images };
 }

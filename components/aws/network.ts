@@ -84,6 +84,11 @@ export class Network extends pulumi.ComponentResource {
     /** One per availability zone; the array's length is known without resolving anything. */
     readonly publicSubnetIds: pulumi.Output<string>[];
     readonly privateSubnetIds: pulumi.Output<string>[];
+    /**
+     * The public subnets' address blocks: the load balancer's nodes take their addresses there,
+     * so these are the proxies New API trusts (TRUSTED_PROXIES), and nothing else.
+     */
+    readonly publicSubnetCidrs: pulumi.Output<string>[];
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:network:Network", name, {}, opts);
@@ -93,6 +98,7 @@ export class Network extends pulumi.ComponentResource {
             this.vpcId = pulumi.output(config.vpcId);
             this.publicSubnetIds = config.publicSubnetIds.map((id) => pulumi.output(id));
             this.privateSubnetIds = config.privateSubnetIds.map((id) => pulumi.output(id));
+            this.publicSubnetCidrs = config.publicSubnetIds.map((id) => ec2.getSubnetOutput({ id }, { parent: this }).cidrBlock);
         } else {
             const parent = { parent: this };
             const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
@@ -230,6 +236,7 @@ export class Network extends pulumi.ComponentResource {
             this.vpcId = vpc.id;
             this.publicSubnetIds = publicSubnets.map((s) => s.id);
             this.privateSubnetIds = privateSubnets.map((s) => s.id);
+            this.publicSubnetCidrs = plan.publicCidrs.map((cidr) => pulumi.output(cidr));
         }
 
         this.registerOutputs({

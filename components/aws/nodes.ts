@@ -15,8 +15,8 @@ import { NodeRole } from "../naming";
 import { ssmViaService } from "./clusterKey";
 import { supportsRecoverAction } from "./instanceTypes";
 import { METRICS, MetricSpec, alarmMetric } from "./metrics";
-import { renderScript } from "../scripts/render";
-import { WarmupOptions, warmupScript } from "./warmup";
+import { StopBudget } from "../stopBudget";
+import { WarmupOptions, drainScript, warmupScript } from "./warmup";
 
 export interface NodeAccessArgs {
     clusterName: string;
@@ -268,8 +268,8 @@ export interface ClusterNodeArgs {
     rootVolumeSize: number;
     userData: pulumi.Input<string>;
     targetGroupArn: pulumi.Input<string>;
-    /** Seconds ALB takes to drain the node: its instance is deleted only after that. */
-    deregistrationDelay: number;
+    /** How long the node's stop may take: its instance is deleted only once it is drained. */
+    stop: StopBudget;
     /** How long `pulumi up` waits for the new node to turn healthy, and whether it must (warmup.ts). */
     warmup: WarmupOptions;
     /** The region, and the AWS profile when the stack names one: the warm-up's AWS CLI calls use them. */
@@ -277,6 +277,8 @@ export interface ClusterNodeArgs {
     awsProfile?: string;
     /** What the node reads or writes at boot (secrets, log group): it must not boot before they exist. */
     bootDependencies: pulumi.Resource[];
+    /** The nodes of the rollout's previous step (their warm-ups): this one is created, or replaced, only once they are healthy. */
+    rolloutAfter: pulumi.Resource[];
     /** Where the node's status-check alarms go. */
     alarmTopicArn: pulumi.Input<string>;
     /** EC2's recover action for this region: `arn:<partition>:automate:<region>:ec2:recover`. */
@@ -292,6 +294,8 @@ export class ClusterNode extends pulumi.ComponentResource {
     readonly nodeName: string;
     readonly instanceId: pulumi.Output<string>;
     readonly privateIp: pulumi.Output<string>;
+    /** Done once the node is healthy in its target group (or, for a slave set up by hand, has had its time). */
+    readonly ready: pulumi.Resource;
 
     constructor(name: string, args: ClusterNodeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:nodes:ClusterNode", name, {}, opts);
@@ -326,7 +330,7 @@ export class ClusterNode extends pulumi.ComponentResource {
             },
             {
                 parent: this,
-                dependsOn: args.bootDependencies,
+                dependsOn: [...args.bootDependencies, ...args.rolloutAfter],
                 // The "latest" AMI moves with every AL2023 release; following it would replace
                 // every node on an unrelated `pulumi up`. New nodes take the newest, old ones
                 // keep theirs until replaced; pin amiId to roll all nodes deliberately.
@@ -335,11 +339,13 @@ export class ClusterNode extends pulumi.ComponentResource {
         );
         // Deleting a target group attachment deregisters the target but does not wait for it
         // to drain; deleting this (after the attachment, before the instance) does.
+        const aws = { AWS_REGION: args.region, ...(args.awsProfile === undefined ? {} : { AWS_PROFILE: args.awsProfile }) };
         const drain = new command.local.Command(
             `${name}-drain`,
             {
                 interpreter: LOCAL_SHELL,
-                delete: renderScript("drain.sh", { DEREGISTRATION_DELAY_SECONDS: args.deregistrationDelay }),
+                delete: drainScript(args.stop),
+                environment: { NODE: name, TARGET_GROUP_ARN: args.targetGroupArn, INSTANCE_ID: instance.id, ...aws },
                 triggers: [instance.id],
             },
             { parent: this },
@@ -351,18 +357,12 @@ export class ClusterNode extends pulumi.ComponentResource {
         );
         // Pulumi deletes replaced and removed resources only after everything else, so holding
         // up here keeps an old node registered until its successor passes ALB's health check.
-        new command.local.Command(
+        const warmup = new command.local.Command(
             `${name}-warmup`,
             {
                 interpreter: LOCAL_SHELL,
                 create: warmupScript(args.warmup),
-                environment: {
-                    NODE: name,
-                    TARGET_GROUP_ARN: args.targetGroupArn,
-                    INSTANCE_ID: instance.id,
-                    AWS_REGION: args.region,
-                    ...(args.awsProfile === undefined ? {} : { AWS_PROFILE: args.awsProfile }),
-                },
+                environment: { NODE: name, TARGET_GROUP_ARN: args.targetGroupArn, INSTANCE_ID: instance.id, ...aws },
                 triggers: [attachment.id],
             },
             { parent: this },
@@ -395,6 +395,7 @@ export class ClusterNode extends pulumi.ComponentResource {
         this.nodeName = name;
         this.instanceId = instance.id;
         this.privateIp = instance.privateIp;
+        this.ready = warmup;
         this.registerOutputs({ instanceId: this.instanceId, privateIp: this.privateIp });
     }
 }

@@ -6,7 +6,8 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { RotatableSecret } from "../secrets";
 import { ClusterNode, LOCAL_SHELL } from "./nodes";
-import { AdminPasswordRotation, adminPasswordScript, adminRotateScript, NOTHING_TO_CHANGE, NOTHING_TO_RESTART, NOTHING_TO_SET, restartScript, slaveRestartGroups, TOKEN_SET_TIMEOUT_SECONDS, tokenSetScript } from "./rotationScripts";
+import { rolloutBatches } from "../rollout";
+import { AdminPasswordRotation, adminPasswordScript, adminRotateScript, NOTHING_TO_CHANGE, NOTHING_TO_RESTART, NOTHING_TO_SET, restartScript, TOKEN_SET_TIMEOUT_SECONDS, tokenSetScript } from "./rotationScripts";
 
 export interface SecretRotationArgs {
     /** The generations of the rotatable secrets (secretRotations): a new database password or Redis token restarts every node. */
@@ -21,6 +22,8 @@ export interface SecretRotationArgs {
     secretHolders: pulumi.Resource[];
     /** The most one node's restart may take, draining and turning healthy included. */
     restartTimeoutSeconds: number;
+    /** rolloutBatchPercent: the share of the slaves restarted at a time. */
+    batchPercent: number;
     /** The region, and the AWS profile when the stack names one: the AWS CLI calls use them. */
     region: pulumi.Input<string>;
     awsProfile?: string;
@@ -61,7 +64,7 @@ export class SecretRotation extends pulumi.ComponentResource {
             return step;
         };
         let previous: command.local.Command[] = [];
-        for (const group of slaveRestartGroups(args.slaves.length)) {
+        for (const group of rolloutBatches(args.slaves.length, args.batchPercent)) {
             const after = previous;
             previous = group.map((index) => restart(args.slaves[index], args.targetGroupArns.slave, args.targetGroupArns.master, after));
         }

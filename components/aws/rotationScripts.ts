@@ -3,6 +3,7 @@
 // them are wired in rotation.ts.
 import { APP_PORT } from "../environment";
 import { SETUP_PASSWORD_PLACEHOLDER, renderScript } from "../scripts/render";
+import { StopSettings, stopBudget } from "../stopBudget";
 import { UNIT_PATH, adminSessionParameters } from "./userdata";
 
 /** Seconds between two looks at a target, a Run Command invocation or the replication group. */
@@ -14,13 +15,12 @@ export const TOKEN_SET_TIMEOUT_SECONDS = 1800;
 const UNIT_NAME = UNIT_PATH.slice(UNIT_PATH.lastIndexOf("/") + 1);
 
 /**
- * The slaves' restart groups, by index: the even ones, then the odd ones. While one half
- * restarts the other half serves the slaves' share, and the whole takes three restarts
- * (slaves, slaves, master) whatever slaveCount is.
+ * The most one node's restart may take: its drain, its stop (stopBudget.ts) and its warm-up.
+ * Past it the restart step fails naming the node.
  */
-export function slaveRestartGroups(slaveCount: number): number[][] {
-    const indexes = Array.from({ length: slaveCount }, (_, index) => index);
-    return [indexes.filter((i) => i % 2 === 0), indexes.filter((i) => i % 2 === 1)].filter((group) => group.length > 0);
+export function restartTimeoutSeconds(settings: StopSettings & { nodeWarmup: number }): number {
+    const stop = stopBudget(settings);
+    return stop.drainWaitSeconds + stop.systemdStopSeconds + settings.nodeWarmup;
 }
 
 /** What a node's restart step does on creation: a new node reads the current secrets at boot. */

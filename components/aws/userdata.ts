@@ -4,6 +4,7 @@ import * as YAML from "yaml";
 import type { ClusterConfig } from "../config";
 import {
     APP_PORT,
+    FrontDoor,
     HEALTH_COMMAND,
     MYSQL_PORT,
     SETUP_DONE_MARKER,
@@ -14,6 +15,7 @@ import {
 } from "../environment";
 import { ecrRegistry, imageDigest, pinnedImage } from "../images";
 import { SETUP_PASSWORD_PLACEHOLDER, ScriptParameters, renderScript } from "../scripts/render";
+import { StopBudget, stopBudget } from "../stopBudget";
 import {
     ADMIN_PASSWORD_PARAMETER,
     MASTER_ADDRESS_PARAMETER,
@@ -41,8 +43,8 @@ export interface NodeBootSpec {
     logDatabaseHost?: string;
     /** The CloudWatch log group the container logs to, in a stream named after the node. */
     logGroup: string;
-    /** BATCH_UPDATE_INTERVAL: how long buffered quota updates may wait before they are written. */
-    batchUpdateInterval: number;
+    /** How long its stop may take (stopBudget.ts). */
+    stop: StopBudget;
     /** Slaves: where to find the master, and how long to wait for its setup before starting anyway. */
     masterSetupWait?: { masterAddressParameter: string; slaveSetupTimeout: number };
     /** Master with automatic setup: the root user and the SSM parameter of its password. */
@@ -57,20 +59,23 @@ export interface NodeBootPlacement {
     databaseHost: string;
     redisHost: string;
     logDatabaseHost?: string;
+    /** What the environment takes from the load balancer: its address blocks, the https origins. */
+    frontDoor: FrontDoor;
 }
 
 /** The boot spec of one node of the cluster: every node of a role differs only in its name. */
 export function nodeBootSpec(config: ClusterConfig, role: NodeRole, index: number, placement: NodeBootPlacement): NodeBootSpec {
     const name = nodeName(config.clusterName, role, index);
     const secrets = Object.keys(SECRET_PARAMETERS) as SecretName[];
+    const { frontDoor, ...where } = placement;
     return {
-        ...placement,
+        ...where,
         role,
         nodeName: name,
-        environment: nodeEnvironment(role, name, config),
+        environment: nodeEnvironment(role, name, config, frontDoor),
         secretParameters: Object.fromEntries(secrets.map((s) => [s, secretParameterName(config.clusterName, s)])) as Record<SecretName, string>,
         logGroup: logGroupName(config.clusterName),
-        batchUpdateInterval: config.batchUpdateInterval,
+        stop: stopBudget(config),
         masterSetupWait:
             role === "slave"
                 ? {
@@ -90,6 +95,8 @@ export const USER_DATA_MAX_BYTES = 16384;
 
 /** A host name of DNS's maximum length (253), so that no real endpoint renders longer. */
 const LONGEST_HOST = Array.from({ length: 4 }, () => "h".repeat(62)).join(".").slice(0, 253);
+/** The longest IPv4 address block. */
+const LONGEST_CIDR = "255.255.255.255/32";
 
 /**
  * The most bytes any node's userData can take for this config, whatever the endpoints, region
@@ -104,12 +111,29 @@ export function largestUserDataBytes(config: ClusterConfig): number {
         databaseHost: LONGEST_HOST,
         redisHost: LONGEST_HOST,
         logDatabaseHost: config.logDatabase ? LONGEST_HOST : undefined,
+        frontDoor: {
+            trustedProxies: Array.from({ length: publicSubnetCount(config) }, () => LONGEST_CIDR),
+            httpsOrigins: config.https === undefined ? [] : httpsOrigins(config, LONGEST_HOST),
+        },
     });
     const nodes = [nodeBootSpec(config, "master", 0, placement(config.image))];
     if (config.slaveCount > 0) {
         nodes.push(nodeBootSpec(config, "slave", config.slaveCount - 1, placement(config.slaveImage)));
     }
     return Math.max(...nodes.map((spec) => Buffer.byteLength(renderNodeUserData(spec), "utf8")));
+}
+
+/** The load balancer's subnets, one address block each in TRUSTED_PROXIES. */
+function publicSubnetCount(config: ClusterConfig): number {
+    return config.network.kind === "new" ? config.network.azCount : config.network.publicSubnetIds.length;
+}
+
+/**
+ * The https origins a cluster served over HTTPS is reached at: its domain, and the load
+ * balancer's own name (DNS names are case-insensitive; New API compares them in lower case).
+ */
+export function httpsOrigins(config: Pick<ClusterConfig, "domainName">, loadBalancerDnsName: string): string[] {
+    return [...(config.domainName === undefined ? [] : [config.domainName]), loadBalancerDnsName.toLowerCase()].map((host) => `https://${host}`);
 }
 
 export const CONTAINER_NAME = "new-api";
@@ -191,6 +215,7 @@ export function waitParameters(spec: NodeBootSpec): ScriptParameters {
     }
     return {
         REGION: spec.region,
+        IMAGE: spec.image,
         STATE_DIR,
         MASTER_ADDRESS_PARAMETER: spec.masterSetupWait.masterAddressParameter,
         MASTER_WAIT_SECONDS: spec.masterSetupWait.slaveSetupTimeout,
@@ -204,13 +229,8 @@ function renderWaitScript(spec: NodeBootSpec): string {
     return renderScript("wait-for-master.sh", waitParameters(spec));
 }
 
-/** Seconds the stop script waits before stopping the container (see stop.sh). */
-export function drainSeconds(batchUpdateInterval: number): number {
-    return batchUpdateInterval + 2;
-}
-
 export function renderStopScript(spec: NodeBootSpec): string {
-    return renderScript("stop.sh", { DRAIN_SECONDS: drainSeconds(spec.batchUpdateInterval), CONTAINER_NAME });
+    return renderScript("stop.sh", { QUOTA_FLUSH_SECONDS: spec.stop.quotaFlushSeconds, KILL_AFTER_SECONDS: spec.stop.killAfterSeconds, CONTAINER_NAME });
 }
 
 export function renderUnit(spec: NodeBootSpec): string {
@@ -231,7 +251,7 @@ export function renderUnit(spec: NodeBootSpec): string {
         "RestartSec=10",
         // The first start pulls the image; don't let systemd give up on a slow registry.
         "TimeoutStartSec=15min",
-        `TimeoutStopSec=${drainSeconds(spec.batchUpdateInterval) + 30}`,
+        `TimeoutStopSec=${spec.stop.systemdStopSeconds}`,
         "",
         "[Install]",
         "WantedBy=multi-user.target",

@@ -4,6 +4,7 @@
 // as they must.
 import { APP_PORT } from "../environment";
 import { renderScript } from "../scripts/render";
+import { StopBudget } from "../stopBudget";
 
 /** Seconds between two looks at the target's health. */
 export const WARMUP_POLL_SECONDS = 5;
@@ -27,6 +28,24 @@ export function warmupScript(options: WarmupOptions): string {
         TIMEOUT_SECONDS: options.nodeWarmup,
         POLL_SECONDS: WARMUP_POLL_SECONDS,
         MUST_TURN_HEALTHY: String(options.mustTurnHealthy),
+        APP_PORT,
+    });
+}
+
+/** Seconds between two progress lines of a long wait. */
+export const PROGRESS_SECONDS = 30;
+
+/**
+ * The drain, the warm-up's counterpart when a node leaves (components/scripts/drain.sh): POSIX
+ * sh, reading NODE, TARGET_GROUP_ARN, INSTANCE_ID and AWS_REGION from the command's
+ * environment; it waits as long as the stop budget's drain, at most.
+ */
+export function drainScript(budget: Pick<StopBudget, "drainSeconds" | "drainWaitSeconds">): string {
+    return renderScript("drain.sh", {
+        DRAIN_SECONDS: budget.drainSeconds,
+        WAIT_SECONDS: budget.drainWaitSeconds,
+        POLL_SECONDS: WARMUP_POLL_SECONDS,
+        PROGRESS_SECONDS,
         APP_PORT,
     });
 }

@@ -10,7 +10,7 @@ export function matches(pattern: RegExp, description: string): Check {
 }
 
 /** The image the stack runs unless `image` is set: a pinned release, never `latest`. */
-export const DEFAULT_IMAGE = "calciumion/new-api:v0.9.20-patch.2";
+export const DEFAULT_IMAGE = "calciumion/new-api:v0.13.2";
 
 /** The local target's pinned images of MySQL 8, Redis 7 and nginx (never `latest`). */
 export const DEFAULT_LOCAL_IMAGES = {
@@ -58,6 +58,10 @@ export const MANAGED_ENV_NAMES: readonly string[] = [
     "SQL_MAX_OPEN_CONNS",
     "SQL_MAX_IDLE_CONNS",
     "SSL_CERT_FILE",
+    "SHUTDOWN_TIMEOUT_SECONDS",
+    "TRUSTED_PROXIES",
+    "SESSION_COOKIE_SECURE",
+    "SESSION_COOKIE_TRUSTED_URL",
 ];
 
 /** CloudWatch alarm thresholds. */
@@ -87,7 +91,7 @@ export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
 /** A docker image reference that names a tag or digest, and never the moving `latest` tag. */
 export const imageCheck: Check = (image) => {
     const allowed =
-        "must be an image reference with a pinned tag or digest, e.g. calciumion/new-api:v0.9.20-patch.2 (never latest)";
+        "must be an image reference with a pinned tag or digest, e.g. calciumion/new-api:v0.13.2 (never latest)";
     const match =
         /^[a-z0-9][a-z0-9._-]*(?::[0-9]+)?(?:\/[a-z0-9][a-z0-9._-]*)*(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(
             image,

@@ -21,7 +21,7 @@ export type CacheSettings = Pick<Settings, "cacheNodeType" | "cacheNodeCount" | 
 /** The per-node New API settings; identical on every node of the cluster. */
 export type NodeSettings = Pick<
     Settings,
-    "syncFrequency" | "batchUpdateInterval" | "timezone" | "redisPoolSize" | "sqlMaxOpenConns" | "sqlMaxIdleConns" | "extraEnv"
+    "syncFrequency" | "batchUpdateInterval" | "shutdownTimeout" | "timezone" | "redisPoolSize" | "sqlMaxOpenConns" | "sqlMaxIdleConns" | "extraEnv"
 >;
 
 /**

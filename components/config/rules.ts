@@ -2,6 +2,8 @@
 // HTTPS). Each rule records its problems on the reader, naming the key to change.
 import { USER_DATA_MAX_BYTES, largestUserDataBytes } from "../aws/userdata";
 import { ACM_COMMON_NAME_MAX, LOG_RETENTION_DAYS, MAX_ALLOWED_CIDRS, lacksDualPasswords, smallestStorageAutoscalingCeiling } from "./checks";
+import { originProblem } from "../environment";
+import { drainProblem } from "../stopBudget";
 import { ConfigReader } from "./reader";
 import { CONFIG_KEYS, Settings, Target, keysOf, secretKeysOf } from "./schema";
 
@@ -92,6 +94,11 @@ export function https(read: ConfigReader, settings: Settings, awsRegion: string 
             `is ${domainName.length} characters; ACM can request a certificate for at most ${ACM_COMMON_NAME_MAX}: use a shorter name or give certificateArn`,
         );
     }
+    // The nodes' SESSION_COOKIE_TRUSTED_URL: a value New API refuses stops every node at start.
+    const origin = domainName === undefined ? undefined : originProblem(`https://${domainName}`);
+    if (origin !== undefined) {
+        read.fail("domainName", domainName, `cannot be New API's SESSION_COOKIE_TRUSTED_URL: ${origin}`);
+    }
     if ((domainName === undefined) !== (hostedZoneId === undefined)) {
         const [given, missing] = domainName === undefined ? ["hostedZoneId", "domainName"] : ["domainName", "hostedZoneId"];
         read.fail(given, read.raw[given], `needs ${missing} too: the stack creates the DNS record (and certificate) in that zone`);
@@ -127,16 +134,24 @@ export function checkSettings(read: ConfigReader, config: ClusterConfig): void {
     if (config.sqlMaxIdleConns > config.sqlMaxOpenConns) {
         read.fail("sqlMaxIdleConns", String(config.sqlMaxIdleConns), `must not exceed sqlMaxOpenConns (${config.sqlMaxOpenConns})`);
     }
-    // Every node may open sqlMaxOpenConns connections; the database must admit all of them.
+    // Every node opens one pool of up to sqlMaxOpenConns on each database it uses (the main one,
+    // and the log database with logDatabase, whose instance has the same max_connections): each
+    // instance must admit all of them.
     const needed = (1 + config.slaveCount) * config.sqlMaxOpenConns;
     if (needed > config.dbMaxConnections) {
         read.fail(
             "slaveCount",
             String(config.slaveCount),
-            `(1 master + ${config.slaveCount} slaves) x sqlMaxOpenConns ${config.sqlMaxOpenConns} = ${needed} connections, ` +
+            `(1 master + ${config.slaveCount} slaves) x sqlMaxOpenConns ${config.sqlMaxOpenConns} = ${needed} connections` +
+                `${config.logDatabase ? " on each database instance (every node has a pool on the log database too)" : ""}, ` +
                 `more than dbMaxConnections ${config.dbMaxConnections}; lower slaveCount or sqlMaxOpenConns, ` +
                 `or raise dbMaxConnections (with a dbInstanceClass that has the memory for it)`,
         );
+    }
+    // The load balancer's drain must be as long as New API's own window (stopBudget.ts).
+    const drain = config.target === "aws" ? drainProblem(config.deregistrationDelay, config.shutdownTimeout) : undefined;
+    if (drain !== undefined) {
+        read.fail("deregistrationDelay", String(config.deregistrationDelay), drain);
     }
     const smallestCeiling = smallestStorageAutoscalingCeiling(config.dbAllocatedStorage);
     if (config.dbMaxAllocatedStorage !== 0 && config.dbMaxAllocatedStorage < smallestCeiling) {

@@ -224,6 +224,28 @@ export const SETTINGS = {
     cryptoSecret: carriedSecret("`CRYPTO_SECRET`, which keys the HMAC of cached tokens and some stored values"),
     syncFrequency: integer({ scope: "both", section: "cluster", default: 60, min: 1, max: 86400, unit: "seconds", doc: "`SYNC_FREQUENCY`" }),
     batchUpdateInterval: integer({ scope: "both", section: "cluster", default: 5, min: 1, max: 300, unit: "seconds", doc: "`BATCH_UPDATE_INTERVAL`" }),
+    shutdownTimeout: integer({
+        scope: "both",
+        section: "cluster",
+        default: 300,
+        min: 10,
+        max: 3600,
+        unit: "seconds",
+        doc:
+            "`SHUTDOWN_TIMEOUT_SECONDS`: how long a stopping node lets requests in flight (streamed completions too) finish before it exits; " +
+            "every stop of a node is sized from it (see [Stopping a node](operations.md#stopping-a-node))",
+    }),
+    rolloutBatchPercent: integer({
+        scope: "both",
+        section: "cluster",
+        default: 25,
+        min: 1,
+        max: 100,
+        unit: "% of the slaves (at least one)",
+        doc:
+            "how many slaves an upgrade replaces, or a secret rotation restarts, at a time, after the master " +
+            "(see [Upgrades](operations.md#upgrades))",
+    }),
     timezone: text({
         scope: "both",
         section: "cluster",
@@ -290,11 +312,14 @@ export const SETTINGS = {
     deregistrationDelay: integer({
         scope: "aws",
         section: "nodes",
-        default: 30,
+        default: (context) => earlier<number>(context, "shutdownTimeout"),
+        shownDefault: "`shutdownTimeout`",
         min: 0,
         max: 3600,
         unit: "seconds",
-        doc: "draining of a node leaving its target group; `pulumi up` waits this long before terminating it",
+        doc:
+            "how long the load balancer lets a leaving node finish its requests (it ends sooner once none is left); " +
+            "`pulumi up` terminates the node only then; at least `shutdownTimeout`",
     }),
     nodeWarmup: integer({
         scope: "aws",
@@ -312,7 +337,7 @@ export const SETTINGS = {
         min: 60,
         max: 86400,
         unit: "seconds",
-        doc: "how long a new slave waits for the master's setup before starting anyway",
+        doc: "how long a new slave waits for the master's setup, and for the master to run the slave's release or a newer one, before starting anyway",
     }),
     protect: boolean({
         scope: "aws",

@@ -4,7 +4,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { drainSeconds } from "../aws/userdata";
 import { ClusterConfig, LOCAL_ADMIN_USERNAME } from "../config";
 import {
     APP_PORT,
@@ -19,15 +18,17 @@ import { memoize } from "../memoize";
 import { NodeRole, nodeName } from "../naming";
 import { DeployedCluster, StackOutputs } from "../outputs";
 import { passwordArgs } from "../passwords";
+import { rolloutBatches } from "../rollout";
 import { GeneratedSecrets, secretOutputs, secretRotations } from "../secrets";
+import { stopBudget } from "../stopBudget";
 import { listenerWeights } from "../weights";
 import {
     DOCKER_DNS,
     DbPasswordStep,
     LOCAL_ADMIN_COPY_FOLDER,
+    LOCAL_LOG_DRIVER,
     MYSQL_HOST,
     MYSQL_STOP_SECONDS,
-    NODE_STOP_SIGNAL,
     REDIS_HEALTH_COMMAND,
     REDIS_HOST,
     REDIS_STOP_SECONDS,
@@ -36,6 +37,7 @@ import {
     envList,
     healthcheck,
     localAdminPasswordScript,
+    localNodeEntrypoint,
     localSetupScript,
     runOnceFailure,
     setupFailure,
@@ -148,31 +150,37 @@ export class LocalCluster extends pulumi.ComponentResource implements DeployedCl
         );
 
         const endpoints: ServiceEndpoints = { databaseHost: MYSQL_HOST, redisHost: REDIS_HOST, tls: false };
-        // Between the stop signal and SIGKILL, on replace and destroy (destroyGraceSeconds), `docker
-        // stop` and Docker's own shutdown (stopTimeout): one batch update interval and a margin.
-        const stopSeconds = drainSeconds(config.batchUpdateInterval);
-        const createNode = (role: NodeRole, index: number, dependsOn: pulumi.Input<pulumi.Resource[]>) => {
+        // nginx is removed before a node it sends to is stopped (its label below), so there is no
+        // drain: on replace and destroy (destroyGraceSeconds), `docker stop` and Docker's own
+        // shutdown (stopTimeout), the node gets the rest of the stop budget.
+        const stop = stopBudget({ ...config, deregistrationDelay: 0 });
+        // New API trusts X-Forwarded-For only from the cluster's network, where nginx is.
+        const frontDoor = network.ipamConfigs.apply((configs) => ({
+            trustedProxies: (configs ?? []).flatMap((c) => (c.subnet === undefined ? [] : [c.subnet])),
+            httpsOrigins: [],
+        }));
+        const createNode = (role: NodeRole, index: number, dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]>) => {
             const containerName = nodeName(clusterName, role, index);
-            const environment = nodeEnvironment(role, containerName, config);
             return new docker.Container(
                 containerName,
                 {
                     name: containerName,
                     image: image(role === "master" ? config.image : config.slaveImage),
-                    command: ["--log-dir", "/app/logs"],
+                    entrypoints: localNodeEntrypoint(stop),
+                    // No log files (New API never deletes them): its stdout is Docker's log, bounded.
+                    command: ["--log-dir="],
                     envs: pulumi
-                        .all(secrets)
-                        .apply((values) => envList({ ...environment, ...secretEnvironment(values, endpoints) })),
-                    volumes: [
-                        { volumeName: volume(`${containerName}-data`), containerPath: "/data" },
-                        { volumeName: volume(`${containerName}-logs`), containerPath: "/app/logs" },
-                    ],
+                        .all([secrets, frontDoor])
+                        .apply(([values, door]) =>
+                            envList({ ...nodeEnvironment(role, containerName, config, door), ...secretEnvironment(values, endpoints) }),
+                        ),
+                    volumes: [{ volumeName: volume(`${containerName}-data`), containerPath: "/data" }],
                     healthcheck: healthcheck(["CMD-SHELL", HEALTH_COMMAND], 10, 10, 3, 60),
                     networksAdvanced: onNetwork(containerName),
                     restart: "unless-stopped",
-                    stopSignal: NODE_STOP_SIGNAL,
-                    destroyGraceSeconds: stopSeconds,
-                    stopTimeout: stopSeconds,
+                    destroyGraceSeconds: stop.stopSeconds,
+                    stopTimeout: stop.stopSeconds,
+                    ...LOCAL_LOG_DRIVER,
                     wait: true,
                     waitTimeout: WAIT_SECONDS,
                     labels: [...labels, { label: "new-api.role", value: role }],
@@ -269,7 +277,14 @@ export class LocalCluster extends pulumi.ComponentResource implements DeployedCl
             failure: (code, logs, urn) =>
                 runOnceFailure("the admin password step", "the root user's password and its copy are unchanged", "it redoes nothing already done", code, logs, urn),
         });
-        const slaves = Array.from({ length: config.slaveCount }, (_, index) => createNode("slave", index, setupSucceeded));
+        // Then the slaves, a batch at a time, each once the one before it is healthy (as on AWS).
+        const slaves: docker.Container[] = [];
+        let previous: pulumi.Input<pulumi.Input<pulumi.Resource>[]> = setupSucceeded;
+        for (const batch of rolloutBatches(config.slaveCount, config.rolloutBatchPercent)) {
+            const created = batch.map((index) => createNode("slave", index, previous));
+            slaves.push(...created);
+            previous = created;
+        }
 
         const nodes = [master, ...slaves];
         // Every node runs with the new password now (Pulumi deleted each old one before its

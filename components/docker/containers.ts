@@ -5,6 +5,7 @@ import { PASSWORD_CHANGE_REQUEST } from "../aws/rotationScripts";
 import { loginRequest } from "../aws/userdata";
 import { APP_PORT, DATABASE_USER, SETUP_DONE_MARKER, SUCCESS_MARKER, setupRequestBody } from "../environment";
 import { SETUP_PASSWORD_PLACEHOLDER, ScriptParameters, renderScript } from "../scripts/render";
+import { StopBudget } from "../stopBudget";
 
 /** Container env lists are NAME=value strings. */
 export function envList(environment: Record<string, string>): string[] {
@@ -50,13 +51,28 @@ export function healthcheck(tests: string[], intervalSeconds: number, timeoutSec
  */
 export const REDIS_HEALTH_COMMAND = "redis-cli ping | grep -q PONG";
 
+/** Where the image has New API's binary (its entrypoint). */
+export const NEW_API_BINARY = "/new-api";
+
+/** The parameters of local-node.sh (components/scripts), the shell New API runs under on the local target. */
+export function localNodeParameters(stop: StopBudget, binary = NEW_API_BINARY): ScriptParameters {
+    return { QUOTA_FLUSH_SECONDS: stop.quotaFlushSeconds, NEW_API: binary };
+}
+
 /**
- * New API's stop signal: one it ignores (Go's default for SIGWINCH; it handles no signal
- * itself). New API does not flush its buffered quota updates on a signal, only every
- * BATCH_UPDATE_INTERVAL seconds: a stopping node keeps running for drainSeconds, as on AWS,
- * and only then is killed. On SIGTERM, Docker's default, it would exit at once and lose them.
+ * A node container's entrypoint: the script, then `sh -c`'s $0; New API's own arguments follow
+ * as the container's command.
  */
-export const NODE_STOP_SIGNAL = "SIGWINCH";
+export function localNodeEntrypoint(stop: StopBudget): string[] {
+    return ["/bin/sh", "-c", renderScript("local-node.sh", localNodeParameters(stop)), "new-api"];
+}
+
+/**
+ * Docker's own copy of a container's output (`docker logs`), bounded: its "local" driver, 5
+ * files of 20 MB at most (the driver's defaults, written out). Docker's default json-file
+ * driver keeps everything, and New API's logs grow with every request.
+ */
+export const LOCAL_LOG_DRIVER = { logDriver: "local", logOpts: { "max-size": "20m", "max-file": "5" } };
 
 /** MySQL's clean shutdown flushes InnoDB; killed, it crash-recovers at the next start. */
 export const MYSQL_STOP_SECONDS = 60;

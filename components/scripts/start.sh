@@ -66,18 +66,20 @@ if [[ -n "$WAIT_FOR_MASTER" ]]; then
 fi
 
 # The container reads the system's CAs and RDS's through SSL_CERT_FILE (Go's crypto/x509).
-# Docker keeps a local copy of the logs too, so `docker logs` still works. Non-blocking: a slow
-# CloudWatch must never stall New API's writes (and its requests); a full buffer (a few
-# minutes of logs) drops lines.
+# New API logs to stdout, which goes to CloudWatch; `--log-dir=` turns off its log files, which
+# it never deletes (a new one every million lines, on the root volume). Docker keeps a bounded
+# local copy of the logs too (its dual logging cache), so `docker logs` still works.
+# Non-blocking: a slow CloudWatch must never stall New API's writes (and its requests); a full
+# buffer (a few minutes of logs) drops lines.
 container_cas=/etc/new-api/ca-bundle.pem
 docker rm -f "$CONTAINER_NAME" >/dev/null 2>&1 || true
 exec docker run --rm --name "$CONTAINER_NAME" \
   --env-file "$ENV_DIR/node.env" --env-file "$secrets_file" \
   -v "$ENV_DIR/ca-bundle.pem:$container_cas:ro" -e SSL_CERT_FILE="$container_cas" \
   -p "$APP_PORT:$APP_PORT" \
-  -v "$STATE_DIR/data:/data" -v /var/log/new-api:/app/logs \
+  -v "$STATE_DIR/data:/data" \
   --health-cmd "$HEALTH_COMMAND" \
   --health-interval 30s --health-timeout 10s --health-retries 3 --health-start-period 60s \
   --log-driver awslogs --log-opt awslogs-region="$REGION" --log-opt awslogs-group="$LOG_GROUP" \
   --log-opt awslogs-stream="$NODE_NAME" --log-opt mode=non-blocking --log-opt max-buffer-size=8m \
-  "$IMAGE" --log-dir /app/logs
+  "$IMAGE" --log-dir=
