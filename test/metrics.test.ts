@@ -3,6 +3,7 @@
 // against the table, so that a wrong dimension or a comparison the wrong way fails here.
 import { DashboardInputs, dashboardBody, dashboardName, dashboardUrl, intendedShares, metricEntry } from "../components/aws/dashboard";
 import { METRICS, MetricSpec } from "../components/aws/metrics";
+import { dbUnreachablePeriods } from "../components/aws/monitoring";
 import { DEFAULT_ALARM_THRESHOLDS } from "../components/config";
 import { ProgramRun, named, ofType, program } from "./harness";
 
@@ -97,14 +98,14 @@ function alarmProblems(name: string, alarm: AlarmInputs): string[] {
             problems.push(`${name}: ${metric.metricName} read with ${statistic}, the table says ${spec.statistics[0]}`);
         }
         if (spec.troubleWhen) {
-            directions.add(spec.troubleWhen);
+            directions.add([spec.troubleWhen].flat().join(" or "));
         }
     }
     if (problems.length === 0 && directions.size !== 1) {
         problems.push(`${name}: its metrics say no single direction of trouble (${[...directions].join(", ")})`);
     }
     for (const direction of directions) {
-        if (!OPERATORS[direction as keyof typeof OPERATORS].includes(alarm.comparisonOperator)) {
+        if (!direction.split(" or ").some((d) => OPERATORS[d as keyof typeof OPERATORS].includes(alarm.comparisonOperator))) {
             problems.push(`${name}: ${alarm.comparisonOperator}, but its metric is in trouble ${direction} the threshold`);
         }
     }
@@ -195,8 +196,8 @@ describe("every alarm takes its metric from the table", () => {
 
     test("every alarm of a cluster with everything matches the table, statistic and comparison included", () => {
         const alarms = ofType(run, ALARM);
-        // 3 target group, 5xx, response time; 3 per database x 2; 2 per cache node x 3; 2 per node x 4.
-        expect(alarms).toHaveLength(5 + 6 + 6 + 8);
+        // 3 target group, 5xx, response time; the main database unreachable; 3 per database x 2; 2 per cache node x 3; 2 per node x 4.
+        expect(alarms).toHaveLength(5 + 1 + 6 + 6 + 8);
         expect(alarms.flatMap((a) => alarmProblems(a.name, a.inputs))).toEqual([]);
     });
 
@@ -284,6 +285,22 @@ describe("the dashboard", () => {
     });
 });
 
+describe("db-unreachable", () => {
+    test("waits two syncs of New API's options, at least 15 minutes and at most a day, in 5-minute periods", () => {
+        expect(dbUnreachablePeriods(60)).toBe(3);
+        expect(dbUnreachablePeriods(600)).toBe(4);
+        expect(dbUnreachablePeriods(86400)).toBe(288);
+    });
+
+    test("fires when the main database has no connection; the log database has none", async () => {
+        const run = await program({ logDatabase: "true", syncFrequency: "600" });
+        const alarm = named(run, ALARM, "newapi-dev-db-unreachable").inputs;
+        expect(alarm).toMatchObject({ metricName: "DatabaseConnections", comparisonOperator: "LessThanThreshold", threshold: 1, period: 300, evaluationPeriods: 4 });
+        expect(alarm.dimensions).toEqual({ DBInstanceIdentifier: expect.stringMatching(/newapi-dev-db$/) });
+        expect(ofType(run, ALARM).filter((a) => a.name.includes("unreachable"))).toHaveLength(1);
+    });
+});
+
 describe("dashboardBody (pure)", () => {
     const inputs = (slaves: number): DashboardInputs => ({
         clusterName: "newapi-dev",
@@ -309,9 +326,9 @@ describe("dashboardBody (pure)", () => {
         expect(share.properties.metrics.filter((m: any[]) => m[0].expression).map((m: any[]) => m[0].label)).toEqual(["master (actual)", "slaves (actual)"]);
     });
 
-    test("connections are drawn against max_connections and the alarm's 80% of it", () => {
+    test("connections are drawn against max_connections, the alarm's 80% of it, and the unreachable alarm's 1", () => {
         const lines = widget(dashboardBody(inputs(1)), /^RDS connections/).properties.annotations.horizontal;
-        expect(lines.map((l: { value: number }) => l.value)).toEqual([500, 400]);
+        expect(lines.map((l: { value: number }) => l.value)).toEqual([500, 400, 1]);
     });
 
     test("widgets tile the 24-unit grid without overlapping", () => {

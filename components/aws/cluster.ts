@@ -152,6 +152,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
                 ...(logDatabase ? [{ label: "logdb", instanceId: logDatabase.instanceId }] : []),
             ],
             dbMaxConnections: config.dbMaxConnections,
+            syncFrequency: config.syncFrequency,
             cacheClusterIds: cacheMemberSuffixes(config.cacheNodeCount).map((suffix) =>
                 cache.replicationGroupId.apply((id) => `${id}-${suffix}`),
             ),

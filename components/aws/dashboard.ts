@@ -146,6 +146,7 @@ function graphs(inputs: DashboardInputs, lines: AlarmLines): Graph[] {
             annotations: [
                 { label: "max_connections (dbMaxConnections)", value: inputs.dbMaxConnections },
                 { label: "connections alarm", value: lines.dbConnections },
+                { label: "db-unreachable alarm: below (main database)", value: 1 },
             ],
         },
         {

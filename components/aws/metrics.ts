@@ -13,8 +13,8 @@ export interface MetricSpec {
     statistics: readonly string[];
     /** The unit CloudWatch reports it in. */
     unit: "Count" | "Percent" | "Seconds" | "Bytes";
-    /** Which way is trouble, for a metric an alarm watches: the alarm's comparison must agree. */
-    troubleWhen?: "above" | "below";
+    /** Which way is trouble, for a metric an alarm watches: the alarm's comparison must agree (both ways: two alarms). */
+    troubleWhen?: "above" | "below" | readonly ["above", "below"];
 }
 
 const ALB = "AWS/ApplicationELB";
@@ -36,7 +36,15 @@ export const METRICS = {
         troubleWhen: "above",
     },
     dbCpu: { namespace: "AWS/RDS", metricName: "CPUUtilization", dimensions: ["DBInstanceIdentifier"], statistics: ["Average"], unit: "Percent", troubleWhen: "above" },
-    dbConnections: { namespace: "AWS/RDS", metricName: "DatabaseConnections", dimensions: ["DBInstanceIdentifier"], statistics: ["Maximum"], unit: "Count", troubleWhen: "above" },
+    // Too many (the pools outgrow max_connections), or none: no node reaches the database.
+    dbConnections: {
+        namespace: "AWS/RDS",
+        metricName: "DatabaseConnections",
+        dimensions: ["DBInstanceIdentifier"],
+        statistics: ["Maximum"],
+        unit: "Count",
+        troubleWhen: ["above", "below"],
+    },
     dbFreeStorage: { namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: ["DBInstanceIdentifier"], statistics: ["Minimum"], unit: "Bytes", troubleWhen: "below" },
     cacheMemory: {
         namespace: "AWS/ElastiCache",

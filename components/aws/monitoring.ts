@@ -22,6 +22,8 @@ export interface MonitoringArgs {
     slavesTargetGroupArnSuffix: pulumi.Input<string>;
     databases: MonitoredDatabase[];
     dbMaxConnections: number;
+    /** SYNC_FREQUENCY: every node reads New API's options from the main database this often. */
+    syncFrequency: number;
     /** The cache's member clusters (replication group id -001, -002, …). */
     cacheClusterIds: pulumi.Input<string>[];
     /** The cluster's KMS key, which lets CloudWatch alarms publish to the topic it encrypts. */
@@ -40,6 +42,17 @@ export function cacheMemberSuffixes(nodeCount: number): string[] {
 }
 
 const GIB = 2 ** 30;
+
+/**
+ * How long the main database may see no connection before `db-unreachable` fires: every node
+ * reads New API's options from it every SYNC_FREQUENCY seconds (model/option.go, SyncOptions),
+ * so a healthy cluster connects at least that often. Two syncs, at least 15 minutes, in
+ * 5-minute periods, and at most CloudWatch's one day of evaluation.
+ */
+export function dbUnreachablePeriods(syncFrequency: number): number {
+    const window = Math.min(86400, Math.max(900, 2 * syncFrequency));
+    return Math.ceil(window / 300);
+}
 
 /** The alarms' thresholds in the metrics' own units: the dashboard draws the same lines. */
 export interface AlarmLines {
@@ -137,6 +150,14 @@ export class Monitoring extends pulumi.ComponentResource {
             threshold: lines.responseTimeSeconds,
         });
 
+        // The main database only: nothing visits the log database on a schedule.
+        alarm("db-unreachable", "No node is connected to MySQL: the nodes cannot reach the database (docs/troubleshooting.md)", {
+            ...alarmMetric(METRICS.dbConnections, [args.databases[0].instanceId]),
+            period: 300,
+            evaluationPeriods: dbUnreachablePeriods(args.syncFrequency),
+            comparisonOperator: "LessThanThreshold",
+            threshold: 1,
+        });
         for (const db of args.databases) {
             alarm(`${db.label}-cpu`, `${db.label}: CPU above ${t.dbCpuPercent}%`, {
                 ...alarmMetric(METRICS.dbCpu, [db.instanceId]),
