@@ -6,6 +6,10 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { TARGET_HEALTH_CHECK } from "../components/aws/loadBalancer";
+import { parseClusterConfig } from "../components/config";
+import { MODEL_START_SECONDS, rolloutSeconds } from "../components/rollout";
+import { stopBudget } from "../components/stopBudget";
 import { Registration, diffRegistrations } from "../test/diff";
 
 const SLAVE_COUNTS = [1, 10, 50, 100];
@@ -28,6 +32,22 @@ function evaluate(slaveCount: number): Evaluation {
     }
 }
 
+/** The rollouts' modelled durations (rollout.ts) at the default settings: a model, not a measurement. */
+function printRollouts(): void {
+    const config = parseClusterConfig({}, "bench");
+    const stop = stopBudget(config);
+    const healthySeconds = TARGET_HEALTH_CHECK.healthyThreshold * TARGET_HEALTH_CHECK.interval;
+    console.log(
+        `rollouts (modelled: rolloutBatchPercent ${config.rolloutBatchPercent}, drain at most ${stop.drainWaitSeconds} s, stop at most ${stop.stopSeconds} s, ` +
+            `start ${MODEL_START_SECONDS.replace} s new / ${MODEL_START_SECONDS.restart} s restarted, healthy ${healthySeconds} s)`,
+    );
+    console.log("slaveCount | upgrade (replace) min | rotation (restart) min");
+    for (const slaveCount of [1, 10, 100]) {
+        const model = { slaveCount, rolloutBatchPercent: config.rolloutBatchPercent, drainWaitSeconds: stop.drainWaitSeconds, stopSeconds: stop.stopSeconds, healthySeconds };
+        console.log([slaveCount, (rolloutSeconds(model, "replace") / 60).toFixed(1), (rolloutSeconds(model, "restart") / 60).toFixed(1)].join(" | "));
+    }
+}
+
 function main(): void {
     console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
     // The added slave is the Nth (N-1 -> N): slaveCount cannot exceed 100.
@@ -46,6 +66,7 @@ function main(): void {
                 .join(" | "),
         );
     }
+    printRollouts();
     if (new Set(changedCounts).size !== 1) {
         console.error(`adding one slave changes a number of resources that depends on the size: ${changedCounts.join(", ")}`);
         process.exit(1);

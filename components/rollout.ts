@@ -18,3 +18,33 @@ export function rolloutBatches(slaveCount: number, percent: number): number[][] 
         Array.from({ length: Math.min(size, slaveCount - batch * size) }, (_, i) => batch * size + i),
     );
 }
+
+/**
+ * The model's assumptions, not measurements (nothing in this repository runs on AWS): how long
+ * a new node takes from launch until New API answers (Docker's install and the image's pull:
+ * docs/operations.md, 3-5 minutes), and a restarted container (secrets from SSM, New API's start).
+ */
+export const MODEL_START_SECONDS = { replace: 240, restart: 30 };
+
+export interface RolloutModel {
+    slaveCount: number;
+    rolloutBatchPercent: number;
+    /** The drain's wait and the node's stop (stopBudget.ts). */
+    drainWaitSeconds: number;
+    stopSeconds: number;
+    /** From answering to healthy in its target group: the load balancer's healthy threshold x interval. */
+    healthySeconds: number;
+}
+
+/**
+ * The longest a rollout takes, step by step: the master, then each batch of slaves. A restart
+ * (secret rotation) drains, stops, starts and turns healthy at every step. An upgrade replaces
+ * the nodes: each step boots new nodes until healthy, and the old ones are drained and stopped
+ * together at the end of the update.
+ */
+export function rolloutSeconds(model: RolloutModel, kind: "replace" | "restart"): number {
+    const steps = 1 + rolloutBatches(model.slaveCount, model.rolloutBatchPercent).length;
+    const leave = model.drainWaitSeconds + model.stopSeconds;
+    const arrive = MODEL_START_SECONDS[kind] + model.healthySeconds;
+    return kind === "restart" ? steps * (leave + arrive) : steps * arrive + leave;
+}

@@ -1,4 +1,4 @@
-import { rolloutBatchSize, rolloutBatches } from "../components/rollout";
+import { MODEL_START_SECONDS, rolloutBatchSize, rolloutBatches, rolloutSeconds } from "../components/rollout";
 
 describe("rollout batches", () => {
     test.each([
@@ -36,5 +36,19 @@ describe("rollout batches", () => {
         const small = new Map(rolloutBatches(50, 1).flatMap((b, n) => b.map((i) => [i, n])));
         const large = new Map(rolloutBatches(60, 1).flatMap((b, n) => b.map((i) => [i, n])));
         expect([...small.entries()].every(([i, n]) => large.get(i) === n)).toBe(true);
+    });
+});
+
+describe("the rollout's modelled duration", () => {
+    const model = { slaveCount: 10, rolloutBatchPercent: 25, drainWaitSeconds: 330, stopSeconds: 317, healthySeconds: 60 };
+
+    test("a restart drains, stops, starts and turns healthy at every step: the master and each batch", () => {
+        // 10 slaves at 25 %: batches of 2, five of them, and the master.
+        expect(rolloutSeconds(model, "restart")).toBe(6 * (330 + 317 + MODEL_START_SECONDS.restart + 60));
+    });
+
+    test("an upgrade boots each step's new nodes until healthy, and stops the old ones once, at the end", () => {
+        expect(rolloutSeconds(model, "replace")).toBe(6 * (MODEL_START_SECONDS.replace + 60) + 330 + 317);
+        expect(rolloutSeconds({ ...model, slaveCount: 0 }, "replace")).toBe(MODEL_START_SECONDS.replace + 60 + 330 + 317);
     });
 });
