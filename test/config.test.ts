@@ -218,6 +218,22 @@ describe("parseClusterConfig", () => {
         ["extraEnv that is not JSON", { extraEnv: "{" }, /extraEnv = "\{": must be a map of NAME: value/],
         ["extraEnv null", { extraEnv: "null" }, /extraEnv = "null": must be a map of NAME: value/],
         ["extraEnv with an object value", { extraEnv: '{"A":{"b":1}}' }, /extraEnv = .*A must be a string, number or boolean/],
+        // What New API reads at start and refuses to start on: the stack sets these from the load balancer.
+        ["extraEnv TRUSTED_PROXIES", { extraEnv: '{"TRUSTED_PROXIES":"10.0.0.0/8"}' }, /extraEnv = .*TRUSTED_PROXIES is set by the stack itself/],
+        ["extraEnv SESSION_COOKIE_SECURE", { extraEnv: '{"SESSION_COOKIE_SECURE":"false"}' }, /extraEnv = .*SESSION_COOKIE_SECURE is set by the stack itself/],
+        ["extraEnv SESSION_COOKIE_TRUSTED_URL", { extraEnv: '{"SESSION_COOKIE_TRUSTED_URL":"http://x"}' }, /extraEnv = .*SESSION_COOKIE_TRUSTED_URL is set by the stack itself/],
+        ["extraEnv SHUTDOWN_TIMEOUT_SECONDS", { extraEnv: '{"SHUTDOWN_TIMEOUT_SECONDS":"5"}' }, /extraEnv = .*SHUTDOWN_TIMEOUT_SECONDS is set by the stack itself/],
+        // New API would refuse these as SESSION_COOKIE_TRUSTED_URL's origin, and stop every node.
+        ["a domainName in upper case", { domainName: "API.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }, /domainName = "API.example.com": must be a lower-case DNS name/],
+        ["a domainName with a port", { domainName: "api.example.com:8443", hostedZoneId: "Z0123456789ABCDEFGHIJ" }, /domainName = "api.example.com:8443": must be a lower-case DNS name/],
+        ["a domainName with a wildcard", { domainName: "*.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }, /domainName = "\*.example.com": must be a lower-case DNS name/],
+        [
+            "a drain shorter than New API's window",
+            { deregistrationDelay: "30" },
+            /deregistrationDelay = "30": is shorter than shutdownTimeout \(300 s\): the load balancer would cut off requests that New API still lets finish/,
+        ],
+        ["a window of under 10 s", { shutdownTimeout: "5" }, /shutdownTimeout = "5": must be a whole number from 10 to 3600/],
+        ["a batch share of 0", { rolloutBatchPercent: "0" }, /rolloutBatchPercent = "0": must be a whole number from 1 to 100/],
     ])("%s is refused", (_, raw, message) => {
         const problems = problemsOf(raw);
         expect(problems).toHaveLength(1);
@@ -244,6 +260,18 @@ describe("parseClusterConfig", () => {
     test("a refused value is quoted whole up to 120 characters, cut short beyond", () => {
         expect(problemsOf({ image: "a".repeat(120) })[0]).toContain(`image = "${"a".repeat(120)}": `);
         expect(problemsOf({ image: "a".repeat(121) })[0]).toContain(`image = "${"a".repeat(120)}… (121 characters)": `);
+    });
+
+    test("the drain may equal New API's window, and the docker target has no drain to check", () => {
+        expect(parseClusterConfig({ shutdownTimeout: "60", deregistrationDelay: "60" }, "dev").deregistrationDelay).toBe(60);
+        expect(parseClusterConfig({ shutdownTimeout: "60" }, "dev").deregistrationDelay).toBe(60);
+        expect(parseClusterConfig({ target: "docker", shutdownTimeout: "3600" }, "dev").shutdownTimeout).toBe(3600);
+    });
+
+    test("with a log database, the connection budget says it counts on each instance", () => {
+        expect(problemsOf({ slaveCount: "16", logDatabase: "true" })).toEqual([
+            expect.stringMatching(/510 connections on each database instance \(every node has a pool on the log database too\), more than dbMaxConnections 500/),
+        ]);
     });
 
     test("the connection budget refuses a slaveCount the database cannot serve", () => {

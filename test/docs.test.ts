@@ -4,7 +4,8 @@
 // imports @pulumi/aws's package root.
 import * as fs from "fs";
 import * as path from "path";
-import { CONFIG_KEYS, SETTINGS, parseClusterConfig } from "../components/config";
+import { CONFIG_KEYS, DEFAULT_IMAGE, SETTINGS, parseClusterConfig } from "../components/config";
+import { nodeEnvironment, secretEnvironment } from "../components/environment";
 import { configurationTables } from "../components/config/docs";
 import { GENERATED, withTables } from "../tools/docs";
 
@@ -114,5 +115,21 @@ describe("@pulumi/aws imports", () => {
         for (const module of modules) {
             expect(require.resolve(module)).toMatch(/\.js$/);
         }
+    });
+});
+
+describe("docs/new-api.md", () => {
+    test("its table has every variable the nodes are given, and names the release each was checked in", () => {
+        const table = read("docs/new-api.md").split("## What the nodes set")[1].split("\n## ")[0];
+        const documented = new Set([...table.matchAll(/^\| ([^|]+) \|/gm)].flatMap((m) => [...m[1].matchAll(/`([A-Z_]+)`/g)].map((v) => v[1])));
+        const config = parseClusterConfig({ domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" }, "dev");
+        const frontDoor = { trustedProxies: ["10.0.0.0/20"], httpsOrigins: ["https://api.example.com"] };
+        const secrets = { sessionSecret: "s", cryptoSecret: "c", dbPassword: "p", redisAuthToken: "t" };
+        const given = [
+            ...Object.keys(nodeEnvironment("slave", "n", config, frontDoor)),
+            ...Object.keys(secretEnvironment(secrets, { databaseHost: "db", redisHost: "r", tls: true, logDatabaseHost: "log" })),
+        ];
+        expect(given.filter((name) => !documented.has(name))).toEqual([]);
+        expect(read("docs/new-api.md")).toContain(`\`${DEFAULT_IMAGE}\``);
     });
 });

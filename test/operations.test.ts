@@ -99,6 +99,7 @@ describe("alarms and notifications", () => {
                 "db-cpu",
                 "db-free-storage",
                 "db-connections",
+                "db-unreachable",
                 "cache-memory-0",
                 "cache-cpu-0",
                 "cache-memory-1",

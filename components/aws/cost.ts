@@ -116,7 +116,8 @@ export function alarmMetricCount(config: ClusterConfig): number {
     const loadBalancer = 3 + 3 + 1;
     const nodes = [config.masterInstanceType, ...Array.from({ length: config.slaveCount }, () => config.instanceType)];
     const perNode = nodes.reduce((sum, type) => sum + 1 + (supportsRecoverAction(type) ? 1 : 0), 0);
-    return loadBalancer + 3 * databases + 2 * config.cacheNodeCount + perNode;
+    // Per database CPU, storage, connections; the main database's unreachable alarm too.
+    return loadBalancer + 3 * databases + 1 + 2 * config.cacheNodeCount + perNode;
 }
 
 /** The monthly cost of an AWS stack, by component. */

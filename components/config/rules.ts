@@ -2,7 +2,6 @@
 // HTTPS). Each rule records its problems on the reader, naming the key to change.
 import { USER_DATA_MAX_BYTES, largestUserDataBytes } from "../aws/userdata";
 import { ACM_COMMON_NAME_MAX, LOG_RETENTION_DAYS, MAX_ALLOWED_CIDRS, lacksDualPasswords, smallestStorageAutoscalingCeiling } from "./checks";
-import { originProblem } from "../environment";
 import { drainProblem } from "../stopBudget";
 import { ConfigReader } from "./reader";
 import { CONFIG_KEYS, Settings, Target, keysOf, secretKeysOf } from "./schema";
@@ -93,11 +92,6 @@ export function https(read: ConfigReader, settings: Settings, awsRegion: string 
             domainName,
             `is ${domainName.length} characters; ACM can request a certificate for at most ${ACM_COMMON_NAME_MAX}: use a shorter name or give certificateArn`,
         );
-    }
-    // The nodes' SESSION_COOKIE_TRUSTED_URL: a value New API refuses stops every node at start.
-    const origin = domainName === undefined ? undefined : originProblem(`https://${domainName}`);
-    if (origin !== undefined) {
-        read.fail("domainName", domainName, `cannot be New API's SESSION_COOKIE_TRUSTED_URL: ${origin}`);
     }
     if ((domainName === undefined) !== (hostedZoneId === undefined)) {
         const [given, missing] = domainName === undefined ? ["hostedZoneId", "domainName"] : ["domainName", "hostedZoneId"];
