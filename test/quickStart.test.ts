@@ -133,6 +133,13 @@ describe("npm run local", () => {
         expect(qs.output).toContain("slaveCount: 3 (saved in Pulumi.local.yaml).");
     });
 
+    test("--slaves N in a project pulumi new renamed: the key under the project's own name", async () => {
+        const projectFile = path.join(qs.projectDir, "Pulumi.yaml");
+        fs.writeFileSync(projectFile, fs.readFileSync(projectFile, "utf8").replace(/^name: .*$/m, "name: my-cluster"));
+        await local(["--slaves", "3"]);
+        expect(commands()).toContain("config set my-cluster:slaveCount --stack local --plaintext --non-interactive -- 3");
+    });
+
     test("--destroy destroys the existing stack and keeps it and its passphrase for the next run", async () => {
         await local();
         const firstCalls = qs.calls().length;
