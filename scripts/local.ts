@@ -20,7 +20,6 @@ import {
 import { createStack, runOperation, selectIfExists } from "./stackOperation";
 
 const LOCAL_STACK = "local";
-const SLAVE_COUNT_KEY = "new-api-cluster:slaveCount";
 
 export interface LocalOptions {
     destroy: boolean;
@@ -103,7 +102,9 @@ export async function runLocal(argv: string[], context: ScriptContext): Promise<
 
     if (options.slaves !== undefined) {
         try {
-            await stack.setConfig(SLAVE_COUNT_KEY, { value: String(options.slaves) });
+            // Under the project's own name, which `pulumi new` may have changed: the program reads it there.
+            const project = (await workspace.projectSettings()).name;
+            await stack.setConfig(`${project}:slaveCount`, { value: String(options.slaves) });
         } catch (error) {
             throw new ScriptFailure(`Could not set slaveCount:\n${pulumiErrorText(error)}`);
         }

@@ -84,6 +84,8 @@ export interface ProgramRun {
 
 export interface RunOptions {
     stack?: string;
+    /** The project's name, as `pulumi new` may have renamed it (PROJECT otherwise). */
+    project?: string;
     preview?: boolean;
     /** Keys (as in `config`) the stack stores as secrets. */
     secretKeys?: string[];
@@ -315,7 +317,7 @@ export async function evaluateProgram(
                 return mockInvoke(args.token, args.inputs, options);
             },
         },
-        PROJECT,
+        options.project ?? PROJECT,
         options.stack ?? "dev",
         preview,
     );
@@ -344,8 +346,8 @@ export async function evaluateProgram(
             callback(error, response);
         });
     };
-    // Keys without a namespace are this project's; others (aws:region) are passed as they are.
-    const qualified = (key: string) => (key.includes(":") ? key : `${PROJECT}:${key}`);
+    // Keys without a namespace are the project's; others (aws:region) are passed as they are.
+    const qualified = (key: string) => (key.includes(":") ? key : `${options.project ?? PROJECT}:${key}`);
     pulumi.runtime.setAllConfig(
         Object.fromEntries(Object.entries(config).map(([key, value]) => [qualified(key), value])),
         (options.secretKeys ?? []).map(qualified),

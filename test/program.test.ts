@@ -733,6 +733,35 @@ describe("stack outputs", () => {
     });
 });
 
+describe("a project renamed by pulumi new", () => {
+    const failure = (run: Promise<ProgramRun>) => run.then(() => undefined, (e: unknown) => e as ProgramError);
+
+    test("reads its settings under its own name (pulumi.getProject())", async () => {
+        const run = await program({ slaveCount: "4", "aws:region": "us-east-1" }, { project: "my-cluster" });
+        expect(ofType(run, T.instance)).toHaveLength(5);
+    });
+
+    test("refuses keys left under another project's namespace by name, before any resource exists", async () => {
+        const error = await failure(
+            program({ "new-api-cluster:slaveCount": "4", "other-project:image": "calciumion/new-api:v0.9.0", "aws:region": "us-east-1" }, { project: "my-cluster" }),
+        );
+        expect(error).toBeInstanceOf(ProgramError);
+        expect(error?.message).toContain("Invalid my-cluster configuration (nothing was created)");
+        expect(error?.message).toContain(
+            "new-api-cluster:slaveCount is under another project's namespace, so this program would ignore it: this project is my-cluster and reads my-cluster:<key>; " +
+                "move it (pulumi config rm new-api-cluster:slaveCount, then pulumi config set slaveCount <value>)",
+        );
+        expect(error?.message).toContain("other-project:image is under another project's namespace");
+        expect(error?.message).not.toContain("aws:region");
+        expect(error?.registered).toEqual([]);
+    });
+
+    test("its own unknown keys are refused under its name", async () => {
+        const error = await failure(program({ slaves: "4" }, { project: "my-cluster" }));
+        expect(error?.message).toMatch(/my-cluster:slaves = "4": is not a setting of this stack/);
+    });
+});
+
 describe("secret config", () => {
     test("a setting stored as a secret is refused, without its value, before any resource exists", async () => {
         const extraEnv = '{"UPSTREAM_KEY_HINT":"do-not-print-me"}';

@@ -133,6 +133,13 @@ describe("npm run local", () => {
         expect(qs.output).toContain("slaveCount: 3 (saved in Pulumi.local.yaml).");
     });
 
+    test("--slaves N in a project pulumi new renamed: the key under the project's own name", async () => {
+        const projectFile = path.join(qs.projectDir, "Pulumi.yaml");
+        fs.writeFileSync(projectFile, fs.readFileSync(projectFile, "utf8").replace(/^name: .*$/m, "name: my-cluster"));
+        await local(["--slaves", "3"]);
+        expect(commands()).toContain("config set my-cluster:slaveCount --stack local --plaintext --non-interactive -- 3");
+    });
+
     test("--destroy destroys the existing stack and keeps it and its passphrase for the next run", async () => {
         await local();
         const firstCalls = qs.calls().length;
@@ -260,6 +267,24 @@ describe("npm run deploy", () => {
         );
     });
 
+    test("a stack without its Pulumi.<stack>.yaml (a typo): refused before any Pulumi command, naming the stack files there", async () => {
+        logIn();
+        await expect(deploy(["--stack", "prdo"])).rejects.toThrow(
+            `There is no Pulumi.prdo.yaml in ${qs.projectDir}: stack "prdo" has no settings of yours, and up would deploy a new cluster with the defaults.\n` +
+                "Stack files here: Pulumi.dev.yaml, Pulumi.local.yaml.\n" +
+                'Check the name, or add --create to make stack "prdo" (its settings then go into Pulumi.prdo.yaml).',
+        );
+        await expect(deploy(["--stack", "prdo", "--preview"])).rejects.toThrow("There is no Pulumi.prdo.yaml");
+        expect(commands()).toEqual([]);
+    });
+
+    test("--create: a stack without a file is created on the login and previewed", async () => {
+        logIn();
+        await deploy(["--stack", "staging", "--create", "--preview"]);
+        expect(commands().slice(2, 4)).toEqual(["stack select --stack staging --non-interactive", "stack init staging --non-interactive"]);
+        expect(qs.output).toContain("Stack: staging, created on https://api.pulumi.com (config: Pulumi.staging.yaml).");
+    });
+
     test("--preview: the user's login, the stack created on it, then preview", async () => {
         logIn();
         await deploy(["--stack", "dev", "--preview"]);
@@ -297,12 +322,22 @@ describe("npm run deploy", () => {
         expect(qs.output).not.toContain("stub-admin-password");
     });
 
-    test("up on a stack without adminUsername: says the first visitor completes the setup wizard", async () => {
+    test("up on a stack without adminUsername: the steps of the first login, through the master's port forward", async () => {
         logIn();
         await deploy(["--stack", "dev"], { env: { STUB_NO_ADMIN: "1" } });
         expect(qs.output).toContain(
-            "New API: http://127.0.0.1:8080\nNo adminUsername in Pulumi.dev.yaml: the first visitor completes New API's setup wizard, so open it now.\n",
+            "New API: http://newapi-dev.example\n" +
+                "No adminUsername in Pulumi.dev.yaml: you create the root user in New API's setup wizard, once, on the master " +
+                "(the public URL refuses /api/setup, or the first visitor would own the cluster):\n" +
+                "  1. The AWS CLI needs its Session Manager plugin: session-manager-plugin --version\n" +
+                "     (https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html)\n" +
+                "  2. In another terminal, forward localhost:3000 to the master, and leave it running:\n" +
+                "       aws ssm start-session --region us-east-1 --target i-0123456789abcdef0 --document-name AWS-StartPortForwardingSession " +
+                "--parameters portNumber=3000,localPortNumber=3000\n" +
+                "  3. Open http://localhost:3000, complete the wizard (the root user's name and password), then stop the forward (Ctrl-C).\n" +
+                "  4. The slaves notice the setup within 10 seconds and start; log in at http://newapi-dev.example as that user.\n",
         );
+        expect(qs.output).not.toContain("so open it now");
     });
 
     test("--destroy destroys an existing stack; with no stack it creates none", async () => {

@@ -1,5 +1,5 @@
 // Pulumi.yaml's template section (`pulumi new <repository URL>`): it parses, names only real
-// settings of this stack, and its defaults make a configuration the stack accepts.
+// settings of this stack without a namespace, and its defaults are the program's own.
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -12,15 +12,18 @@ interface TemplateValue {
 
 const PROJECT = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8"));
 
-/** Every way a template section fails `pulumi new` or this stack: unknown keys, missing descriptions, defaults config refuses. */
+/**
+ * Every way a template section fails `pulumi new` or this stack: unknown keys, a key under a
+ * project's namespace (`pulumi new` would store it there, not under the new project's name),
+ * missing descriptions, a default that differs from the program's own.
+ */
 function templateProblems(project: { name: string; template?: { description?: string; config?: Record<string, TemplateValue> } }): string[] {
     const template = project.template;
     if (template === undefined || !template.description) {
         return ["no template section with a description"];
     }
     const problems: string[] = [];
-    const own: Record<string, string> = {};
-    let region: string | undefined;
+    const programDefaults = parseClusterConfig({}, "dev", "us-east-1") as unknown as Record<string, unknown>;
     for (const [key, value] of Object.entries(template.config ?? {})) {
         if (!value.description) {
             problems.push(`${key} has no description`);
@@ -28,67 +31,53 @@ function templateProblems(project: { name: string; template?: { description?: st
         if (typeof value.default !== "string") {
             problems.push(`${key}: a default must be a string (Pulumi stores config as strings)`);
         }
-        const [namespace, name] = key.split(":");
         if (key === "aws:region") {
-            region = value.default as string;
-        } else if (namespace !== CONFIG_NAMESPACE || !(CONFIG_KEYS as readonly string[]).includes(name)) {
-            problems.push(`${key} is not a setting of this stack`);
-        } else {
-            own[name] = value.default as string;
+            continue;
         }
-    }
-    if (project.name !== CONFIG_NAMESPACE) {
-        problems.push(`the project is named ${project.name}; the program reads its settings under ${CONFIG_NAMESPACE}`);
-    }
-    if (problems.length === 0) {
-        try {
-            parseClusterConfig(own, "dev", region);
-        } catch (error) {
-            problems.push(`the defaults are refused: ${(error as Error).message}`);
+        if (key.includes(":")) {
+            problems.push(`${key} names a namespace: pulumi new would store it there, not under the new project's name`);
+        } else if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+            problems.push(`${key} is not a setting of this stack`);
+        } else if (value.default !== String(programDefaults[key])) {
+            problems.push(`${key}: the default ${JSON.stringify(value.default)} is not the program's (${JSON.stringify(String(programDefaults[key]))})`);
         }
     }
     return problems;
 }
 
 describe("the pulumi new template", () => {
-    test("asks for the region, target, slave count and automatic setup, with descriptions and defaults the stack accepts", () => {
-        expect(Object.keys(PROJECT.template.config)).toEqual([
-            "aws:region",
-            "new-api-cluster:target",
-            "new-api-cluster:slaveCount",
-            "new-api-cluster:adminUsername",
-        ]);
+    test("asks for the region, target and slave count, with the program's own defaults, keys without a namespace as in Pulumi's templates", () => {
+        expect(Object.keys(PROJECT.template.config)).toEqual(["aws:region", "target", "slaveCount"]);
         expect(templateProblems(PROJECT)).toEqual([]);
-        const config = parseClusterConfig({ target: "aws", slaveCount: "2", adminUsername: "root" }, "dev", "us-east-1");
-        expect([config.target, config.slaveCount, config.adminUsername]).toEqual(["aws", 2, "root"]);
     });
 
-    test("the docker target accepts the same answers", () => {
+    test("the answers land under the new project's name, where the program reads them", () => {
         const answers = Object.fromEntries(
             Object.entries(PROJECT.template.config as Record<string, TemplateValue>)
-                .filter(([key]) => key.startsWith(`${CONFIG_NAMESPACE}:`))
-                .map(([key, value]) => [key.split(":")[1], key.endsWith(":target") ? "docker" : (value.default as string)]),
+                .filter(([key]) => !key.includes(":"))
+                .map(([key]) => [`my-cluster:${key}`, key === "target" ? "docker" : "3"]),
         );
-        expect(parseClusterConfig(answers, "dev").target).toBe("docker");
+        const own = Object.fromEntries(Object.entries(answers).map(([key, value]) => [key.slice("my-cluster:".length), value]));
+        const config = parseClusterConfig(own, "dev", undefined, [], { project: "my-cluster", otherKeys: ["aws:region"] });
+        expect([config.target, config.slaveCount]).toEqual(["docker", 3]);
     });
 
-    test("an unknown key, a missing description, a default the stack refuses or another project name is caught", () => {
+    test("an unknown key, a namespaced key, a missing description or a default other than the program's is caught", () => {
         const broken = (change: (p: any) => void) => {
             const copy = structuredClone(PROJECT);
             change(copy);
             return templateProblems(copy);
         };
-        expect(broken((p) => (p.template.config["new-api-cluster:slaves"] = { description: "x", default: "2" }))).toEqual([
-            "new-api-cluster:slaves is not a setting of this stack",
+        expect(broken((p) => (p.template.config.slaves = { description: "x", default: "2" }))).toEqual(["slaves is not a setting of this stack"]);
+        expect(broken((p) => (p.template.config[`${CONFIG_NAMESPACE}:adminUsername`] = { description: "x", default: "root" }))).toEqual([
+            "new-api-cluster:adminUsername names a namespace: pulumi new would store it there, not under the new project's name",
         ]);
         expect(broken((p) => delete p.template.config["aws:region"].description)).toEqual(["aws:region has no description"]);
-        expect(broken((p) => (p.template.config["new-api-cluster:slaveCount"].default = "101"))).toEqual([
-            expect.stringMatching(/the defaults are refused: [^]*slaveCount = "101"/),
-        ]);
-        expect(broken((p) => (p.template.config["new-api-cluster:slaveCount"].default = 2))).toEqual([
+        expect(broken((p) => (p.template.config.slaveCount.default = "4"))).toEqual(['slaveCount: the default "4" is not the program\'s ("2")']);
+        expect(broken((p) => (p.template.config.slaveCount.default = 2))).toEqual([
             expect.stringMatching(/a default must be a string/),
+            expect.stringMatching(/is not the program's/),
         ]);
-        expect(broken((p) => (p.name = "my-gateway"))).toEqual([expect.stringMatching(/reads its settings under new-api-cluster/)]);
         expect(broken((p) => delete p.template)).toEqual(["no template section with a description"]);
     });
 });

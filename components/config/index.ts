@@ -1,7 +1,7 @@
 // The stack's configuration: one schema (schema.ts) of every setting, read and validated in
 // one place before any resource is created. Everything here is pure; stack.ts collects the raw
 // strings from Pulumi (and is the only part that loads the Pulumi SDK).
-import { ConfigError, ConfigReader, RawConfig } from "./reader";
+import { CONFIG_NAMESPACE, ConfigError, ConfigReader, RawConfig } from "./reader";
 import { ClusterConfig, checkKeys, checkRestore, checkSettings, https, network } from "./rules";
 import { CONFIG_KEYS, SETTINGS, Settings, Target, secretKeysOf } from "./schema";
 
@@ -24,15 +24,50 @@ export type NodeSettings = Pick<
     "syncFrequency" | "batchUpdateInterval" | "shutdownTimeout" | "timezone" | "redisPoolSize" | "sqlMaxOpenConns" | "sqlMaxIdleConns" | "extraEnv"
 >;
 
+/** Where the raw config came from: the running project (its namespace) and the keys the stack holds under other namespaces. */
+export interface ConfigSource {
+    readonly project: string;
+    /** Every key outside the project's namespace, namespaced (`aws:region`, `new-api-cluster:slaveCount`). */
+    readonly otherKeys: readonly string[];
+}
+
+/**
+ * The keys left under another project's namespace: this repository's project name (a project
+ * renamed by `pulumi new` keeps none of its settings there), or any namespace but a setting's
+ * name. Pulumi hands the program every namespace; it would ignore these without a word.
+ */
+export function foreignKeyProblems(source: ConfigSource): string[] {
+    const known: readonly string[] = CONFIG_KEYS;
+    return source.otherKeys.flatMap((key) => {
+        const separator = key.indexOf(":");
+        const [namespace, name] = [key.slice(0, separator), key.slice(separator + 1)];
+        if (namespace === source.project || (namespace !== CONFIG_NAMESPACE && !known.includes(name))) {
+            return [];
+        }
+        return [
+            `${key} is under another project's namespace, so this program would ignore it: this project is ${source.project} and reads ` +
+                `${source.project}:<key>; move it (pulumi config rm ${key}, then pulumi config set${(secretKeysOf() as string[]).includes(name) ? " --secret" : ""} ${name} <value>)`,
+        ];
+    });
+}
+
 /**
  * Validates raw config and returns the cluster's configuration, or throws a ConfigError
- * listing every problem. `stack` supplies the default cluster name; `awsRegion` (the
- * aws:region setting, when there is one) is where an ACM certificate must live; `secretKeys`
- * are the keys the stack stores as secrets.
+ * listing every problem. `raw` is the running project's keys without the namespace; `stack`
+ * supplies the default cluster name; `awsRegion` (the aws:region setting, when there is one)
+ * is where an ACM certificate must live; `secretKeys` are the keys the stack stores as secrets;
+ * `source` names the project and the keys under other namespaces.
  */
-export function parseClusterConfig(raw: RawConfig, stack: string, awsRegion?: string, secretKeys: string[] = []): ClusterConfig {
+export function parseClusterConfig(
+    raw: RawConfig,
+    stack: string,
+    awsRegion?: string,
+    secretKeys: string[] = [],
+    source: ConfigSource = { project: CONFIG_NAMESPACE, otherKeys: [] },
+): ClusterConfig {
     // Secret settings, and whatever the stack stores as a secret, are never quoted in a problem.
-    const read = new ConfigReader(raw, new Set<string>([...secretKeysOf(), ...secretKeys]));
+    const read = new ConfigReader(raw, new Set<string>([...secretKeysOf(), ...secretKeys]), source.project);
+    read.problems.push(...foreignKeyProblems(source));
     const values: Record<string, unknown> = {};
     for (const key of CONFIG_KEYS) {
         values[key] = SETTINGS[key].read(read, key, { stack, earlier: values });
@@ -43,7 +78,7 @@ export function parseClusterConfig(raw: RawConfig, stack: string, awsRegion?: st
     checkSettings(read, config);
     checkRestore(read, settings, awsRegion);
     if (read.problems.length > 0) {
-        throw new ConfigError(read.problems);
+        throw new ConfigError(read.problems, source.project);
     }
     return config;
 }

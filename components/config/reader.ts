@@ -4,6 +4,11 @@
 import { RunError } from "@pulumi/pulumi/errors";
 import { Check } from "./checks";
 
+/**
+ * The project's name in this repository's Pulumi.yaml. Pulumi keeps a stack's settings under the
+ * running project's name (pulumi.getProject()), which `pulumi new` may have changed: this is only
+ * the default, for the tests and the documentation.
+ */
 export const CONFIG_NAMESPACE = "new-api-cluster";
 
 /** Raw config as Pulumi stores it: every value a string, structured values as JSON. */
@@ -14,9 +19,12 @@ export type RawConfig = Record<string, string | undefined>;
  * a stack trace or an inspect dump of this object.
  */
 export class ConfigError extends RunError {
-    constructor(readonly problems: string[]) {
+    constructor(
+        readonly problems: string[],
+        namespace = CONFIG_NAMESPACE,
+    ) {
         super(
-            `Invalid ${CONFIG_NAMESPACE} configuration (nothing was created):\n` +
+            `Invalid ${namespace} configuration (nothing was created):\n` +
                 problems.map((p) => `  - ${p}`).join("\n"),
         );
         this.name = "ConfigError";
@@ -29,21 +37,22 @@ const SHOWN_VALUE_LENGTH = 120;
 export class ConfigReader {
     readonly problems: string[] = [];
 
-    /** `hidden`: the keys whose values a problem never quotes (secrets). */
+    /** `hidden`: the keys whose values a problem never quotes (secrets); `namespace`: the running project's, which problems name keys under. */
     constructor(
         readonly raw: RawConfig,
         private readonly hidden: ReadonlySet<string> = new Set(),
+        readonly namespace = CONFIG_NAMESPACE,
     ) {}
 
     /** Records a problem with a key's value (which may involve other settings); a long value is shown cut short, a secret not at all. */
     fail(key: string, value: string | undefined, allowed: string): void {
         if (this.hidden.has(key)) {
-            this.problems.push(`${CONFIG_NAMESPACE}:${key} = [secret]: ${allowed}`);
+            this.problems.push(`${this.namespace}:${key} = [secret]: ${allowed}`);
             return;
         }
         const text = value ?? "";
         const shown = text.length > SHOWN_VALUE_LENGTH ? `${text.slice(0, SHOWN_VALUE_LENGTH)}… (${text.length} characters)` : text;
-        this.problems.push(`${CONFIG_NAMESPACE}:${key} = ${JSON.stringify(shown)}: ${allowed}`);
+        this.problems.push(`${this.namespace}:${key} = ${JSON.stringify(shown)}: ${allowed}`);
     }
 
     isSet(key: string): boolean {

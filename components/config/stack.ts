@@ -1,8 +1,8 @@
-// The Pulumi side of the configuration: collects this project's raw config strings from the
+// The Pulumi side of the configuration: collects the running project's raw config strings from the
 // stack and hands them to parseClusterConfig (index.ts), which is pure.
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig, parseClusterConfig } from "./index";
-import { CONFIG_NAMESPACE, RawConfig } from "./reader";
+import { RawConfig } from "./reader";
 
 /**
  * Whether the stack stores a config key as a secret. allConfig() hands out plain strings; the
@@ -16,18 +16,22 @@ function isConfigSecret(key: string): boolean {
     return runtime.isConfigSecret(key);
 }
 
-/** Collects this project's raw config from Pulumi and validates it. */
+/** Collects the running project's raw config from Pulumi (pulumi.getProject(): `pulumi new` may have renamed it) and validates it. */
 export function loadClusterConfig(): ClusterConfig {
-    const prefix = `${CONFIG_NAMESPACE}:`;
+    const project = pulumi.getProject();
+    const prefix = `${project}:`;
     const raw: RawConfig = {};
     const secretKeys: string[] = [];
+    const otherKeys: string[] = [];
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
-        if (key.startsWith(prefix)) {
-            raw[key.slice(prefix.length)] = value;
-            if (isConfigSecret(key)) {
-                secretKeys.push(key.slice(prefix.length));
-            }
+        if (!key.startsWith(prefix)) {
+            otherKeys.push(key);
+            continue;
+        }
+        raw[key.slice(prefix.length)] = value;
+        if (isConfigSecret(key)) {
+            secretKeys.push(key.slice(prefix.length));
         }
     }
-    return parseClusterConfig(raw, pulumi.getStack(), new pulumi.Config("aws").get("region"), secretKeys);
+    return parseClusterConfig(raw, pulumi.getStack(), new pulumi.Config("aws").get("region"), secretKeys, { project, otherKeys });
 }

@@ -265,7 +265,7 @@ case $1 in
         echo " +  pulumi:pulumi:Stack new-api-cluster-$stack_name created"
         printf 'Resources:\n    + 12 created\n'
         if [[ -n ${STUB_NO_ADMIN:-} ]]; then
-            outputs='{"url":"http://127.0.0.1:8080"}'
+            outputs='{"url":"http://newapi-dev.example","masterPortForwardCommand":"aws ssm start-session --region us-east-1 --target i-0123456789abcdef0 --document-name AWS-StartPortForwardingSession --parameters portNumber=3000,localPortNumber=3000"}'
         else
             outputs='{"url":"http://127.0.0.1:8080","adminUsername":"admin","adminPassword":"stub-admin-password"}'
         fi
