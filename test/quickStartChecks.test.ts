@@ -111,9 +111,11 @@ describe("arguments", () => {
     });
 
     test("npm run deploy", () => {
-        expect(parseDeployArgs(["--stack", "dev"])).toEqual({ stack: "dev", operation: "up" });
-        expect(parseDeployArgs(["--preview", "--stack", "prod"])).toEqual({ stack: "prod", operation: "preview" });
-        expect(parseDeployArgs(["--stack", "dev", "--destroy"])).toEqual({ stack: "dev", operation: "destroy" });
+        expect(parseDeployArgs(["--stack", "dev"])).toEqual({ stack: "dev", operation: "up", create: false });
+        expect(parseDeployArgs(["--preview", "--stack", "prod"])).toEqual({ stack: "prod", operation: "preview", create: false });
+        expect(parseDeployArgs(["--stack", "dev", "--destroy"])).toEqual({ stack: "dev", operation: "destroy", create: false });
+        // A stack without its file only when asked.
+        expect(parseDeployArgs(["--stack", "staging", "--create"])).toEqual({ stack: "staging", operation: "up", create: true });
         expect(() => parseDeployArgs([])).toThrow("Which stack? Usage: npm run deploy -- --stack <name> [--preview | --destroy]");
         expect(() => parseDeployArgs(["--stack", "--preview"])).toThrow("--stack wants a stack name.");
         expect(() => parseDeployArgs(["--stack", "dev", "--preview", "--destroy"])).toThrow("--preview and --destroy do not go together.");
