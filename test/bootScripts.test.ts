@@ -566,7 +566,9 @@ describe("the post-deploy check on the operator's machine", () => {
     test("never answers: gives up at the deadline, failing `pulumi up` with what to check", () => {
         const run = verify({}, 60);
         expect(run.status).toBe(1);
-        expect(run.stderr).toContain("new-api-cluster: https://api.example.com/api/status did not report success within 60 s; check the target groups' health");
+        expect(run.stderr).toContain(
+            "new-api-cluster: https://api.example.com/api/status did not report success within 60 s (last: no answer (curl exit 7)); check the target groups' health",
+        );
         expect(probes(run.calls)).toHaveLength(7);
     });
 

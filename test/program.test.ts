@@ -141,8 +141,8 @@ describe("resource counts", () => {
         expect(run.resources.length).toBe(base.resources.length + 8 * slaves);
         expect(ofType(run, T.instance)).toHaveLength(1 + slaves);
         expect(ofType(run, T.attachment)).toHaveLength(1 + slaves);
-        // Drain, warm-up and restart per node, the post-deploy check and the Redis token's SET step.
-        expect(ofType(run, T.command)).toHaveLength(3 * (1 + slaves) + 2);
+        // Drain, warm-up and restart per node, the AWS CLI's caller check, the post-deploy check and the Redis token's SET step.
+        expect(ofType(run, T.command)).toHaveLength(3 * (1 + slaves) + 3);
         // One set of secrets for the whole cluster, whatever its size.
         expect(ofType(run, T.password)).toHaveLength(4);
         expect(secureParameters(run)).toHaveLength(4);

@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { PROGRESS_SECONDS } from "../components/aws/warmup";
 import {
     ADMIN_ROTATE_TIMEOUT_SECONDS,
     NOTHING_TO_CHANGE,
@@ -342,7 +343,7 @@ describe("the master's admin password step (admin-rotate.sh)", () => {
         // The step's script is admin-rotate.sh given ADMIN_ROTATE_TIMEOUT_SECONDS (300 s, 60 polls); run here with 30 s.
         const parameters = scriptParameters(adminRotateScript());
         expect(adminRotateScript()).toBe(renderScript("admin-rotate.sh", parameters));
-        expect(parameters).toEqual({ TIMEOUT_SECONDS: String(ADMIN_ROTATE_TIMEOUT_SECONDS), POLL_SECONDS: String(ROTATION_POLL_SECONDS) });
+        expect(parameters).toEqual({ TIMEOUT_SECONDS: String(ADMIN_ROTATE_TIMEOUT_SECONDS), POLL_SECONDS: String(ROTATION_POLL_SECONDS), PROGRESS_SECONDS: String(PROGRESS_SECONDS) });
         const run = runScript(
             renderScript("admin-rotate.sh", { ...parameters, TIMEOUT_SECONDS: 30 }),
             { awsAnswers: { "ssm send-command": ["cmd-1"], "ssm get-command-invocation": ["InProgress"] } },

@@ -89,6 +89,8 @@ export interface ScriptRun {
     passwordChangeHeaders?: string;
     /** What the AWS CLI read from file:// arguments (--cli-input-json), while the script ran. */
     cliInput?: string;
+    /** The credentials each AWS CLI call ran with, in order: "AWS_ACCESS_KEY_ID|AWS_PROFILE" (either may be empty). */
+    awsCredentials: string[];
     /** The stub MySQL's app user passwords after the run (primary first), and the ALTER USER statements root ran. */
     mysqlPasswords?: string[];
     mysqlStatements?: string;
@@ -156,6 +158,7 @@ const SH_STUB = '#!/bin/sh\n. "${0%/*}/../library.sh"\n';
 // Each stub logs its call with printf: dash's echo would turn a backslash in an argument into an escape.
 const STUBS: Record<string, string> = {
     aws: `${SH_STUB}printf '%s\\n' "aws $*" >> "$STUB_DIR/calls"
+printf '%s\\n' "\${AWS_ACCESS_KEY_ID:-}|\${AWS_PROFILE:-}" >> "$STUB_DIR/aws-credentials"
 case "$1 $2" in
   "ssm get-parameter")
     [ ! -e "$STUB_DIR/ssm-down" ] || { echo "An error occurred (AccessDeniedException)" >&2; exit 254; }
@@ -434,7 +437,7 @@ export function runScript(
     stubFile("target-states", scenario.targetStates?.join("\n"));
     stubFile("redis-reply", scenario.redisCli && `${scenario.redisCli.reply}\n`);
     stubFile("redis-exit", scenario.redisCli && String(scenario.redisCli.exit));
-    for (const file of ["calls", "target-calls", "status-calls", "setup-body", "login-body", "self-body", "self-headers", "cli-input"]) {
+    for (const file of ["calls", "target-calls", "status-calls", "setup-body", "login-body", "self-body", "self-headers", "cli-input", "aws-credentials"]) {
         stubFile(file, undefined);
     }
     fs.rmSync(path.join(stubDir, "mysql"), { recursive: true, force: true });
@@ -479,6 +482,7 @@ export function runScript(
         passwordChangeBody: read("self-body"),
         passwordChangeHeaders: read("self-headers"),
         cliInput: read("cli-input"),
+        awsCredentials: (read("aws-credentials") ?? "").split("\n").filter((l) => l !== ""),
         mysqlPasswords: read("mysql/passwords")?.split("\n").filter((l) => l !== ""),
         mysqlStatements: read("mysql/statements"),
         leftovers: fs.readdirSync(tmpDir),

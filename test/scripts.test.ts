@@ -11,7 +11,7 @@ import { shellcheck } from "./shellcheck";
 const SCRIPTS = path.join(__dirname, "..", "components", "scripts");
 const files = fs.readdirSync(SCRIPTS).filter((f) => f.endsWith(".sh"));
 /** The libraries scripts source: no #! line, so shellcheck is told their shell. */
-const LIBRARY_SHELLS: Record<string, string> = { "admin-curl.sh": "bash", "admin-headers.sh": "bash", "admin-session.sh": "bash", "admin-wget.sh": "bash", "poll.sh": "sh", "run-command.sh": "sh", "fill.sh": "sh", "ssm.sh": "bash", "target.sh": "sh" };
+const LIBRARY_SHELLS: Record<string, string> = { "admin-curl.sh": "bash", "admin-headers.sh": "bash", "admin-session.sh": "bash", "admin-wget.sh": "bash", "poll.sh": "sh", "run-command.sh": "sh", "fill.sh": "sh", "ssm.sh": "bash", "target.sh": "sh", "operator.sh": "sh" };
 
 describe("every script passes shellcheck as a file", () => {
     test("the folder has the scripts the stack renders, and the libraries they source", () => {
@@ -23,6 +23,7 @@ describe("every script passes shellcheck as a file", () => {
                 "admin-rotate.sh",
                 "admin-session.sh",
                 "admin-wget.sh",
+                "caller-check.sh",
                 "db-password.sh",
                 "drain.sh",
                 "export-check.sh",
@@ -30,6 +31,7 @@ describe("every script passes shellcheck as a file", () => {
                 "local-admin-password.sh",
                 "local-node.sh",
                 "local-setup.sh",
+                "operator.sh",
                 "poll.sh",
                 "restart.sh",
                 "run-command.sh",

@@ -12,6 +12,7 @@ import { Dashboard } from "./dashboard";
 import { APP_PORT } from "../environment";
 import { EcrRegistry, ecrRegistry } from "../images";
 import { LoadBalancer } from "./loadBalancer";
+import { checkedAwsCli } from "./localCommands";
 import { createFrontDoor } from "./frontDoor";
 import { Monitoring, alertTopicLogicalName, cacheMemberSuffixes } from "./monitoring";
 import { ADMIN_PASSWORD_PARAMETER, MASTER_ADDRESS_PARAMETER, clusterParameterName, clusterTags, flowLogGroupName, logGroupName } from "../naming";
@@ -163,8 +164,8 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
             { ...monitored, alertEmail: config.alertEmail, kmsKeyArn: clusterKey.arn, tags },
             parent,
         );
-        // The AWS CLI calls `pulumi up` makes (warm-up, rotation) use the stack's credentials: its profile, when it names one.
-        const awsProfile = new pulumi.Config("aws").get("profile");
+        // The AWS CLI calls `pulumi up` makes (drains, warm-ups, rotation) run with the stack's credentials, in its account.
+        const awsCli = checkedAwsCli(clusterName, { credentials: config.awsCli ?? { assumeRoles: [] }, region, account }, this);
         const { master, slaves, images } = createClusterNodes(
             {
                 config,
@@ -180,7 +181,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
                 secretParameters: secrets.parameters,
                 alarmTopicArn: monitoring.topicArn,
                 recoverActionArn: pulumi.interpolate`arn:${partition}:automate:${region}:ec2:recover`,
-                awsProfile,
+                awsCli,
                 tags,
             },
             this,
@@ -209,7 +210,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
                 restartTimeoutSeconds: restartTimeoutSeconds(config),
                 batchPercent: config.rolloutBatchPercent,
                 region,
-                awsProfile,
+                awsCli,
                 adminPassword:
                     config.adminUsername === undefined
                         ? undefined

@@ -11,6 +11,7 @@ import { MASTER_ADDRESS_PARAMETER, NodeRole, clusterParameterName, nodeName, nod
 import { rolloutBatches } from "../rollout";
 import { stopBudget } from "../stopBudget";
 import { AL2023_AMI_PARAMETERS, instanceArchitecture } from "./instanceTypes";
+import { CheckedAwsCli } from "./localCommands";
 import { ClusterNode, NodeAccess } from "./nodes";
 import { NodeBootPlacement, httpsOrigins, nodeBootSpec, renderNodeUserData } from "./userdata";
 
@@ -32,8 +33,8 @@ export interface ClusterNodesArgs {
     secretParameters: pulumi.Resource[];
     alarmTopicArn: pulumi.Output<string>;
     recoverActionArn: pulumi.Output<string>;
-    /** The warm-up's AWS CLI calls use the stack's credentials: its profile, when it names one. */
-    awsProfile?: string;
+    /** The AWS CLI the drains and warm-ups run: the stack's credentials, checked before the first wait. */
+    awsCli: CheckedAwsCli;
     tags: Record<string, string>;
 }
 
@@ -103,8 +104,7 @@ export function createClusterNodes(args: ClusterNodesArgs, parent: pulumi.Resour
                 stop,
                 // A slave of a cluster set up by hand waits for the operator's setup wizard.
                 warmup: { nodeWarmup: config.nodeWarmup, mustTurnHealthy: role === "master" || config.adminUsername !== undefined },
-                region: args.region,
-                awsProfile: args.awsProfile,
+                awsCli: args.awsCli,
                 bootDependencies: [...bootDependencies, args.access.logGroup],
                 rolloutAfter,
                 alarmTopicArn: args.alarmTopicArn,

@@ -10,7 +10,7 @@ import { GeneratedSecrets } from "../secrets";
 import { Cache } from "./cache";
 import { Database } from "./database";
 import { exportCheckScript } from "./exportCheck";
-import { LOCAL_SHELL } from "./nodes";
+import { LOCAL_SHELL } from "./localCommands";
 
 export interface DataTierArgs {
     config: ClusterConfig;

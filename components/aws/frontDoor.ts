@@ -7,7 +7,8 @@ import { ClusterConfig } from "../config";
 import { ListenerWeights } from "../weights";
 import { Https } from "./https";
 import { LoadBalancer, WeightedListener } from "./loadBalancer";
-import { ClusterNode, LOCAL_SHELL } from "./nodes";
+import { LOCAL_SHELL } from "./localCommands";
+import { ClusterNode } from "./nodes";
 import { verifyScript } from "./verify";
 
 export interface FrontDoorArgs {

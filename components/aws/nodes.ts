@@ -13,6 +13,7 @@ import { APP_PORT } from "../environment";
 import { EcrRegistry } from "../images";
 import { NodeRole } from "../naming";
 import { ssmViaService } from "./clusterKey";
+import { CheckedAwsCli, LOCAL_SHELL } from "./localCommands";
 import { supportsRecoverAction } from "./instanceTypes";
 import { METRICS, MetricSpec, alarmMetric } from "./metrics";
 import { StopBudget } from "../stopBudget";
@@ -272,9 +273,8 @@ export interface ClusterNodeArgs {
     stop: StopBudget;
     /** How long `pulumi up` waits for the new node to turn healthy, and whether it must (warmup.ts). */
     warmup: WarmupOptions;
-    /** The region, and the AWS profile when the stack names one: the warm-up's AWS CLI calls use them. */
-    region: pulumi.Input<string>;
-    awsProfile?: string;
+    /** The AWS CLI the drain and the warm-up run: the stack's credentials, checked before the first wait. */
+    awsCli: CheckedAwsCli;
     /** What the node reads or writes at boot (secrets, log group): it must not boot before they exist. */
     bootDependencies: pulumi.Resource[];
     /** The nodes of the rollout's previous step (their warm-ups): this one is created, or replaced, only once they are healthy. */
@@ -285,9 +285,6 @@ export interface ClusterNodeArgs {
     recoverActionArn: pulumi.Input<string>;
     tags: Record<string, string>;
 }
-
-/** A command `pulumi up` runs on the operator's machine: POSIX sh (Linux, macOS, WSL). */
-export const LOCAL_SHELL = ["/bin/sh", "-c"];
 
 /** One New API node: an instance, registered with its role's target group. */
 export class ClusterNode extends pulumi.ComponentResource {
@@ -339,7 +336,7 @@ export class ClusterNode extends pulumi.ComponentResource {
         );
         // Deleting a target group attachment deregisters the target but does not wait for it
         // to drain; deleting this (after the attachment, before the instance) does.
-        const aws = { AWS_REGION: args.region, ...(args.awsProfile === undefined ? {} : { AWS_PROFILE: args.awsProfile }) };
+        const aws = args.awsCli.environment;
         const drain = new command.local.Command(
             `${name}-drain`,
             {
@@ -365,7 +362,7 @@ export class ClusterNode extends pulumi.ComponentResource {
                 environment: { NODE: name, TARGET_GROUP_ARN: args.targetGroupArn, INSTANCE_ID: instance.id, ...aws },
                 triggers: [attachment.id],
             },
-            { parent: this },
+            { parent: this, dependsOn: [args.awsCli.check] },
         );
 
         // A failed instance check alerts; a failed system check (the host) also moves the

@@ -5,7 +5,8 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { RotatableSecret } from "../secrets";
-import { ClusterNode, LOCAL_SHELL } from "./nodes";
+import { CheckedAwsCli, LOCAL_SHELL } from "./localCommands";
+import { ClusterNode } from "./nodes";
 import { rolloutBatches } from "../rollout";
 import { AdminPasswordRotation, adminPasswordScript, adminRotateScript, NOTHING_TO_CHANGE, NOTHING_TO_RESTART, NOTHING_TO_SET, restartScript, TOKEN_SET_TIMEOUT_SECONDS, tokenSetScript } from "./rotationScripts";
 
@@ -24,9 +25,9 @@ export interface SecretRotationArgs {
     restartTimeoutSeconds: number;
     /** rolloutBatchPercent: the share of the slaves restarted at a time. */
     batchPercent: number;
-    /** The region, and the AWS profile when the stack names one: the AWS CLI calls use them. */
+    /** The region (the master's script reads SSM there), and the AWS CLI the steps run: the stack's credentials, checked first. */
     region: pulumi.Input<string>;
-    awsProfile?: string;
+    awsCli: CheckedAwsCli;
     /** Set where the master set up the root user (adminUsername): its password's rotation. */
     adminPassword?: AdminPasswordRotation;
 }
@@ -36,7 +37,7 @@ export class SecretRotation extends pulumi.ComponentResource {
     constructor(name: string, args: SecretRotationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("new-api:rotation:SecretRotation", name, {}, opts);
         const restarts: command.local.Command[] = [];
-        const aws = { AWS_REGION: args.region, ...(args.awsProfile === undefined ? {} : { AWS_PROFILE: args.awsProfile }) };
+        const aws = args.awsCli.environment;
         const restart = (node: ClusterNode, own: pulumi.Input<string>, other: pulumi.Input<string>, after: pulumi.Resource[]) => {
             const step = new command.local.Command(
                 `${node.nodeName}-restart`,
@@ -58,7 +59,7 @@ export class SecretRotation extends pulumi.ComponentResource {
                     // harmlessly: a change made with a rotation must never skip the restarts.
                     triggers: [node.instanceId],
                 },
-                { parent: this, dependsOn: [...args.secretHolders, node, ...after] },
+                { parent: this, dependsOn: [...args.secretHolders, node, args.awsCli.check, ...after] },
             );
             restarts.push(step);
             return step;
@@ -88,7 +89,7 @@ export class SecretRotation extends pulumi.ComponentResource {
                     // A new master sets up (or adopts) the password in SSM itself.
                     triggers: [args.master.instanceId],
                 },
-                { parent: this, dependsOn: [...args.secretHolders, args.master, masterRestart] },
+                { parent: this, dependsOn: [...args.secretHolders, args.master, args.awsCli.check, masterRestart] },
             );
         }
 
@@ -105,7 +106,7 @@ export class SecretRotation extends pulumi.ComponentResource {
                 // preceding ROTATE is refused, and a refused step would fail every later `pulumi up`.
                 triggers: [args.replicationGroupId, setScript, ...Object.values(aws)],
             },
-            { parent: this, dependsOn: [...args.secretHolders, ...restarts] },
+            { parent: this, dependsOn: [...args.secretHolders, args.awsCli.check, ...restarts] },
         );
         this.registerOutputs({});
     }

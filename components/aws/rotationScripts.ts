@@ -5,6 +5,7 @@ import { APP_PORT } from "../environment";
 import { SETUP_PASSWORD_PLACEHOLDER, renderScript } from "../scripts/render";
 import { StopSettings, stopBudget } from "../stopBudget";
 import { UNIT_PATH, adminSessionParameters } from "./userdata";
+import { PROGRESS_SECONDS } from "./warmup";
 
 /** Seconds between two looks at a target, a Run Command invocation or the replication group. */
 export const ROTATION_POLL_SECONDS = 5;
@@ -34,19 +35,19 @@ export const NOTHING_TO_SET = 'echo "new-api-cluster: the Redis AUTH token has n
  * takes the node out of its target group (a healthy node of the other group standing in when
  * it is its group's only one), restarts New API through SSM Run Command so that it reads the
  * rotated secrets, and brings it back healthy, all within timeoutSeconds. Reads NODE,
- * INSTANCE_ID, TARGET_GROUP_ARN, OTHER_TARGET_GROUP_ARN and AWS_REGION from its environment.
+ * INSTANCE_ID, TARGET_GROUP_ARN, OTHER_TARGET_GROUP_ARN and the AWS CLI's environment (localCommands.ts) from its own.
  */
 export function restartScript(timeoutSeconds: number): string {
-    return renderScript("restart.sh", { TIMEOUT_SECONDS: timeoutSeconds, POLL_SECONDS: ROTATION_POLL_SECONDS, APP_PORT, UNIT_NAME });
+    return renderScript("restart.sh", { TIMEOUT_SECONDS: timeoutSeconds, POLL_SECONDS: ROTATION_POLL_SECONDS, PROGRESS_SECONDS, APP_PORT, UNIT_NAME });
 }
 
 /**
  * The SET step (components/scripts/token-set.sh), POSIX sh on the operator's machine, once
  * every node has restarted: only the new Redis AUTH token ($AUTH_TOKEN) is accepted after it.
- * Reads REPLICATION_GROUP_ID, AUTH_TOKEN and AWS_REGION from its environment.
+ * Reads REPLICATION_GROUP_ID, AUTH_TOKEN and the AWS CLI's environment (localCommands.ts) from its own.
  */
 export function tokenSetScript(timeoutSeconds: number): string {
-    return renderScript("token-set.sh", { TIMEOUT_SECONDS: timeoutSeconds, POLL_SECONDS: ROTATION_POLL_SECONDS });
+    return renderScript("token-set.sh", { TIMEOUT_SECONDS: timeoutSeconds, POLL_SECONDS: ROTATION_POLL_SECONDS, PROGRESS_SECONDS });
 }
 
 /** What the master's admin password step does on creation: a new master keeps the password it sets up with. */
@@ -86,5 +87,5 @@ export function adminPasswordScript(region: string, admin: AdminPasswordRotation
  * machine: runs MASTER_SCRIPT (adminPasswordScript, base64) on INSTANCE_ID and waits for it.
  */
 export function adminRotateScript(): string {
-    return renderScript("admin-rotate.sh", { TIMEOUT_SECONDS: ADMIN_ROTATE_TIMEOUT_SECONDS, POLL_SECONDS: ROTATION_POLL_SECONDS });
+    return renderScript("admin-rotate.sh", { TIMEOUT_SECONDS: ADMIN_ROTATE_TIMEOUT_SECONDS, POLL_SECONDS: ROTATION_POLL_SECONDS, PROGRESS_SECONDS });
 }

@@ -2,6 +2,7 @@
 // the cluster must answer GET /api/status with success through the load balancer, within a deadline.
 import { SETUP_DONE_MARKER, SUCCESS_MARKER } from "../environment";
 import { renderScript } from "../scripts/render";
+import { PROGRESS_SECONDS } from "./warmup";
 
 /** Seconds between two probes, at most. */
 const VERIFY_POLL_SECONDS = 10;
@@ -16,6 +17,7 @@ export function verifyScript(verifyTimeout: number, insecure: boolean): string {
         TIMEOUT_SECONDS: verifyTimeout,
         POLL_SECONDS: Math.min(VERIFY_POLL_SECONDS, verifyTimeout),
         INSECURE: String(insecure),
+        PROGRESS_SECONDS,
         SUCCESS_MARKER,
         SETUP_DONE_MARKER,
     });

@@ -9,6 +9,9 @@ import { StopBudget } from "../stopBudget";
 /** Seconds between two looks at the target's health. */
 export const WARMUP_POLL_SECONDS = 5;
 
+/** Seconds between two progress lines of a long wait on the operator's machine, at most. */
+export const PROGRESS_SECONDS = 30;
+
 export interface WarmupOptions {
     /** At most this long. */
     nodeWarmup: number;
@@ -20,24 +23,22 @@ export interface WarmupOptions {
 }
 
 /**
- * The warm-up command: POSIX sh, reading NODE, TARGET_GROUP_ARN, INSTANCE_ID and AWS_REGION
- * from the command's environment.
+ * The warm-up command: POSIX sh, reading NODE, TARGET_GROUP_ARN, INSTANCE_ID and the AWS CLI's
+ * environment (localCommands.ts) from the command's environment.
  */
 export function warmupScript(options: WarmupOptions): string {
     return renderScript("warmup.sh", {
         TIMEOUT_SECONDS: options.nodeWarmup,
         POLL_SECONDS: WARMUP_POLL_SECONDS,
         MUST_TURN_HEALTHY: String(options.mustTurnHealthy),
+        PROGRESS_SECONDS,
         APP_PORT,
     });
 }
 
-/** Seconds between two progress lines of a long wait. */
-export const PROGRESS_SECONDS = 30;
-
 /**
  * The drain, the warm-up's counterpart when a node leaves (components/scripts/drain.sh): POSIX
- * sh, reading NODE, TARGET_GROUP_ARN, INSTANCE_ID and AWS_REGION from the command's
+ * sh, reading NODE, TARGET_GROUP_ARN, INSTANCE_ID and the AWS CLI's environment from the command's
  * environment; it waits as long as the stop budget's drain, at most.
  */
 export function drainScript(budget: Pick<StopBudget, "drainSeconds" | "drainWaitSeconds">): string {

@@ -1,6 +1,7 @@
 // The stack's configuration: one schema (schema.ts) of every setting, read and validated in
 // one place before any resource is created. Everything here is pure; stack.ts collects the raw
 // strings from Pulumi (and is the only part that loads the Pulumi SDK).
+import { readAwsCliCredentials } from "./awsCredentials";
 import { CONFIG_NAMESPACE, ConfigError, ConfigReader, RawConfig } from "./reader";
 import { ClusterConfig, checkKeys, checkRestore, checkSettings, https, network } from "./rules";
 import { CONFIG_KEYS, SETTINGS, Settings, Target, secretKeysOf } from "./schema";
@@ -9,6 +10,7 @@ export * from "./checks";
 export { CONFIG_NAMESPACE, ConfigError } from "./reader";
 export type { RawConfig } from "./reader";
 export type { ClusterConfig, HttpsConfig, NetworkConfig } from "./rules";
+export type { AssumedRole, AwsCliCredentials } from "./awsCredentials";
 export { CONFIG_KEYS, SECTIONS, SETTINGS, keysOf, secretKeysOf } from "./schema";
 export type { Settings, Target } from "./schema";
 
@@ -29,6 +31,8 @@ export interface ConfigSource {
     readonly project: string;
     /** Every key outside the project's namespace, namespaced (`aws:region`, `new-api-cluster:slaveCount`). */
     readonly otherKeys: readonly string[];
+    /** The AWS provider's settings (the aws: namespace, without it), which `pulumi up`'s AWS CLI calls follow. */
+    readonly awsSettings?: RawConfig;
 }
 
 /**
@@ -77,6 +81,11 @@ export function parseClusterConfig(
     const config: ClusterConfig = { ...settings, network: network(read, settings), https: https(read, settings, awsRegion) };
     checkSettings(read, config);
     checkRestore(read, settings, awsRegion);
+    if (settings.target === "aws") {
+        const aws = readAwsCliCredentials(source.awsSettings ?? {});
+        config.awsCli = aws.credentials;
+        read.problems.push(...aws.problems);
+    }
     if (read.problems.length > 0) {
         throw new ConfigError(read.problems, source.project);
     }

@@ -1,5 +1,6 @@
 // Rules between settings, and the structures derived from several settings (the network,
 // HTTPS). Each rule records its problems on the reader, naming the key to change.
+import { AwsCliCredentials } from "./awsCredentials";
 import { USER_DATA_MAX_BYTES, largestUserDataBytes } from "../aws/userdata";
 import { ACM_COMMON_NAME_MAX, LOG_RETENTION_DAYS, MAX_ALLOWED_CIDRS, lacksDualPasswords, smallestStorageAutoscalingCeiling } from "./checks";
 import { drainProblem } from "../stopBudget";
@@ -18,6 +19,8 @@ export interface ClusterConfig extends Settings {
     network: NetworkConfig;
     /** Set when the load balancer serves HTTPS. */
     https?: HttpsConfig;
+    /** On AWS: the credentials of `pulumi up`'s AWS CLI calls, from the provider's settings. */
+    awsCli?: AwsCliCredentials;
 }
 
 /**

@@ -23,7 +23,11 @@ export function loadClusterConfig(): ClusterConfig {
     const raw: RawConfig = {};
     const secretKeys: string[] = [];
     const otherKeys: string[] = [];
+    const awsSettings: RawConfig = {};
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (key.startsWith("aws:")) {
+            awsSettings[key.slice("aws:".length)] = value;
+        }
         if (!key.startsWith(prefix)) {
             otherKeys.push(key);
             continue;
@@ -33,5 +37,5 @@ export function loadClusterConfig(): ClusterConfig {
             secretKeys.push(key.slice(prefix.length));
         }
     }
-    return parseClusterConfig(raw, pulumi.getStack(), new pulumi.Config("aws").get("region"), secretKeys, { project, otherKeys });
+    return parseClusterConfig(raw, pulumi.getStack(), new pulumi.Config("aws").get("region"), secretKeys, { project, otherKeys, awsSettings });
 }

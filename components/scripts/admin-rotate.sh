@@ -5,15 +5,18 @@
 # in it: the master reads the passwords itself) and waits for its end within TIMEOUT_SECONDS,
 # saying on failure what the master said. New API is not restarted: it keeps no copy of the
 # password. Parameters: adminRotateScript in components/aws/rotationScripts.ts; NODE, INSTANCE_ID,
-# MASTER_SCRIPT and AWS_REGION from the command's environment.
+# MASTER_SCRIPT and the AWS CLI's environment (localCommands.ts) from the command's.
 set -u
 
 # shellcheck source=poll.sh
 . "$(dirname "$0")/poll.sh"
 # shellcheck source=run-command.sh
 . "$(dirname "$0")/run-command.sh"
+# shellcheck source=operator.sh
+. "$(dirname "$0")/operator.sh"
 
-command -v aws >/dev/null 2>&1 || { echo "new-api-cluster: rotating the admin password needs the AWS CLI (README, Deploy to AWS)" >&2; exit 1; }
+require_aws_cli "rotating the admin password"
+use_stack_credentials || exit 1
 fail() { echo "new-api-cluster: $NODE: $*" >&2; exit 1; }
 
 if ! send_command "new-api-cluster: rotate the admin password" "echo $MASTER_SCRIPT | base64 -d | bash"; then
@@ -24,6 +27,13 @@ command_failed() {
       --query StandardErrorContent --output text 2>&1)" || said="(its output could not be read: $said)"
   fail "the admin password's rotation ended $status (command $command_id): $said; the next pulumi up tries again"
 }
-poll_until "$TIMEOUT_SECONDS" "$POLL_SECONDS" command_succeeded \
+rotated() {
+  command_succeeded && return 0
+  if progress_due "$poll_deadline"; then
+    echo "new-api-cluster: $NODE: changing the root user's password (Run Command says $status); at most $progress_left s left"
+  fi
+  return 1
+}
+poll_until "$TIMEOUT_SECONDS" "$POLL_SECONDS" rotated \
   || fail "the admin password's rotation did not end within $TIMEOUT_SECONDS s (last status: $status); the next pulumi up tries again"
 echo "new-api-cluster: $NODE: the root user has the password in SSM"

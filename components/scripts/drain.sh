@@ -13,23 +13,27 @@ set -u
 . "$(dirname "$0")/poll.sh"
 # shellcheck source=target.sh
 . "$(dirname "$0")/target.sh"
+# shellcheck source=operator.sh
+. "$(dirname "$0")/operator.sh"
 
 if ! command -v aws >/dev/null 2>&1; then
   echo "new-api-cluster: $NODE: no AWS CLI to watch the drain; waiting the whole deregistration delay ($DRAIN_SECONDS s)" >&2
   sleep "$DRAIN_SECONDS"
   exit 0
 fi
+if ! use_stack_credentials; then
+  echo "new-api-cluster: $NODE: waiting the whole deregistration delay ($DRAIN_SECONDS s) instead" >&2
+  sleep "$DRAIN_SECONDS"
+  exit 0
+fi
 state=unknown
-next_report=0
 drained() {
   target_state "$TARGET_GROUP_ARN" "$INSTANCE_ID"
   case $state in
     unused | *TargetGroupNotFound*) return 0 ;;
   esac
-  now=$(date +%s)
-  if [ "$now" -ge "$next_report" ]; then
-    echo "new-api-cluster: $NODE: draining (the load balancer says $state); at most $(( poll_deadline - now )) s left"
-    next_report=$(( now + PROGRESS_SECONDS ))
+  if progress_due "$poll_deadline"; then
+    echo "new-api-cluster: $NODE: draining (the load balancer says $state); at most $progress_left s left"
   fi
   return 1
 }

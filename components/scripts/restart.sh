@@ -16,21 +16,30 @@ set -u
 . "$(dirname "$0")/target.sh"
 # shellcheck source=run-command.sh
 . "$(dirname "$0")/run-command.sh"
+# shellcheck source=operator.sh
+. "$(dirname "$0")/operator.sh"
 
-command -v aws >/dev/null 2>&1 || { echo "new-api-cluster: restarting $NODE needs the AWS CLI (README, Deploy to AWS)" >&2; exit 1; }
+require_aws_cli "restarting $NODE"
+use_stack_credentials || exit 1
 # One deadline for the whole restart: each wait gets what is left of it.
 deadline=$(( $(date +%s) + TIMEOUT_SECONDS ))
 fail() { echo "new-api-cluster: $NODE: $*" >&2; exit 1; }
 # time_left: sets $left to the seconds left before the deadline
 time_left() { left=$(( deadline - $(date +%s) )); }
 
-# in_state GROUP INSTANCE STATE
+# in_state GROUP INSTANCE STATE: saying every PROGRESS_SECONDS what it waits for ($waiting_for)
 in_state() {
   target_state "$1" "$2"
-  [ "$state" = "$3" ]
+  [ "$state" != "$3" ] || return 0
+  credentials_refused "$state" && fail "the AWS CLI's credentials were refused ($state); see docs/operations.md, The AWS CLI's credentials"
+  if progress_due "$deadline"; then
+    echo "new-api-cluster: $NODE: $waiting_for (the load balancer says $state); at most $progress_left s left"
+  fi
+  return 1
 }
 # wait_for GROUP INSTANCE STATE WHAT
 wait_for() {
+  waiting_for=$4
   time_left
   poll_until "$left" "$POLL_SECONDS" in_state "$1" "$2" "$3" \
     || fail "$4 did not happen within $TIMEOUT_SECONDS s (last state: $state)"
@@ -67,8 +76,15 @@ if ! send_command "new-api-cluster: restart New API with the rotated secrets" "s
   fail "SSM Run Command refused the restart ($command_id); it is out of its target group until the next pulumi up restarts it"
 fi
 command_failed() { fail "the restart ended $status (command $command_id); it is out of its target group until the next pulumi up restarts it"; }
+restarted() {
+  command_succeeded && return 0
+  if progress_due "$deadline"; then
+    echo "new-api-cluster: $NODE: restarting New API (Run Command says $status); at most $progress_left s left"
+  fi
+  return 1
+}
 time_left
-poll_until "$left" "$POLL_SECONDS" command_succeeded \
+poll_until "$left" "$POLL_SECONDS" restarted \
   || fail "the restart did not end within $TIMEOUT_SECONDS s (last status: $status); it is out of its target group until the next pulumi up restarts it"
 
 register "$INSTANCE_ID" || fail "could not register it again in its target group; the next pulumi up restarts and registers it"

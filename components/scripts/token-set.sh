@@ -10,8 +10,11 @@ set -u
 
 # shellcheck source=poll.sh
 . "$(dirname "$0")/poll.sh"
+# shellcheck source=operator.sh
+. "$(dirname "$0")/operator.sh"
 
-command -v aws >/dev/null 2>&1 || { echo "new-api-cluster: ending the Redis AUTH token rotation needs the AWS CLI (README, Deploy to AWS)" >&2; exit 1; }
+require_aws_cli "ending the Redis AUTH token rotation"
+use_stack_credentials || exit 1
 fail() { echo "new-api-cluster: Redis AUTH token rotation of $REPLICATION_GROUP_ID: $*" >&2; exit 1; }
 umask 077
 input="$(mktemp)" || fail "could not create a temporary file"
@@ -28,6 +31,9 @@ settled() {
   case "$state" in
     available*None) return 0 ;;
   esac
+  if progress_due "$poll_deadline"; then
+    echo "new-api-cluster: $REPLICATION_GROUP_ID: waiting for the old token to go (ElastiCache says $state); at most $progress_left s left"
+  fi
   return 1
 }
 poll_until "$TIMEOUT_SECONDS" "$POLL_SECONDS" settled || fail "still not done after $TIMEOUT_SECONDS s (last state: $state)"

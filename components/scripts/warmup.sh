@@ -1,11 +1,13 @@
 #!/bin/sh
 # The warm-up `pulumi up` runs on the operator's machine after a node is registered with its
 # target group: polls `aws elbv2 describe-target-health` for $INSTANCE_ID in $TARGET_GROUP_ARN
-# (in $AWS_REGION, with the operator's AWS credentials) until the target is healthy, so that
-# new weights (and the removal of the nodes it replaces) wait exactly as long as they must.
+# (in $AWS_REGION, with the stack's AWS credentials) until the target is healthy, so that
+# new weights (and the removal of the nodes it replaces) wait exactly as long as they must,
+# saying every PROGRESS_SECONDS what the load balancer reports and how long it still waits.
 # Past TIMEOUT_SECONDS it fails `pulumi up` naming $NODE or, when the node need not turn
 # healthy (MUST_TURN_HEALTHY=false), says so and lets the update go on. A failing AWS CLI call
-# is retried until the deadline (throttling), and reported if it is the last word.
+# is retried until the deadline (throttling), and reported if it is the last word; credentials
+# that are refused end the wait at once.
 # Parameters: warmupScript in components/aws/warmup.ts; the rest from the command's environment.
 set -eu
 
@@ -13,12 +15,23 @@ set -eu
 . "$(dirname "$0")/poll.sh"
 # shellcheck source=target.sh
 . "$(dirname "$0")/target.sh"
+# shellcheck source=operator.sh
+. "$(dirname "$0")/operator.sh"
 
-command -v aws >/dev/null 2>&1 || { echo "new-api-cluster: waiting for $NODE to turn healthy needs the AWS CLI (README, Deploy to AWS)" >&2; exit 1; }
+require_aws_cli "waiting for $NODE to turn healthy"
+use_stack_credentials || exit 1
 state=unknown
 is_healthy() {
   target_state "$TARGET_GROUP_ARN" "$INSTANCE_ID"
-  [ "$state" = healthy ]
+  [ "$state" != healthy ] || return 0
+  if credentials_refused "$state"; then
+    echo "new-api-cluster: $NODE: the AWS CLI's credentials were refused ($state); see docs/operations.md, The AWS CLI's credentials" >&2
+    exit 1
+  fi
+  if progress_due "$poll_deadline"; then
+    echo "new-api-cluster: $NODE: waiting to turn healthy (the load balancer says $state); at most $progress_left s left"
+  fi
+  return 1
 }
 if poll_until "$TIMEOUT_SECONDS" "$POLL_SECONDS" is_healthy; then
   echo "new-api-cluster: $NODE is healthy"
