@@ -180,3 +180,10 @@ export function operatorPermissionsTable(): string {
         .map(([action, { command, scripts }]) => `| ${code(action)} | ${code(command)} | ${scripts.map((s) => `${code(s)}: ${escapeCell(OPERATOR_SCRIPTS[s])}`).join("; ")} |`);
     return ["| IAM action | AWS CLI call | run by, and when |", "|---|---|---|", ...rows].join("\n");
 }
+
+/**
+ * How long a first deploy of the example stacks takes, as README and docs/operations.md (What a
+ * first deploy takes, which shows how it adds up) both say it. An estimate from AWS's typical
+ * create times: nothing in this project has been deployed to AWS.
+ */
+export const FIRST_DEPLOY_ESTIMATE = "dev ~25-40 min, prod ~35-50 min";
