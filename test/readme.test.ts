@@ -3,7 +3,7 @@
 // each price was found), which lives in docs/.
 import * as fs from "fs";
 import * as path from "path";
-import { FIRST_DEPLOY_ESTIMATE } from "../tools/reference";
+import { FIRST_DEPLOY_ESTIMATE, IAM_SERVICES } from "../tools/reference";
 
 const ROOT = path.join(__dirname, "..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -41,6 +41,15 @@ describe("README", () => {
             const other = sentences.filter((s) => /first deploy[^.]*?\d+\s*-\s*\d+\s*min/i.test(s) && !s.includes(FIRST_DEPLOY_ESTIMATE));
             expect([file, other]).toEqual([file, []]);
         }
+    });
+
+    test("names, in short, every AWS service a deploy uses and iam:PassRole, and links the full tables", () => {
+        const requirements = folded(section(README, "Requirements"));
+        for (const { name } of Object.values(IAM_SERVICES)) {
+            expect([name, requirements.includes(name)]).toEqual([name, true]);
+        }
+        expect(requirements).toContain("`iam:PassRole`");
+        expect(requirements).toContain("(docs/requirements.md)");
     });
 
     test("says plainly what has and has not been run on AWS", () => {

@@ -20,23 +20,22 @@ export function outputsTable(): string {
     return ["| output | description |", "|---|---|", ...rows].join("\n");
 }
 
-/** The IAM service prefixes a deploy calls, with what the deploying identity must be allowed beyond the resources' own create, read, update, tag and delete calls. */
+/** The IAM service prefixes a deploy calls: the service's name, and what the deploying identity must be allowed beyond the resources' own create, read, update, tag and delete calls. */
 export const IAM_SERVICES = {
-    ec2: "the VPC, subnets, gateways, routes, security groups and their rules, the nodes; `ec2:DescribeAvailabilityZones` always, `ec2:DescribeSubnets` for an existing VPC",
-    elasticloadbalancing: "the load balancer, its target groups, listener and rules",
-    rds: "the MySQL instances, their parameter and subnet groups; `rds:DescribeDBSnapshots` before a restore from `dbSnapshotIdentifier`",
-    elasticache: "the Redis replication group and its subnet group",
-    iam:
-        "the nodes' roles, inline policies and instance profiles (and the flow logs role); `iam:PassRole` on the master's and the slaves' roles, which EC2 receives when it launches a node, and on the flow logs role, which `ec2:CreateFlowLogs` passes; `iam:CreateServiceLinkedRole` the first time the account uses RDS, ElastiCache or ELB, and for the alarms with the EC2 recover action",
-    kms: "the cluster key (`kms:CreateKey`, its policy, yearly rotation) and its alias; `kms:Encrypt` and `kms:Decrypt` on that key through SSM, which the key's policy allows only that way, to write and read back the SecureString parameters",
-    ssm: "the cluster's parameters under `/new-api/<clusterName>/`; `ssm:GetParameter` of AWS's public Amazon Linux 2023 AMI parameter",
-    logs: "the nodes' log group (and the flow logs' group), encrypted with the cluster key",
-    cloudwatch: "the alarms and the dashboard",
-    sns: "the alert topic, encrypted with the cluster key, and its email subscription",
-    s3: "with `albAccessLogs`: the access logs bucket, its policy, public access block, ownership, encryption and lifecycle",
-    acm: "with `domainName` and no `certificateArn`: the certificate and its DNS validation",
-    route53: "with `domainName`: the validation records and the alias record in `hostedZoneId`",
-    sts: "`sts:GetCallerIdentity` (the account in the key's policy, and the AWS provider's check of its credentials); `sts:AssumeRole` on each role `aws:assumeRoles` names",
+    ec2: { name: "EC2", what: "the VPC, subnets, gateways, routes, security groups and their rules, the nodes; `ec2:DescribeAvailabilityZones` always, `ec2:DescribeSubnets` for an existing VPC" },
+    elasticloadbalancing: { name: "ELB", what: "the load balancer, its target groups, listener and rules" },
+    rds: { name: "RDS", what: "the MySQL instances, their parameter and subnet groups; `rds:DescribeDBSnapshots` before a restore from `dbSnapshotIdentifier`" },
+    elasticache: { name: "ElastiCache", what: "the Redis replication group and its subnet group" },
+    iam: { name: "IAM", what: "the nodes' roles, inline policies and instance profiles (and the flow logs role); `iam:PassRole` on the master's and the slaves' roles, which EC2 receives when it launches a node, and on the flow logs role, which `ec2:CreateFlowLogs` passes; `iam:CreateServiceLinkedRole` the first time the account uses RDS, ElastiCache or ELB, and for the alarms with the EC2 recover action" },
+    kms: { name: "KMS", what: "the cluster key (`kms:CreateKey`, its policy, yearly rotation) and its alias; `kms:Encrypt` and `kms:Decrypt` on that key through SSM, which the key's policy allows only that way, to write and read back the SecureString parameters" },
+    ssm: { name: "SSM", what: "the cluster's parameters under `/new-api/<clusterName>/`; `ssm:GetParameter` of AWS's public Amazon Linux 2023 AMI parameter" },
+    logs: { name: "CloudWatch Logs", what: "the nodes' log group (and the flow logs' group), encrypted with the cluster key" },
+    cloudwatch: { name: "CloudWatch", what: "the alarms and the dashboard" },
+    sns: { name: "SNS", what: "the alert topic, encrypted with the cluster key, and its email subscription" },
+    s3: { name: "S3", what: "with `albAccessLogs`: the access logs bucket, its policy, public access block, ownership, encryption and lifecycle" },
+    acm: { name: "ACM", what: "with `domainName` and no `certificateArn`: the certificate and its DNS validation" },
+    route53: { name: "Route 53", what: "with `domainName`: the validation records and the alias record in `hostedZoneId`" },
+    sts: { name: "STS", what: "`sts:GetCallerIdentity` (the account in the key's policy, and the AWS provider's check of its credentials); `sts:AssumeRole` on each role `aws:assumeRoles` names" },
 } as const;
 export type IamService = keyof typeof IAM_SERVICES;
 
@@ -110,7 +109,7 @@ export function deployPermissionsTable(): string {
     const tokens = Object.keys(DEPLOY_NEEDS).sort();
     const rows = (Object.keys(IAM_SERVICES) as IamService[]).map((service) => {
         const used = tokens.filter((token) => "service" in DEPLOY_NEEDS[token] && (DEPLOY_NEEDS[token] as { service: IamService }).service === service);
-        return `| ${code(service)} | ${escapeCell(IAM_SERVICES[service])} | ${used.map(code).join(", ")} |`;
+        return `| ${code(service)} (${IAM_SERVICES[service].name}) | ${escapeCell(IAM_SERVICES[service].what)} | ${used.map(code).join(", ")} |`;
     });
     const local = new Map<string, string[]>();
     for (const token of tokens.filter((t) => "local" in DEPLOY_NEEDS[t])) {
