@@ -3,10 +3,9 @@
 // registers and the data sources it reads) and the AWS CLI calls the operator's machine makes
 // during `pulumi up` (from the scripts its local commands run). test/docs.test.ts compares each
 // table with what the program does under the mocks, so that none can go stale.
+import { escapeCell } from "../components/config/docs";
 import { OUTPUT_DOCS, OutputDoc } from "../components/outputs";
 import { renderScript } from "../components/scripts/render";
-
-const escapeCell = (text: string) => text.replace(/\|/g, "\\|");
 
 function outputLabel(doc: OutputDoc): string {
     const where = doc.targets.length === 2 ? "both targets" : doc.targets[0] === "aws" ? "AWS" : "docker";
