@@ -1,6 +1,7 @@
-// The README's cost table is monthlyCost's output for the shipped dev and prod stack files, and
-// what it counts (nodes, NAT gateways, databases, cache nodes, alarm metrics, keys) is what the
-// program registers for those files under mocks.
+// The README's cost table is monthlyCost's output for the shipped dev and prod stack files,
+// docs/cost.md lists every price it uses with its source and AWS's page, and what it counts
+// (nodes, NAT gateways, databases, cache nodes, alarm metrics, keys) is what the program
+// registers for those files under mocks.
 import * as fs from "fs";
 import * as path from "path";
 import { ASSUMED, HOURS_PER_MONTH, INSTANCE_HOUR_PRICES, PRICES, alarmMetricCount, costTable, monthlyCost, priceList } from "../components/aws/cost";
@@ -16,14 +17,29 @@ function example(file: string): { file: string; config: ClusterConfig; raw: Reco
     return { file, config: parseClusterConfig(config, stack, region), raw: { ...config, "aws:region": region } };
 }
 
-const README = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
-const between = (start: string, end: string) => README.slice(README.indexOf(start) + start.length, README.indexOf(end)).trim();
+const read = (file: string) => fs.readFileSync(path.join(__dirname, "..", file), "utf8");
+function between(file: string, start: string, end: string): string {
+    const text = read(file);
+    expect(text).toContain(start);
+    return text.slice(text.indexOf(start) + start.length, text.indexOf(end)).trim();
+}
 
 describe("the README's cost table", () => {
-    test("is monthlyCost's table of Pulumi.dev.yaml and Pulumi.prod.yaml, with every price and its page", () => {
+    test("is monthlyCost's table of Pulumi.dev.yaml and Pulumi.prod.yaml; docs/cost.md lists every price and its source", () => {
         const stacks = EXAMPLES.map(example);
-        expect(between("<!-- cost-table:start -->", "<!-- cost-table:end -->")).toBe(costTable(stacks));
-        expect(between("<!-- cost-prices:start -->", "<!-- cost-prices:end -->")).toBe(priceList());
+        expect(between("README.md", "<!-- cost-table:start -->", "<!-- cost-table:end -->")).toBe(costTable(stacks));
+        expect(between("docs/cost.md", "<!-- cost-prices:start -->", "<!-- cost-prices:end -->")).toBe(priceList());
+        expect(read("README.md")).not.toContain("<!-- cost-prices:start -->");
+    });
+
+    test("every price names where and when it was read, and AWS's own pricing page for it", () => {
+        const prices = [...Object.values(PRICES), ...Object.values(INSTANCE_HOUR_PRICES)];
+        for (const price of prices) {
+            expect(price.source).toMatch(/read \d{4}-\d{2}-\d{2}/);
+            expect(price.awsPage).toMatch(/^https:\/\/aws\.amazon\.com\/[a-z0-9/-]+\/pricing\/(on-demand\/)?$/);
+            // Facts are cited by public page or repository, never by an index or a file id.
+            expect(price.source).not.toMatch(/stored|index file|file \d{6,}/i);
+        }
     });
 
     test.each(EXAMPLES)("%s: what the table counts is what the program registers", async (file) => {
@@ -64,7 +80,8 @@ describe("monthlyCost", () => {
         const unpriced = { ...dev, dbInstanceClass: "db.m5.large" };
         const unpricedRds = monthlyCost(unpriced).find((l) => l.component === "RDS instances")!;
         expect(unpricedRds.usd).toBeUndefined();
-        expect(unpricedRds.prices[0].source).toMatch(/^not in the stored pages/);
+        expect(unpricedRds.prices[0].source).toMatch(/^no source read gives it/);
+        expect(unpricedRds.prices[0].awsPage).toBe("https://aws.amazon.com/rds/mysql/pricing/");
         expect(costTable([{ file: "dev", config: unpriced }])).toMatch(
             /\| RDS instances \| price not found \(1 database x 1 \(Single-AZ\) x db\.m5\.large x 730 h\) \|/,
         );

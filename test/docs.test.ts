@@ -7,7 +7,7 @@ import * as path from "path";
 import { CONFIG_KEYS, DEFAULT_IMAGE, SETTINGS, parseClusterConfig } from "../components/config";
 import { nodeEnvironment, secretEnvironment } from "../components/environment";
 import { configurationTables } from "../components/config/docs";
-import { GENERATED, withTables } from "../tools/docs";
+import { GENERATED_BLOCKS, markers, withTables } from "../tools/docs";
 
 const ROOT = path.join(__dirname, "..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -27,13 +27,15 @@ function anchorsOf(markdown: string): string[] {
     return [...withoutCode.matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchor(m[1].trim()));
 }
 
-describe("docs/configuration.md", () => {
-    test("its tables are the ones the schema makes (npm run docs rewrites them)", () => {
-        const doc = read("docs/configuration.md");
-        expect(doc).toMatch(GENERATED);
-        expect(withTables(doc)).toBe(doc);
+describe("the generated tables", () => {
+    test.each(GENERATED_BLOCKS.map((block) => [block.file, block.name]))("%s: %s is what the code makes (npm run docs rewrites it)", (file, name) => {
+        const doc = read(file);
+        expect(doc).toMatch(markers(name));
+        expect(withTables(file, doc)).toBe(doc);
     });
+});
 
+describe("docs/configuration.md", () => {
     test("they list every setting once, with a default, allowed values and a meaning", () => {
         const keys = [...configurationTables().matchAll(/^\| `([A-Za-z]+)` \| (.+?) \| (.+?) \| (.+?) \|$/gm)].map((m) => m[1]);
         expect(keys).toEqual([...CONFIG_KEYS]);
@@ -73,9 +75,9 @@ describe("links", () => {
     });
 });
 
-describe("README's component table", () => {
+describe("docs/architecture.md's component table", () => {
     test("names each component's file, class and type token as the code has them", () => {
-        const rows = [...read("README.md").matchAll(/^\| [^|]+ \| `([\w/.]+\.ts)` `(\w+)`[^|]* \| `(new-api:[\w:]+)` \|/gm)];
+        const rows = [...read("docs/architecture.md").matchAll(/^\| [^|]+ \| `([\w/.]+\.ts)` `(\w+)`[^|]* \| `(new-api:[\w:]+)` \|/gm)];
         const sources = fs.readdirSync(path.join(ROOT, "components"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
         const components = sources.flatMap((file) =>
             [...fs.readFileSync(path.join(ROOT, "components", file), "utf8").matchAll(/class (\w+) extends pulumi\.ComponentResource[\s\S]*?super\("([^"]+)"/g)].map(

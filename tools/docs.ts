@@ -1,16 +1,32 @@
-// `npm run docs`: rewrites the tables of docs/configuration.md from the settings' schema.
+// `npm run docs`: rewrites the generated tables of docs/ (each between its BEGIN and END
+// markers) from the code: the settings' schema, the stack outputs, the deploy permissions.
 import * as fs from "fs";
 import * as path from "path";
 import { configurationTables } from "../components/config/docs";
+import { deployPermissionsTable, operatorPermissionsTable, outputsTable } from "./reference";
 
-/** The generated part of the file, between its BEGIN and END markers. */
-export const GENERATED = /(<!-- BEGIN settings[^\n]*-->\n)[\s\S]*?(<!-- END settings -->)/;
+/** Each generated block: the file that holds it, its marker name, and what it holds. */
+export const GENERATED_BLOCKS = [
+    { file: "docs/configuration.md", name: "settings", content: configurationTables },
+    { file: "docs/operations.md", name: "outputs", content: outputsTable },
+    { file: "docs/requirements.md", name: "deploy-permissions", content: deployPermissionsTable },
+    { file: "docs/requirements.md", name: "operator-permissions", content: operatorPermissionsTable },
+] as const;
 
-export function withTables(markdown: string): string {
-    if (!GENERATED.test(markdown)) {
-        throw new Error("docs/configuration.md has lost its BEGIN settings / END settings markers");
-    }
-    return markdown.replace(GENERATED, (_, begin: string, end: string) => `${begin}\n${configurationTables()}\n\n${end}`);
+/** The generated part of a file: from `<!-- BEGIN name … -->` to `<!-- END name -->`. */
+export function markers(name: string): RegExp {
+    return new RegExp(`(<!-- BEGIN ${name}\\b[^\\n]*-->\\n)[\\s\\S]*?(<!-- END ${name} -->)`);
+}
+
+/** `markdown` with the blocks of `file` rewritten. */
+export function withTables(file: string, markdown: string): string {
+    return GENERATED_BLOCKS.filter((block) => block.file === file).reduce((text, block) => {
+        const pattern = markers(block.name);
+        if (!pattern.test(text)) {
+            throw new Error(`${file} has lost its BEGIN ${block.name} / END ${block.name} markers`);
+        }
+        return text.replace(pattern, (_, begin: string, end: string) => `${begin}\n${block.content()}\n\n${end}`);
+    }, markdown);
 }
 
 /** The project's root: the nearest folder above this file with a package.json (run from source or from bin/). */
@@ -19,7 +35,9 @@ function projectRoot(dir = __dirname): string {
 }
 
 if (require.main === module) {
-    const file = path.join(projectRoot(), "docs", "configuration.md");
-    fs.writeFileSync(file, withTables(fs.readFileSync(file, "utf8")));
-    console.log(`rewrote ${file}`);
+    for (const file of new Set(GENERATED_BLOCKS.map((block) => block.file))) {
+        const absolute = path.join(projectRoot(), file);
+        fs.writeFileSync(absolute, withTables(file, fs.readFileSync(absolute, "utf8")));
+        console.log(`rewrote ${absolute}`);
+    }
 }

@@ -1,81 +1,94 @@
 // What an AWS stack costs a month before anything is deployed: a pure function from the
-// cluster's configuration and a table of on-demand us-east-1 prices, each with the page it was
-// read from. A price no stored page gave is left out and said so, never guessed. The README's
-// cost table is this module's output (test/cost.test.ts keeps them equal).
+// cluster's configuration and a table of on-demand us-east-1 prices, each with where it was read
+// and AWS's own page for it. A price no source gave is left out and said so, never guessed. The
+// README's cost table is this module's output, and docs/cost.md lists the prices
+// (test/cost.test.ts keeps both equal to it).
 import { ClusterConfig } from "../config";
 import { supportsRecoverAction } from "./instanceTypes";
 
 /** Billing hours in a month, as AWS's own monthly examples count them. */
 export const HOURS_PER_MONTH = 730;
 
-/** The day the prices below were read from the stored pages. */
-export const PRICES_READ_ON = "2026-11-27";
-
 export interface Price {
-    /** US dollars per `unit`; undefined when no stored page gave it. */
+    /** US dollars per `unit`; undefined when no source gave it. */
     usd?: number;
     unit: string;
-    /** The page the price was read from, or where it was looked for. */
+    /** Where the rate was read, and when; or where it was looked for. */
     source: string;
+    /** AWS's own pricing page of the rate, where an operator checks it. */
+    awsPage: string;
 }
 
-const ALB_PAGE = "https://cloud-horizons.com/blog/alb-the-line-item-nobody-watches/ (May 2026, quoting aws.amazon.com/elasticloadbalancing/pricing)";
-const NAT_PAGE = "https://basavytix.com/blog/aws-nat-gateway-pricing (us-east-1 rates)";
-const IPV4_PAGE = "https://cloudburn.io/blog/aws-nat-gateway-pricing (Feb 2026)";
-const RDS_PAGE = "https://www.usage.ai/blogs/aws/reserved-instances/rds/pricing-calculator/ (us-east-1, June 2026)";
-const CLOUDWATCH_PAGE = "https://www.factualminds.com/blog/amazon-cloudwatch-pricing-metrics-logs-alarms-dashboards/ (June 2026)";
-const ALARM_PAGE = "https://c3x.dev/resources/aws/aws_cloudwatch_metric_alarm";
+/** The day the third-party pages below were read. */
+const READ = "read 2026-11-27";
+const EC2_PAGE = "https://aws.amazon.com/ec2/pricing/on-demand/";
+const ELB_PAGE = "https://aws.amazon.com/elasticloadbalancing/pricing/";
+const VPC_PAGE = "https://aws.amazon.com/vpc/pricing/";
+const EBS_PAGE = "https://aws.amazon.com/ebs/pricing/";
+const RDS_PAGE = "https://aws.amazon.com/rds/mysql/pricing/";
+const ELASTICACHE_PAGE = "https://aws.amazon.com/elasticache/pricing/";
+const CLOUDWATCH_PAGE = "https://aws.amazon.com/cloudwatch/pricing/";
 const KMS_PAGE = "https://aws.amazon.com/kms/pricing/";
-const S3_PAGE = "https://zeonedge.com/blog/cloud-storage-cost-guide-s3-ebs-efs-fsx-choosing-right-tier (us-east-1, April 2026)";
-const EBS_PAGE = "https://menuvis1-blip.github.io/autonomous-researcher/aws/architecture/storage/2026/02/24/amazon-ebs.html (Feb 2026)";
-const NOT_FOUND = (page: string) => `not in the stored pages (looked for ${page})`;
+const S3_PAGE = "https://aws.amazon.com/s3/pricing/";
+
+const ALB_SOURCE =
+    "AWS's pricing example for us-east-1 on aws.amazon.com/elasticloadbalancing/pricing/, as transcribed from that page on 2026-09-20 in github.com/api-evangelist/amazon-elastic-load-balancing plans/amazon-elastic-load-balancing-plans-pricing.yml, read 2026-12-04";
+const NAT_SOURCE = `https://basavytix.com/blog/aws-nat-gateway-pricing (us-east-1 rates), ${READ}`;
+const IPV4_SOURCE = `https://cloudburn.io/blog/aws-nat-gateway-pricing (Feb 2026), ${READ}`;
+const RDS_STORAGE_SOURCE = `https://www.usage.ai/blogs/aws/reserved-instances/rds/pricing-calculator/ (us-east-1, June 2026), ${READ}`;
+const CLOUDWATCH_SOURCE = `https://www.factualminds.com/blog/amazon-cloudwatch-pricing-metrics-logs-alarms-dashboards/ (June 2026), ${READ}`;
+const ALARM_SOURCE = `https://c3x.dev/resources/aws/aws_cloudwatch_metric_alarm, ${READ}`;
+const KMS_SOURCE = `${KMS_PAGE}, ${READ}`;
+const S3_SOURCE = `https://zeonedge.com/blog/cloud-storage-cost-guide-s3-ebs-efs-fsx-choosing-right-tier (us-east-1, April 2026), ${READ}`;
+const EBS_SOURCE = `https://menuvis1-blip.github.io/autonomous-researcher/aws/architecture/storage/2026/02/24/amazon-ebs.html (Feb 2026), ${READ}`;
+const NOT_FOUND = (what: string) => `no source read gives it (looked for ${what})`;
 
 export const PRICES = {
-    albHour: { usd: 0.0225, unit: "load balancer-hour", source: ALB_PAGE },
-    lcuHour: { usd: 0.008, unit: "LCU-hour", source: ALB_PAGE },
-    natHour: { usd: 0.045, unit: "NAT gateway-hour", source: NAT_PAGE },
-    natGb: { usd: 0.045, unit: "GB processed", source: NAT_PAGE },
-    publicIpv4Hour: { usd: 0.005, unit: "public IPv4 address-hour", source: IPV4_PAGE },
-    ebsGp3GbMonth: { usd: 0.08, unit: "GB-month of gp3", source: EBS_PAGE },
-    rdsGp3GbMonth: { usd: 0.115, unit: "GB-month of RDS gp3 storage (per copy: Multi-AZ bills the standby's too)", source: RDS_PAGE },
-    cloudwatchAlarmMetric: { usd: 0.1, unit: "standard-resolution alarm metric-month", source: ALARM_PAGE },
-    cloudwatchDashboard: { usd: 3, unit: "dashboard-month", source: CLOUDWATCH_PAGE },
-    logsIngestedGb: { usd: 0.5, unit: "GB of logs ingested", source: CLOUDWATCH_PAGE },
-    kmsKeyMonth: { usd: 1, unit: "KMS key-month (each yearly rotation adds $1/month)", source: KMS_PAGE },
-    s3GbMonth: { usd: 0.023, unit: "GB-month of S3 Standard", source: S3_PAGE },
+    albHour: { usd: 0.0225, unit: "load balancer-hour", source: ALB_SOURCE, awsPage: ELB_PAGE },
+    lcuHour: { usd: 0.008, unit: "LCU-hour", source: ALB_SOURCE, awsPage: ELB_PAGE },
+    natHour: { usd: 0.045, unit: "NAT gateway-hour", source: NAT_SOURCE, awsPage: VPC_PAGE },
+    natGb: { usd: 0.045, unit: "GB processed", source: NAT_SOURCE, awsPage: VPC_PAGE },
+    publicIpv4Hour: { usd: 0.005, unit: "public IPv4 address-hour", source: IPV4_SOURCE, awsPage: VPC_PAGE },
+    ebsGp3GbMonth: { usd: 0.08, unit: "GB-month of gp3", source: EBS_SOURCE, awsPage: EBS_PAGE },
+    rdsGp3GbMonth: { usd: 0.115, unit: "GB-month of RDS gp3 storage (per copy: Multi-AZ bills the standby's too)", source: RDS_STORAGE_SOURCE, awsPage: RDS_PAGE },
+    cloudwatchAlarmMetric: { usd: 0.1, unit: "standard-resolution alarm metric-month", source: ALARM_SOURCE, awsPage: CLOUDWATCH_PAGE },
+    cloudwatchDashboard: { usd: 3, unit: "dashboard-month", source: CLOUDWATCH_SOURCE, awsPage: CLOUDWATCH_PAGE },
+    logsIngestedGb: { usd: 0.5, unit: "GB of logs ingested", source: CLOUDWATCH_SOURCE, awsPage: CLOUDWATCH_PAGE },
+    kmsKeyMonth: { usd: 1, unit: "KMS key-month (each yearly rotation adds $1/month)", source: KMS_SOURCE, awsPage: KMS_PAGE },
+    s3GbMonth: { usd: 0.023, unit: "GB-month of S3 Standard", source: S3_SOURCE, awsPage: S3_PAGE },
 } as const satisfies Record<string, Price>;
 
 // The t3.small rate is a third-party copy of AWS's table; the other instance rates are AWS's own
-// price data as kept in public repositories: the cache and m7i.large rates Price List API answers
-// quoted in cost tools and reports, the RDS rates rows of AWS's bulk offer file (the stored index
-// gives the ElastiCache file, not its repository).
-const T3_SMALL_PAGE = "https://cloud-bench.com/blog/aws-t3-micro-vs-t3-small (on-demand us-east-1; the page is undated)";
+// price data as kept in public repositories (Price List API answers quoted in a cost report, rows
+// of AWS's bulk offer file) or, for the cache nodes, quoted by a cost tool whose repository could
+// not be named.
+const T3_SMALL_SOURCE = `https://cloud-bench.com/blog/aws-t3-micro-vs-t3-small (on-demand us-east-1; the page is undated), ${READ}`;
 const CACHE_PRICE_LIST =
-    "AWS Price List API (AmazonElastiCache, Cache Instance, cacheEngine Redis, us-east-1) read 2026-10-02, as quoted in a public GitHub file, AWSPricingService.FALLBACK_ELASTICACHE_PRICING (stored-index file 70712899090; its repository is not named there)";
-const M7I_LARGE_PRICE_LIST =
-    "AWS Price List API (AmazonEC2, us-east-1, SKU HDXWAGH5PKCWGFHZ) read 2026-10-05, as quoted in github.com/Potato1476/vllm-bench reports/production-cost-estimation-tco-2026-10-05.md section 13 (commit 25a356c9); that account's us-east-1 bill charged BoxUsage:m7i.large (Linux) at the same $0.1008/h (reports/aws-continuous-cost-2026-10-07.md)";
-const RDS_MYSQL_OFFER_FILE =
-    "AWS Price List bulk offer file AmazonRDS version 20260904172716 (us-east-1, databaseEngine MySQL, OnDemand), in a trimmed copy dated 2026-09-06: github.com/mooncitizen/togen internal/cost/prices/aws.json (commit 36c1abbf)";
+    "the AWS Price List API (AmazonElastiCache, Cache Instance, cacheEngine Redis, us-east-1, read 2026-10-02) as quoted in a public cost tool's table of fallback prices, read 2026-11-27; the tool's repository could not be identified, so no public copy backs this rate: check it on AWS's page";
+const M7I_LARGE_PRICE_LIST = `the AWS Price List API (AmazonEC2, us-east-1, SKU HDXWAGH5PKCWGFHZ, read 2026-10-05) as quoted in github.com/Potato1476/vllm-bench reports/production-cost-estimation-tco-2026-10-05.md section 13 (commit 25a356c9), whose us-east-1 bill charged BoxUsage:m7i.large (Linux) at the same $0.1008/h (reports/aws-continuous-cost-2026-10-07.md), ${READ}`;
+const RDS_MYSQL_OFFER_FILE = `AWS's Price List bulk offer file AmazonRDS version 20260904172716 (us-east-1, databaseEngine MySQL, OnDemand), in a trimmed copy dated 2026-09-06: github.com/mooncitizen/togen internal/cost/prices/aws.json (commit 36c1abbf), ${READ}`;
 
 /** Hourly on-demand prices of the instance types the examples use (EC2 Linux, RDS for MySQL Single-AZ, ElastiCache Redis OSS). */
 export const INSTANCE_HOUR_PRICES: Record<string, Price> = {
-    "t3.small": { usd: 0.0208, unit: "instance-hour", source: T3_SMALL_PAGE },
-    "m7i.large": { usd: 0.1008, unit: "instance-hour", source: M7I_LARGE_PRICE_LIST },
+    "t3.small": { usd: 0.0208, unit: "instance-hour", source: T3_SMALL_SOURCE, awsPage: EC2_PAGE },
+    "m7i.large": { usd: 0.1008, unit: "instance-hour", source: M7I_LARGE_PRICE_LIST, awsPage: EC2_PAGE },
     "db.t4g.micro": {
         usd: 0.016,
         unit: "DB instance-hour (Single-AZ)",
-        source: `${RDS_MYSQL_OFFER_FILE}, Single-AZ SKU U4AUM7WC9VCSGAY9 (its Multi-AZ SKU F2KGHFYN45729EWR is $0.032, twice)`,
+        source: `${RDS_MYSQL_OFFER_FILE}; Single-AZ SKU U4AUM7WC9VCSGAY9 (its Multi-AZ SKU F2KGHFYN45729EWR is $0.032, twice)`,
+        awsPage: RDS_PAGE,
     },
     "db.r6g.large": {
         usd: 0.215,
         unit: "DB instance-hour (Single-AZ)",
-        source: `${RDS_MYSQL_OFFER_FILE}, Single-AZ SKU 5KE8TCG3FP4Y4ZVZ (its Multi-AZ SKU SJZ23EJ356ZZU259 is $0.43, twice); taken over the undated copies that disagree ($0.218 to $0.240) as the one dated copy of AWS's own price list`,
+        source: `${RDS_MYSQL_OFFER_FILE}; Single-AZ SKU 5KE8TCG3FP4Y4ZVZ (its Multi-AZ SKU SJZ23EJ356ZZU259 is $0.43, twice)`,
+        awsPage: RDS_PAGE,
     },
-    "cache.t4g.micro": { usd: 0.016, unit: "node-hour", source: CACHE_PRICE_LIST },
-    "cache.r7g.large": { usd: 0.219, unit: "node-hour", source: CACHE_PRICE_LIST },
+    "cache.t4g.micro": { usd: 0.016, unit: "node-hour", source: CACHE_PRICE_LIST, awsPage: ELASTICACHE_PAGE },
+    "cache.r7g.large": { usd: 0.219, unit: "node-hour", source: CACHE_PRICE_LIST, awsPage: ELASTICACHE_PAGE },
 };
 
-/** Usage the prices multiply, which the configuration cannot know: stated in the README beside the table. */
+/** Usage the prices multiply, which the configuration cannot know: stated in docs/cost.md. */
 export const ASSUMED = {
     /** Average load balancer capacity units: a small API gateway's traffic. */
     lcus: 1,
@@ -106,8 +119,11 @@ const line = (component: string, quantity: string, parts: [number, Price][]): Co
     prices: parts.map(([, price]) => price),
 });
 
+/** AWS's pricing page for an instance type's service, by the type's prefix. */
+const instancePage = (type: string) => (type.startsWith("db.") ? RDS_PAGE : type.startsWith("cache.") ? ELASTICACHE_PAGE : EC2_PAGE);
+
 const instancePrice = (type: string): Price =>
-    INSTANCE_HOUR_PRICES[type] ?? { unit: "instance-hour", source: NOT_FOUND(`the price of ${type}`) };
+    INSTANCE_HOUR_PRICES[type] ?? { unit: "instance-hour", source: NOT_FOUND(`the price of ${type}`), awsPage: instancePage(type) };
 
 /** The number of CloudWatch alarm metrics the stack creates: monitoring.ts's and each node's (nodes.ts). */
 export function alarmMetricCount(config: ClusterConfig): number {
@@ -168,7 +184,7 @@ export function monthlyCost(config: ClusterConfig): CostLine[] {
             component: "RDS backups",
             quantity: `${config.dbBackupRetentionDays} days kept`,
             usd: 0,
-            prices: [{ usd: 0, unit: "GB-month up to the provisioned storage (free allowance; beyond it ~$0.095/GB-month)", source: RDS_PAGE }],
+            prices: [{ usd: 0, unit: "GB-month up to the provisioned storage (free allowance; beyond it ~$0.095/GB-month)", source: RDS_STORAGE_SOURCE, awsPage: RDS_PAGE }],
         },
         line("ElastiCache nodes", `${config.cacheNodeCount} x ${config.cacheNodeType} x ${h} h`, [
             [config.cacheNodeCount * h, instancePrice(config.cacheNodeType)],
@@ -211,9 +227,10 @@ export function costTable(stacks: { file: string; config: ClusterConfig }[]): st
     ].join("\n");
 }
 
-/** Every price the table uses, with its source: the README lists them under the table. */
+/** Every price the table uses, with where it was read and AWS's page for it: docs/cost.md lists them. */
 export function priceList(): string {
     const entries: [string, Price][] = [...Object.entries(PRICES), ...Object.entries(INSTANCE_HOUR_PRICES)];
-    const lines = entries.map(([name, p]) => `- ${name}: ${p.usd === undefined ? "price not found" : `$${p.usd}`} per ${p.unit}; ${p.source}`);
-    return [`Read on ${PRICES_READ_ON}:`, ...lines].join("\n");
+    return entries
+        .map(([name, p]) => `- ${name}: ${p.usd === undefined ? "price not found" : `$${p.usd}`} per ${p.unit}. Source: ${p.source}. AWS's page: ${p.awsPage}`)
+        .join("\n");
 }

@@ -2,7 +2,8 @@
 // what the program reads (docs/configuration.md holds them; a test compares).
 import { SECTIONS, SETTINGS, Section, SettingKey } from "./schema";
 
-const escapeCell = (text: string) => text.replace(/\|/g, "\\|");
+/** A table cell's text: its pipes escaped. */
+export const escapeCell = (text: string) => text.replace(/\|/g, "\\|");
 
 /** One markdown table per section: key, default, allowed values, meaning. */
 export function configurationTables(): string {
