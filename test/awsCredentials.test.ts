@@ -1,8 +1,6 @@
 // The AWS CLI that `pulumi up` runs (warm-ups, drains, restarts) gets the stack's own
 // credentials: read from the provider's aws: settings, refused by key where the CLI could not
 // follow them, and checked before the first wait.
-import * as fs from "fs";
-import * as path from "path";
 import { assumeRolesVariable, awsCliEnvironment, callerCheckScript } from "../components/aws/localCommands";
 import { parseClusterConfig } from "../components/config";
 import { goDurationSeconds, readAwsCliCredentials } from "../components/config/awsCredentials";
@@ -121,26 +119,3 @@ describe("under the mocks: every wait runs with the stack's credentials, after t
     });
 });
 
-describe("the docs name every permission the operator-side AWS CLI calls need", () => {
-    const scripts = path.join(__dirname, "..", "components", "scripts");
-    // The scripts `pulumi up` runs on the operator's machine, and the libraries they source.
-    const operatorSide = ["warmup.sh", "drain.sh", "restart.sh", "token-set.sh", "admin-rotate.sh", "caller-check.sh", "operator.sh", "target.sh", "run-command.sh"];
-    const IAM_PREFIX: Record<string, string> = { elbv2: "elasticloadbalancing", ssm: "ssm", sts: "sts", elasticache: "elasticache" };
-    const action = (service: string, operation: string) =>
-        `${IAM_PREFIX[service] ?? service}:${operation.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}`;
-
-    test("each `aws <service> <operation>` of those scripts is in The AWS CLI's credentials", () => {
-        const calls = new Set(
-            operatorSide.flatMap((file) => [...fs.readFileSync(path.join(scripts, file), "utf8").matchAll(/\baws ([a-z0-9]+) ([a-z-]+)/g)].map((m) => action(m[1], m[2]))),
-        );
-        expect(calls).toContain("elasticloadbalancing:DescribeTargetHealth");
-        expect(calls).toContain("sts:AssumeRole");
-        const docs = fs.readFileSync(path.join(__dirname, "..", "docs", "operations.md"), "utf8");
-        const section = docs.slice(docs.indexOf("## The AWS CLI's credentials"), docs.indexOf("## Stopping a node"));
-        const named = (permission: string) => {
-            const [prefix, name] = permission.split(":");
-            return section.includes(permission) || new RegExp(`${prefix}:\\w+\`?/\`?${name}\\b`).test(section);
-        };
-        expect([...calls].filter((permission) => !named(permission))).toEqual([]);
-    });
-});

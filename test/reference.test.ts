@@ -5,7 +5,7 @@
 // with their generators in test/docs.test.ts.
 import * as fs from "fs";
 import * as path from "path";
-import { LOCAL_SHELL } from "../components/aws/nodes";
+import { LOCAL_SHELL } from "../components/aws/localCommands";
 import { DEFAULT_IMAGE } from "../components/config";
 import { imageDigest } from "../components/images";
 import { OUTPUT_DOCS, OutputDoc } from "../components/outputs";

@@ -11,7 +11,7 @@ import { shellcheck } from "./shellcheck";
 const SCRIPTS = path.join(__dirname, "..", "components", "scripts");
 const files = fs.readdirSync(SCRIPTS).filter((f) => f.endsWith(".sh"));
 /** The libraries scripts source: no #! line, so shellcheck is told their shell. */
-const LIBRARY_SHELLS: Record<string, string> = { "admin-curl.sh": "bash", "admin-headers.sh": "bash", "admin-session.sh": "bash", "admin-wget.sh": "bash", "poll.sh": "sh", "run-command.sh": "sh", "fill.sh": "sh", "ssm.sh": "bash", "target.sh": "sh", "operator.sh": "sh" };
+const LIBRARY_SHELLS: Record<string, string> = { "admin-curl.sh": "bash", "admin-headers.sh": "bash", "admin-session.sh": "bash", "admin-wget.sh": "bash", "poll.sh": "sh", "run-command.sh": "sh", "fill.sh": "sh", "ssm.sh": "bash", "target.sh": "sh", "operator.sh": "sh", "progress.sh": "sh" };
 
 describe("every script passes shellcheck as a file", () => {
     test("the folder has the scripts the stack renders, and the libraries they source", () => {
@@ -33,6 +33,7 @@ describe("every script passes shellcheck as a file", () => {
                 "local-setup.sh",
                 "operator.sh",
                 "poll.sh",
+                "progress.sh",
                 "restart.sh",
                 "run-command.sh",
                 "setup.sh",

@@ -124,6 +124,7 @@ export function deployPermissionsTable(): string {
  * with when each runs. The test checks this list against the commands the program registers.
  */
 export const OPERATOR_SCRIPTS: Record<string, string> = {
+    "caller-check.sh": "before the first wait, and again when the account or the credentials settings change: the AWS CLI must run in the stack's account",
     "warmup.sh": "each new node (a first deploy, scaling up, a replacement): waits until the load balancer finds it healthy",
     "drain.sh": "each node removed or replaced: waits until the load balancer has drained it",
     "restart.sh": "`dbPasswordRotation` or `redisAuthTokenRotation` raised: restarts each node out of the load balancer",

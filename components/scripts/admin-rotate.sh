@@ -14,6 +14,8 @@ set -u
 . "$(dirname "$0")/run-command.sh"
 # shellcheck source=operator.sh
 . "$(dirname "$0")/operator.sh"
+# shellcheck source=progress.sh
+. "$(dirname "$0")/progress.sh"
 
 require_aws_cli "rotating the admin password"
 use_stack_credentials || exit 1

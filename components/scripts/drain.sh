@@ -15,6 +15,8 @@ set -u
 . "$(dirname "$0")/target.sh"
 # shellcheck source=operator.sh
 . "$(dirname "$0")/operator.sh"
+# shellcheck source=progress.sh
+. "$(dirname "$0")/progress.sh"
 
 if ! command -v aws >/dev/null 2>&1; then
   echo "new-api-cluster: $NODE: no AWS CLI to watch the drain; waiting the whole deregistration delay ($DRAIN_SECONDS s)" >&2

@@ -1,6 +1,5 @@
 # Functions the scripts `pulumi up` runs on the operator's machine share (the warm-ups, drains,
-# restarts, the caller check, the final check), POSIX sh (bash runs it too). Sourced, never run.
-# They need PROGRESS_SECONDS.
+# restarts, the caller check), POSIX sh (bash runs it too). Sourced, never run.
 
 # require_aws_cli WHAT: exits saying that WHAT needs the AWS CLI, when there is none.
 require_aws_cli() {
@@ -47,16 +46,4 @@ credentials_refused() {
       | *"Unable to locate credentials"* | *"could not be found"* | *"Token has expired"*) return 0 ;;
   esac
   return 1
-}
-
-# progress_due DEADLINE: status 0 when a progress line is due (PROGRESS_SECONDS since the last,
-# or the first) and time is left before DEADLINE (an epoch second), setting $progress_left to
-# the seconds left; a long wait says where it is at least that often.
-progress_due() {
-  progress_now=$(date +%s)
-  progress_left=$(( $1 - progress_now ))
-  if [ "$progress_left" -le 0 ] || [ "$progress_now" -lt "${progress_next:-0}" ]; then
-    return 1
-  fi
-  progress_next=$(( progress_now + PROGRESS_SECONDS ))
 }

@@ -18,6 +18,8 @@ set -u
 . "$(dirname "$0")/run-command.sh"
 # shellcheck source=operator.sh
 . "$(dirname "$0")/operator.sh"
+# shellcheck source=progress.sh
+. "$(dirname "$0")/progress.sh"
 
 require_aws_cli "restarting $NODE"
 use_stack_credentials || exit 1

@@ -12,6 +12,8 @@ set -u
 . "$(dirname "$0")/poll.sh"
 # shellcheck source=operator.sh
 . "$(dirname "$0")/operator.sh"
+# shellcheck source=progress.sh
+. "$(dirname "$0")/progress.sh"
 
 require_aws_cli "ending the Redis AUTH token rotation"
 use_stack_credentials || exit 1

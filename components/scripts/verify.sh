@@ -9,8 +9,8 @@ set -eu
 
 # shellcheck source=poll.sh
 . "$(dirname "$0")/poll.sh"
-# shellcheck source=operator.sh
-. "$(dirname "$0")/operator.sh"
+# shellcheck source=progress.sh
+. "$(dirname "$0")/progress.sh"
 
 skip_checks=
 if [ "$INSECURE" = true ]; then

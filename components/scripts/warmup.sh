@@ -17,6 +17,8 @@ set -eu
 . "$(dirname "$0")/target.sh"
 # shellcheck source=operator.sh
 . "$(dirname "$0")/operator.sh"
+# shellcheck source=progress.sh
+. "$(dirname "$0")/progress.sh"
 
 require_aws_cli "waiting for $NODE to turn healthy"
 use_stack_credentials || exit 1
