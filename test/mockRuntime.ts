@@ -246,7 +246,12 @@ export function mockSubnetCidr(subnetId: string): string {
     return `10.99.${createHash("sha256").update(subnetId).digest()[0]}.0/24`;
 }
 
-function mockInvoke(token: string, inputs: Record<string, any>, options: RunOptions): Record<string, any> {
+/** The Region the provider runs in: the stack's aws:region, as the AWS provider takes it, or MOCK_REGION. */
+function mockRegionOf(config: Record<string, string>): string {
+    return config["aws:region"] ?? MOCK_REGION;
+}
+
+function mockInvoke(token: string, inputs: Record<string, any>, options: RunOptions, region: string): Record<string, any> {
     switch (token) {
         case "aws:rds/getSnapshot:getSnapshot": {
             const identifier: string = inputs.dbSnapshotIdentifier;
@@ -266,7 +271,7 @@ function mockInvoke(token: string, inputs: Record<string, any>, options: RunOpti
             return { names: standardOnly ? MOCK_ZONES : [MOCK_LOCAL_ZONE, ...MOCK_ZONES] };
         }
         case "aws:index/getRegion:getRegion":
-            return { name: MOCK_REGION, region: MOCK_REGION };
+            return { name: region, region };
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com" };
         case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -314,7 +319,7 @@ export async function evaluateProgram(
             },
             call: (args) => {
                 invokes.push({ token: args.token, inputs: args.inputs });
-                return mockInvoke(args.token, args.inputs, options);
+                return mockInvoke(args.token, args.inputs, options, mockRegionOf(config));
             },
         },
         options.project ?? PROJECT,
