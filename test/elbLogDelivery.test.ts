@@ -2,7 +2,8 @@
 // against AWS's list, and the bucket policy the program sends in an older and a newer Region.
 import { ELB_ACCOUNTS, ELB_ACCOUNTS_CHINA, ELB_LOG_DELIVERY_SERVICE, elbLogDeliveryPrincipal } from "../components/aws/elbLogDelivery";
 import { accessLogBucketPolicy } from "../components/aws/loadBalancer";
-import { MOCK_ACCOUNT, named, program } from "./harness";
+import { parseClusterConfig } from "../components/config";
+import { MOCK_ACCOUNT, ProgramError, named, program } from "./harness";
 
 /** AWS's list ("Regions available before August 2022"), as the ELB guide's enable-access-logging page gives it. */
 const AWS_LIST: [string, string][] = [
@@ -104,5 +105,25 @@ describe("the access-log bucket policy the program sends", () => {
 
     test("in ap-southeast-4 (Melbourne, opened 2023): the log delivery service only", async () => {
         expect((await delivery({ "aws:region": "ap-southeast-4" })).Principal).toEqual({ Service: "logdelivery.elasticloadbalancing.amazonaws.com" });
+    });
+});
+
+describe("a Region the ELB guide does not cover", () => {
+    const refusal =
+        'new-api-cluster:albAccessLogs = "true": the load balancer is in us-iso-east-1, a Region whose access-log bucket permissions the ELB guide does not give; ' +
+        "allowed: a commercial, AWS GovCloud (US) or China Region, or albAccessLogs false";
+
+    test("config validation refuses albAccessLogs there, and only there", () => {
+        expect(() => parseClusterConfig({ albAccessLogs: "true" }, "dev", "us-iso-east-1")).toThrow(refusal);
+        expect(parseClusterConfig({}, "dev", "us-iso-east-1").albAccessLogs).toBe(false);
+        expect(parseClusterConfig({ albAccessLogs: "true" }, "dev", "cn-north-1").albAccessLogs).toBe(true);
+        expect(parseClusterConfig({ albAccessLogs: "true" }, "dev").albAccessLogs).toBe(true);
+    });
+
+    test("the program stops before it creates anything", async () => {
+        const error = await program({ albAccessLogs: "true", "aws:region": "us-iso-east-1" }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ProgramError);
+        expect((error as ProgramError).message).toContain(refusal);
+        expect((error as ProgramError).registered).toEqual([]);
     });
 });

@@ -56,20 +56,33 @@ export interface LogDeliveryPrincipal {
 }
 
 /**
+ * Whether the ELB guide gives the access-log bucket permissions of `region`: not for the
+ * isolated partitions (us-iso*, eu-isoe*) nor the European Sovereign Cloud (eusc-*).
+ */
+export function elbGuideCovers(region: string): boolean {
+    return !/^([a-z]{2}-iso[a-z]?|eusc)-/.test(region);
+}
+
+/** Why albAccessLogs cannot be on in `region`, and what is allowed (config validation says it too). */
+export function uncoveredRegionProblem(region: string): string {
+    return (
+        `the load balancer is in ${region}, a Region whose access-log bucket permissions the ELB guide does not give; ` +
+        "allowed: a commercial, AWS GovCloud (US) or China Region, or albAccessLogs false"
+    );
+}
+
+/**
  * The Principal of the statement that lets ELB deliver access logs in `region`. Throws for a
- * Region of a partition the ELB guide does not cover (the isolated us-iso*, eu-isoe* and the
- * European Sovereign Cloud's eusc-*), naming the setting that needs it.
+ * Region the ELB guide does not cover (config validation refuses it first when aws:region
+ * names it).
  */
 export function elbLogDeliveryPrincipal(region: string): LogDeliveryPrincipal {
     const china = ELB_ACCOUNTS_CHINA[region];
     if (china !== undefined) {
         return { AWS: `arn:aws-cn:iam::${china}:root` };
     }
-    if (/^([a-z]{2}-iso[a-z]?|eusc)-/.test(region)) {
-        throw new Error(
-            `albAccessLogs = true: the load balancer is in ${region}, a Region whose access-log bucket permissions the ELB guide does not give; ` +
-                "allowed: a commercial, AWS GovCloud (US) or China Region, or albAccessLogs false",
-        );
+    if (!elbGuideCovers(region)) {
+        throw new Error(`albAccessLogs = true: ${uncoveredRegionProblem(region)}`);
     }
     const account = ELB_ACCOUNTS[region];
     if (account === undefined) {

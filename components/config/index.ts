@@ -2,7 +2,7 @@
 // one place before any resource is created. Everything here is pure; stack.ts collects the raw
 // strings from Pulumi (and is the only part that loads the Pulumi SDK).
 import { CONFIG_NAMESPACE, ConfigError, ConfigReader, RawConfig } from "./reader";
-import { ClusterConfig, checkKeys, checkRestore, checkSettings, https, network } from "./rules";
+import { ClusterConfig, checkAccessLogRegion, checkKeys, checkRestore, checkSettings, https, network } from "./rules";
 import { CONFIG_KEYS, SETTINGS, Settings, Target, secretKeysOf } from "./schema";
 
 export * from "./checks";
@@ -77,6 +77,7 @@ export function parseClusterConfig(
     const config: ClusterConfig = { ...settings, network: network(read, settings), https: https(read, settings, awsRegion) };
     checkSettings(read, config);
     checkRestore(read, settings, awsRegion);
+    checkAccessLogRegion(read, settings, awsRegion);
     if (read.problems.length > 0) {
         throw new ConfigError(read.problems, source.project);
     }
