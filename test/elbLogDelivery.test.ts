@@ -93,7 +93,7 @@ describe("the access-log bucket policy the program sends", () => {
         JSON.parse(named(await program({ albAccessLogs: "true", ...config }), POLICY, "newapi-dev-alb-logs").inputs.policy).Statement[0];
 
     test("in us-east-1: ELB's account 127311923021 and the log delivery service", async () => {
-        for (const config of [{}, { "aws:region": "us-east-1" }]) {
+        for (const config of [{}, { "aws:region": "us-east-1" }] as Record<string, string>[]) {
             expect(await delivery(config)).toMatchObject({
                 Effect: "Allow",
                 Principal: { AWS: "arn:aws:iam::127311923021:root", Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
