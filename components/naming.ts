@@ -76,9 +76,10 @@ export type SnapshotTier = "mysql" | "mysql-log" | "redis";
 
 /**
  * The final snapshot taken when a database or cache is deleted. Snapshot names are unique in
- * an account and region and outlive the stack, so each carries a suffix generated once per
- * stack: destroying a re-created cluster of the same name never collides with the snapshot of
- * the last one (DBSnapshotAlreadyExists would stop `pulumi destroy` half-way).
+ * an account and Region and outlive the stack, so each carries a suffix of its own resource's,
+ * replaced with it (privateService.ts, finalSnapshotName): neither a re-created cluster of the
+ * same name nor a replaced database or cache meets an earlier snapshot's name at its deletion
+ * (DBSnapshotAlreadyExists would stop `pulumi destroy` half-way).
  */
 export function finalSnapshotIdentifier(clusterName: string, tier: SnapshotTier, suffix: string): string {
     return `${clusterName}-${tier}-final-${suffix}`;

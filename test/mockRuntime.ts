@@ -136,9 +136,13 @@ export function mockPassword(name: string, inputs: Record<string, any>): string 
         .join("");
 }
 
-/** What random.RandomId's `hex` is under the mocks: byteLength bytes, deterministically from `name`. */
-export function mockRandomHex(name: string, byteLength: number): string {
-    return createHash("sha256").update(name).digest("hex").slice(0, 2 * byteLength);
+/**
+ * What random.RandomId's `hex` is under the mocks: byteLength bytes, deterministically from
+ * `name` and its keepers (new keepers make a new id, as the provider replaces the resource).
+ */
+export function mockRandomHex(name: string, inputs: Record<string, any>): string {
+    const seed = inputs.keepers === undefined ? name : `${name}@${JSON.stringify(inputs.keepers)}`;
+    return createHash("sha256").update(seed).digest("hex").slice(0, 2 * inputs.byteLength);
 }
 
 /** The value the mocks generate for one of the program's secrets, e.g. "newapi-dev-db-password". */
@@ -175,7 +179,7 @@ export function mockState(type: string, name: string, inputs: Record<string, any
         case "random:index/randomPassword:RandomPassword":
             return { ...inputs, result: mockPassword(generation === undefined ? name : `${generation}/${name}`, inputs) };
         case "random:index/randomId:RandomId":
-            return { ...inputs, hex: mockRandomHex(name, inputs.byteLength) };
+            return { ...inputs, hex: mockRandomHex(name, inputs) };
         case "aws:rds/instance:Instance":
             return {
                 ...inputs,

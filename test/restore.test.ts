@@ -13,7 +13,6 @@ import {
     ProgramRun,
     Registered,
     SECRET_SIG_KEY,
-    mockRandomHex,
     named,
     ofType,
     program,
@@ -251,8 +250,8 @@ describe("the disaster recovery runbook (docs/operations.md), under mocks", () =
         const finalSnapshots: Record<string, string> = original.exports.finalSnapshots;
         const secrets = { sessionSecret: original.exports.sessionSecret, cryptoSecret: original.exports.cryptoSecret };
 
-        // Every pulumi command of the runbook, in order, as the operator types them; <suffix> is the stack's.
-        const suffix = mockRandomHex("newapi-prod-final-snapshot", 4);
+        // Every pulumi command of the runbook, in order, as the operator types them; <suffix> is the main database's.
+        const suffix = finalSnapshots.mysql.replace(/^newapi-prod-mysql-final-/, "");
         const commands = runbookBlocks("Disaster recovery")
             .flatMap((block) => block.split("\n"))
             .filter((line) => line.startsWith("pulumi "))

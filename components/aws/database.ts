@@ -16,6 +16,27 @@ export interface DatabaseArgs extends PrivateServiceArgs {
     snapshotIdentifier?: string;
 }
 
+/**
+ * The inputs for which the AWS provider replaces a DB instance (ForceNew in
+ * hashicorp/terraform-provider-aws, internal/service/rds/instance.go): they keep the suffix of
+ * its final snapshot. snapshotIdentifier is one too, but the stack ignores its changes.
+ */
+export const RDS_INSTANCE_REPLACING_INPUTS = [
+    "availabilityZone",
+    "characterSetName",
+    "customIamInstanceProfile",
+    "dbName",
+    "engine",
+    "identifier",
+    "identifierPrefix",
+    "kmsKeyId",
+    "ncharCharacterSetName",
+    "restoreToPointInTime",
+    "storageEncrypted",
+    "timezone",
+    "username",
+] as const;
+
 /** The config key that names each database's snapshot, by tier. */
 export const SNAPSHOT_KEYS = { mysql: "dbSnapshotIdentifier", "mysql-log": "logDbSnapshotIdentifier" } as const;
 
@@ -159,7 +180,6 @@ export class Database extends pulumi.ComponentResource {
         const config = args.config;
 
         const securityGroup = serviceSecurityGroup(name, "MySQL", MYSQL_PORT, args, parent);
-        const finalSnapshotIdentifier = finalSnapshotName(args, args.tier);
         if (isExtendedSupportMysql(config.dbEngineVersion)) {
             pulumi.log.warn(
                 `MySQL ${config.dbEngineVersion} is past RDS standard support (${MYSQL_80_STANDARD_SUPPORT_END}): RDS bills Extended Support for it. ` +
@@ -184,40 +204,40 @@ export class Database extends pulumi.ComponentResource {
             parent,
         );
 
+        const inputs: rds.InstanceArgs = {
+            engine: "mysql",
+            engineVersion: config.dbEngineVersion,
+            autoMinorVersionUpgrade: true,
+            // Lets a change of dbEngineVersion from 8.0 to 8.4 go through (RDS refuses a major
+            // upgrade without it); it never happens unless the version in config changes.
+            allowMajorVersionUpgrade: true,
+            applyImmediately: config.dbApplyImmediately,
+            instanceClass: config.dbInstanceClass,
+            allocatedStorage: config.dbAllocatedStorage,
+            maxAllocatedStorage: config.dbMaxAllocatedStorage === 0 ? undefined : config.dbMaxAllocatedStorage,
+            storageType: "gp3",
+            storageEncrypted: true,
+            // From a snapshot, RDS keeps the snapshot's database name and user (New API's,
+            // when the snapshot is of a stack's database); the provider sets the password.
+            snapshotIdentifier: args.snapshotIdentifier,
+            dbName: DATABASE_NAME,
+            username: DATABASE_USER,
+            password: args.password,
+            port: MYSQL_PORT,
+            dbSubnetGroupName: subnetGroup.name,
+            parameterGroupName: parameterGroup.name,
+            vpcSecurityGroupIds: [securityGroup.id],
+            publiclyAccessible: false,
+            multiAz: config.dbMultiAz,
+            backupRetentionPeriod: config.dbBackupRetentionDays,
+            copyTagsToSnapshot: true,
+            deletionProtection: args.protect,
+            tags: args.tags,
+        };
+        const finalSnapshotIdentifier = finalSnapshotName(name, args, args.tier, { ...inputs }, RDS_INSTANCE_REPLACING_INPUTS, this);
         const instance = new rds.Instance(
             name,
-            {
-                engine: "mysql",
-                engineVersion: config.dbEngineVersion,
-                autoMinorVersionUpgrade: true,
-                // Lets a change of dbEngineVersion from 8.0 to 8.4 go through (RDS refuses a major
-                // upgrade without it); it never happens unless the version in config changes.
-                allowMajorVersionUpgrade: true,
-                applyImmediately: config.dbApplyImmediately,
-                instanceClass: config.dbInstanceClass,
-                allocatedStorage: config.dbAllocatedStorage,
-                maxAllocatedStorage: config.dbMaxAllocatedStorage === 0 ? undefined : config.dbMaxAllocatedStorage,
-                storageType: "gp3",
-                storageEncrypted: true,
-                // From a snapshot, RDS keeps the snapshot's database name and user (New API's,
-                // when the snapshot is of a stack's database); the provider sets the password.
-                snapshotIdentifier: args.snapshotIdentifier,
-                dbName: DATABASE_NAME,
-                username: DATABASE_USER,
-                password: args.password,
-                port: MYSQL_PORT,
-                dbSubnetGroupName: subnetGroup.name,
-                parameterGroupName: parameterGroup.name,
-                vpcSecurityGroupIds: [securityGroup.id],
-                publiclyAccessible: false,
-                multiAz: config.dbMultiAz,
-                backupRetentionPeriod: config.dbBackupRetentionDays,
-                copyTagsToSnapshot: true,
-                skipFinalSnapshot: args.finalSnapshotSuffix === undefined,
-                finalSnapshotIdentifier,
-                deletionProtection: args.protect,
-                tags: args.tags,
-            },
+            { ...inputs, skipFinalSnapshot: !args.finalSnapshot, finalSnapshotIdentifier },
             // snapshotIdentifier forces a new database when it changes: what the database was
             // created from must never replace it, whether the key is kept, changed or removed.
             { parent: this, protect: args.protect, ignoreChanges: ["snapshotIdentifier"] },

@@ -355,7 +355,7 @@ export const SETTINGS = {
         shownDefault: "`protect`",
         doc:
             "final snapshots `<clusterName>-mysql-final-<suffix>`, `-mysql-log-final-<suffix>` (with `logDatabase`) and `-redis-final-<suffix>` when the " +
-            "databases and cache are deleted; `<suffix>` is generated once per stack (output `finalSnapshots`)",
+            "databases and cache are deleted; each `<suffix>` is a random id of its database or cache, new when the provider replaces it (output `finalSnapshots`)",
     }),
     allowedCidrs: list({
         scope: "aws",

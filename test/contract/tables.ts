@@ -556,6 +556,7 @@ export const CONTRACT: Record<string, Table> = {
             field("password", pattern(/^[^/"@]*$/, 'free of /, " and @', "pass/word@123"), `${RDS}/API_CreateDBInstance.html`),
             field("port", integer(1150, 65535), `${RDS}/API_CreateDBInstance.html`),
             field("backupRetentionPeriod", integer(0, 35), `${RDS}/API_CreateDBInstance.html`),
+            // FinalDBSnapshotIdentifier: "1 to 255 letters or numbers", a letter first, no hyphen last nor two in a row.
             field("finalSnapshotIdentifier", awsIdentifier(255, false), `${RDS}/API_DeleteDBInstance.html`),
             // A snapshot's identifier (CreateDBSnapshot), or a shared snapshot's ARN, which restoring one requires.
             field(
@@ -630,6 +631,8 @@ export const CONTRACT: Record<string, Table> = {
             field("authTokenUpdateStrategy", oneOf(["SET", "ROTATE", "DELETE"]), `${ELASTICACHE}/API_ModifyReplicationGroup.html`),
             field("port", integer(1, 65535), `${ELASTICACHE}/API_CreateReplicationGroup.html`),
             field("snapshotRetentionLimit", integer(0, 35), `${ELASTICACHE_GUIDE}/backups-automatic.html`),
+            // The API reference gives FinalSnapshotIdentifier (a snapshot name, CreateSnapshot) no pattern, and serverless
+            // snapshot names 1-255 characters; the stack holds it to RDS's snapshot identifier rules, which it meets.
             field("finalSnapshotIdentifier", awsIdentifier(255, false), `${ELASTICACHE}/API_DeleteReplicationGroup.html`),
             tagRule(`${ELASTICACHE_GUIDE}/Tagging-Resources.html`, ELASTICACHE_TAG_CHARACTERS),
         ],
