@@ -46,11 +46,21 @@ export function secretParameterName(clusterName: string, secret: SecretName): st
     return clusterParameterName(clusterName, SECRET_PARAMETERS[secret]);
 }
 
+/** The tag that names the cluster a resource belongs to (and, copied, a database snapshot's). */
+export const CLUSTER_TAG = "new-api:cluster";
+
+/**
+ * The tags a database carries, and copies to its snapshots, that name its master user and
+ * database: what a restore must match (RDS keeps a snapshot's own), and what no RDS snapshot
+ * API the provider reads tells otherwise.
+ */
+export const DATABASE_LOGIN_TAGS = { username: "new-api:db-username", dbName: "new-api:db-name" } as const;
+
 /** Tags every resource carries: who owns it, never anything secret. */
 export function clusterTags(clusterName: string, stack: string, name?: string): Record<string, string> {
     return {
         ...(name === undefined ? {} : { Name: name }),
-        "new-api:cluster": clusterName,
+        [CLUSTER_TAG]: clusterName,
         "pulumi:stack": stack,
         "managed-by": "pulumi",
     };

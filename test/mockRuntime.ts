@@ -3,7 +3,7 @@
 // (test/harness.ts) and the benchmark (bench/), so it must not depend on jest.
 import type * as PulumiModule from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { ADMIN_PASSWORD_PARAMETER, SECRET_PARAMETERS, SecretName } from "../components/naming";
+import { ADMIN_PASSWORD_PARAMETER, DATABASE_LOGIN_TAGS, SECRET_PARAMETERS, SecretName, clusterTags } from "../components/naming";
 import type { SnapshotFacts } from "../components/aws/database";
 import { passwordArgs } from "../components/passwords";
 
@@ -95,8 +95,20 @@ export interface RunOptions {
     snapshots?: Record<string, Partial<SnapshotFacts>>;
 }
 
-/** Every snapshot the mock RDS knows, unless RunOptions.snapshots says otherwise: one the default stack can be created from. */
-export const MOCK_SNAPSHOT: SnapshotFacts = { engine: "mysql", engineVersion: "8.4.7", encrypted: true, status: "available", allocatedStorage: 20 };
+/**
+ * Every snapshot the mock RDS knows, unless RunOptions.snapshots says otherwise: one of a
+ * database this stack created (its tags copied), which the default stack can be created from.
+ */
+export const MOCK_SNAPSHOT: SnapshotFacts = {
+    engine: "mysql",
+    engineVersion: "8.4.7",
+    encrypted: true,
+    status: "available",
+    allocatedStorage: 20,
+    // getSnapshot's answer names the snapshot looked up instead (mockInvoke).
+    dbSnapshotArn: `arn:aws:rds:${MOCK_REGION}:${MOCK_ACCOUNT}:snapshot:newapi-dev-mysql-final-0a1b2c3d`,
+    tags: { ...clusterTags("newapi-dev", "dev"), [DATABASE_LOGIN_TAGS.username]: "newapi", [DATABASE_LOGIN_TAGS.dbName]: "newapi" },
+};
 
 /** terraform-provider-random's character classes (random_password; special is its default set). */
 const PASSWORD_CLASSES = {
@@ -265,7 +277,8 @@ function mockInvoke(token: string, inputs: Record<string, any>, options: RunOpti
             }
             const facts = { ...MOCK_SNAPSHOT, ...options.snapshots?.[identifier] };
             const name = identifier.split(":").pop();
-            return { ...facts, id: name, dbSnapshotIdentifier: name, dbSnapshotArn: `arn:aws:rds:${MOCK_REGION}:${MOCK_ACCOUNT}:snapshot:${name}` };
+            const arn = identifier.startsWith("arn:") ? identifier : `arn:aws:rds:${MOCK_REGION}:${MOCK_ACCOUNT}:snapshot:${name}`;
+            return { ...facts, id: name, dbSnapshotIdentifier: name, dbSnapshotArn: arn };
         }
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {
             // As in an account that has opted in to a Local Zone: it comes first unless filtered out.

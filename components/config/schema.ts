@@ -608,7 +608,7 @@ function snapshotIdentifier(database: string): Setting<string | undefined> {
         ),
         allowed: "a snapshot identifier, or a shared snapshot's ARN",
         doc:
-            `creates ${database} from this MySQL snapshot (encrypted, same major version as \`dbEngineVersion\`), with the stack's password; ` +
+            `creates ${database} from this MySQL snapshot (of a database this stack created: master user and database \`newapi\`; encrypted, same major version as \`dbEngineVersion\`), with the stack's password; ` +
             "used when the database is created (and looked up at every `pulumi up` while set); keeping or removing it later never replaces the database " +
             "([Disaster recovery](operations.md#disaster-recovery))",
     });
