@@ -1,6 +1,6 @@
 // The shared data tier: MySQL (and the log database), Redis, and the check that keeps a
-// destroy from losing the secrets a restore of their final snapshots needs. A factory rather than a component, so that these resources stay
-// children of the cluster (their URNs).
+// destroy from losing the secrets a restore of their final snapshots needs. A factory rather
+// than a component, so that these resources stay children of the cluster (their URNs).
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config";
