@@ -46,11 +46,21 @@ export function secretParameterName(clusterName: string, secret: SecretName): st
     return clusterParameterName(clusterName, SECRET_PARAMETERS[secret]);
 }
 
+/** The tag that names the cluster a resource belongs to (and, copied, a database snapshot's). */
+export const CLUSTER_TAG = "new-api:cluster";
+
+/**
+ * The tags a database carries, and copies to its snapshots, that name its master user and
+ * database: what a restore must match (RDS keeps a snapshot's own), and what no RDS snapshot
+ * API the provider reads tells otherwise.
+ */
+export const DATABASE_LOGIN_TAGS = { username: "new-api:db-username", dbName: "new-api:db-name" } as const;
+
 /** Tags every resource carries: who owns it, never anything secret. */
 export function clusterTags(clusterName: string, stack: string, name?: string): Record<string, string> {
     return {
         ...(name === undefined ? {} : { Name: name }),
-        "new-api:cluster": clusterName,
+        [CLUSTER_TAG]: clusterName,
         "pulumi:stack": stack,
         "managed-by": "pulumi",
     };
@@ -76,9 +86,10 @@ export type SnapshotTier = "mysql" | "mysql-log" | "redis";
 
 /**
  * The final snapshot taken when a database or cache is deleted. Snapshot names are unique in
- * an account and region and outlive the stack, so each carries a suffix generated once per
- * stack: destroying a re-created cluster of the same name never collides with the snapshot of
- * the last one (DBSnapshotAlreadyExists would stop `pulumi destroy` half-way).
+ * an account and Region and outlive the stack, so each carries a suffix of its own resource's,
+ * replaced with it (privateService.ts, finalSnapshotName): neither a re-created cluster of the
+ * same name nor a replaced database or cache meets an earlier snapshot's name at its deletion
+ * (DBSnapshotAlreadyExists would stop `pulumi destroy` half-way).
  */
 export function finalSnapshotIdentifier(clusterName: string, tier: SnapshotTier, suffix: string): string {
     return `${clusterName}-${tier}-final-${suffix}`;

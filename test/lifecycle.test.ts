@@ -264,8 +264,8 @@ describe("preview", () => {
     });
 });
 
-/** The suffix the mocks generate for the stack's final snapshot names (random.RandomId, 4 bytes). */
-const SNAPSHOT_SUFFIX = mockRandomHex("newapi-dev-final-snapshot", 4);
+/** The suffix the mocks generate for a data tier's final snapshot (its random.RandomId `<name>-final-snapshot`). */
+const suffixOf = (run: ProgramRun, name: string) => mockRandomHex(`${name}-final-snapshot`, named(run, "random:index/randomId:RandomId", `${name}-final-snapshot`).inputs);
 
 describe("protect", () => {
     test("off (dev): no deletion protection, no final snapshots, nothing Pulumi-protected", async () => {
@@ -281,23 +281,24 @@ describe("protect", () => {
         expect(run.resources.filter((r) => r.options.protect)).toEqual([]);
     });
 
-    test("on: deletion protection, final snapshots named per stack, Pulumi protect on the data tiers", async () => {
+    test("on: deletion protection, final snapshots named per resource, Pulumi protect on the data tiers", async () => {
         const run = await program({ protect: "true", allowPlainHttp: "true", albAccessLogs: "true" });
         expect(ofType(run, "aws:rds/instance:Instance")[0].inputs).toMatchObject({
             deletionProtection: true,
             skipFinalSnapshot: false,
-            finalSnapshotIdentifier: `newapi-dev-mysql-final-${SNAPSHOT_SUFFIX}`,
+            finalSnapshotIdentifier: `newapi-dev-mysql-final-${suffixOf(run, "newapi-dev-db")}`,
         });
         expect(ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup")[0].inputs).toMatchObject({
             snapshotRetentionLimit: 7,
-            finalSnapshotIdentifier: `newapi-dev-redis-final-${SNAPSHOT_SUFFIX}`,
+            finalSnapshotIdentifier: `newapi-dev-redis-final-${suffixOf(run, "newapi-dev-redis")}`,
         });
         expect(ofType(run, "random:index/randomId:RandomId").map((r) => [r.name, r.inputs.byteLength])).toEqual([
-            ["newapi-dev-final-snapshot", 4],
+            ["newapi-dev-db-final-snapshot", 4],
+            ["newapi-dev-redis-final-snapshot", 4],
         ]);
         expect(run.exports.finalSnapshots).toEqual({
-            mysql: `newapi-dev-mysql-final-${SNAPSHOT_SUFFIX}`,
-            redis: `newapi-dev-redis-final-${SNAPSHOT_SUFFIX}`,
+            mysql: `newapi-dev-mysql-final-${suffixOf(run, "newapi-dev-db")}`,
+            redis: `newapi-dev-redis-final-${suffixOf(run, "newapi-dev-redis")}`,
         });
         expect(ofType(run, "aws:lb/loadBalancer:LoadBalancer")[0].inputs.enableDeletionProtection).toBe(true);
         expect(run.resources.filter((r) => r.options.protect).map(registrationKey).sort()).toEqual([
@@ -311,10 +312,10 @@ describe("protect", () => {
         expect(ofType(run, "aws:rds/instance:Instance")[0].inputs).toMatchObject({
             deletionProtection: false,
             skipFinalSnapshot: false,
-            finalSnapshotIdentifier: `newapi-dev-mysql-final-${SNAPSHOT_SUFFIX}`,
+            finalSnapshotIdentifier: `newapi-dev-mysql-final-${suffixOf(run, "newapi-dev-db")}`,
         });
         expect(ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup")[0].inputs.finalSnapshotIdentifier).toBe(
-            `newapi-dev-redis-final-${SNAPSHOT_SUFFIX}`,
+            `newapi-dev-redis-final-${suffixOf(run, "newapi-dev-redis")}`,
         );
         expect(ofType(run, "aws:lb/loadBalancer:LoadBalancer")[0].inputs.enableDeletionProtection).toBe(false);
         expect(run.resources.filter((r) => r.options.protect)).toEqual([]);
@@ -354,22 +355,6 @@ describe("the log database (logDatabase)", () => {
         const main = safeguards(run, "newapi-dev-db");
         expect(main).toMatchObject({ deletionProtection: protect, protect, storageEncrypted: true, publiclyAccessible: false, requireSecureTransport: "1" });
         expect(safeguards(run, "newapi-dev-logdb")).toEqual(main);
-    });
-});
-
-describe("final snapshots", () => {
-    test("the main and the log database snapshot under different names, unique to the stack", async () => {
-        const run = await program({ finalSnapshot: "true", logDatabase: "true" });
-        const identifiers = ofType(run, "aws:rds/instance:Instance").map((r) => [r.name, r.inputs.finalSnapshotIdentifier]);
-        expect(identifiers).toEqual([
-            ["newapi-dev-db", `newapi-dev-mysql-final-${SNAPSHOT_SUFFIX}`],
-            ["newapi-dev-logdb", `newapi-dev-mysql-log-final-${SNAPSHOT_SUFFIX}`],
-        ]);
-        expect(run.exports.finalSnapshots).toEqual({
-            mysql: `newapi-dev-mysql-final-${SNAPSHOT_SUFFIX}`,
-            "mysql-log": `newapi-dev-mysql-log-final-${SNAPSHOT_SUFFIX}`,
-            redis: `newapi-dev-redis-final-${SNAPSHOT_SUFFIX}`,
-        });
     });
 });
 

@@ -3,7 +3,7 @@
 // (test/harness.ts) and the benchmark (bench/), so it must not depend on jest.
 import type * as PulumiModule from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { ADMIN_PASSWORD_PARAMETER, SECRET_PARAMETERS, SecretName } from "../components/naming";
+import { ADMIN_PASSWORD_PARAMETER, DATABASE_LOGIN_TAGS, SECRET_PARAMETERS, SecretName, clusterTags } from "../components/naming";
 import type { SnapshotFacts } from "../components/aws/database";
 import { passwordArgs } from "../components/passwords";
 
@@ -95,8 +95,20 @@ export interface RunOptions {
     snapshots?: Record<string, Partial<SnapshotFacts>>;
 }
 
-/** Every snapshot the mock RDS knows, unless RunOptions.snapshots says otherwise: one the default stack can be created from. */
-export const MOCK_SNAPSHOT: SnapshotFacts = { engine: "mysql", engineVersion: "8.4.7", encrypted: true, status: "available", allocatedStorage: 20 };
+/**
+ * Every snapshot the mock RDS knows, unless RunOptions.snapshots says otherwise: one of a
+ * database this stack created (its tags copied), which the default stack can be created from.
+ */
+export const MOCK_SNAPSHOT: SnapshotFacts = {
+    engine: "mysql",
+    engineVersion: "8.4.7",
+    encrypted: true,
+    status: "available",
+    allocatedStorage: 20,
+    // getSnapshot's answer names the snapshot looked up instead (mockInvoke).
+    dbSnapshotArn: `arn:aws:rds:${MOCK_REGION}:${MOCK_ACCOUNT}:snapshot:newapi-dev-mysql-final-0a1b2c3d`,
+    tags: { ...clusterTags("newapi-dev", "dev"), [DATABASE_LOGIN_TAGS.username]: "newapi", [DATABASE_LOGIN_TAGS.dbName]: "newapi" },
+};
 
 /** terraform-provider-random's character classes (random_password; special is its default set). */
 const PASSWORD_CLASSES = {
@@ -136,9 +148,13 @@ export function mockPassword(name: string, inputs: Record<string, any>): string 
         .join("");
 }
 
-/** What random.RandomId's `hex` is under the mocks: byteLength bytes, deterministically from `name`. */
-export function mockRandomHex(name: string, byteLength: number): string {
-    return createHash("sha256").update(name).digest("hex").slice(0, 2 * byteLength);
+/**
+ * What random.RandomId's `hex` is under the mocks: byteLength bytes, deterministically from
+ * `name` and its keepers (new keepers make a new id, as the provider replaces the resource).
+ */
+export function mockRandomHex(name: string, inputs: Record<string, any>): string {
+    const seed = inputs.keepers === undefined ? name : `${name}@${JSON.stringify(inputs.keepers)}`;
+    return createHash("sha256").update(seed).digest("hex").slice(0, 2 * inputs.byteLength);
 }
 
 /** The value the mocks generate for one of the program's secrets, e.g. "newapi-dev-db-password". */
@@ -175,7 +191,7 @@ export function mockState(type: string, name: string, inputs: Record<string, any
         case "random:index/randomPassword:RandomPassword":
             return { ...inputs, result: mockPassword(generation === undefined ? name : `${generation}/${name}`, inputs) };
         case "random:index/randomId:RandomId":
-            return { ...inputs, hex: mockRandomHex(name, inputs.byteLength) };
+            return { ...inputs, hex: mockRandomHex(name, inputs) };
         case "aws:rds/instance:Instance":
             return {
                 ...inputs,
@@ -246,7 +262,12 @@ export function mockSubnetCidr(subnetId: string): string {
     return `10.99.${createHash("sha256").update(subnetId).digest()[0]}.0/24`;
 }
 
-function mockInvoke(token: string, inputs: Record<string, any>, options: RunOptions): Record<string, any> {
+/** The Region the provider runs in: the stack's aws:region, as the AWS provider takes it, or MOCK_REGION. */
+function mockRegionOf(config: Record<string, string>): string {
+    return config["aws:region"] ?? MOCK_REGION;
+}
+
+function mockInvoke(token: string, inputs: Record<string, any>, options: RunOptions, region: string): Record<string, any> {
     switch (token) {
         case "aws:rds/getSnapshot:getSnapshot": {
             const identifier: string = inputs.dbSnapshotIdentifier;
@@ -256,7 +277,8 @@ function mockInvoke(token: string, inputs: Record<string, any>, options: RunOpti
             }
             const facts = { ...MOCK_SNAPSHOT, ...options.snapshots?.[identifier] };
             const name = identifier.split(":").pop();
-            return { ...facts, id: name, dbSnapshotIdentifier: name, dbSnapshotArn: `arn:aws:rds:${MOCK_REGION}:${MOCK_ACCOUNT}:snapshot:${name}` };
+            const arn = identifier.startsWith("arn:") ? identifier : `arn:aws:rds:${MOCK_REGION}:${MOCK_ACCOUNT}:snapshot:${name}`;
+            return { ...facts, id: name, dbSnapshotIdentifier: name, dbSnapshotArn: arn };
         }
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {
             // As in an account that has opted in to a Local Zone: it comes first unless filtered out.
@@ -266,7 +288,7 @@ function mockInvoke(token: string, inputs: Record<string, any>, options: RunOpti
             return { names: standardOnly ? MOCK_ZONES : [MOCK_LOCAL_ZONE, ...MOCK_ZONES] };
         }
         case "aws:index/getRegion:getRegion":
-            return { name: MOCK_REGION, region: MOCK_REGION };
+            return { name: region, region };
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com" };
         case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -314,7 +336,7 @@ export async function evaluateProgram(
             },
             call: (args) => {
                 invokes.push({ token: args.token, inputs: args.inputs });
-                return mockInvoke(args.token, args.inputs, options);
+                return mockInvoke(args.token, args.inputs, options, mockRegionOf(config));
             },
         },
         options.project ?? PROJECT,

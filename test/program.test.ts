@@ -961,7 +961,7 @@ describe("ALB access logs", () => {
         );
     });
 
-    test("the bucket policy: ELB's log delivery service writes under AWSLogs/<account>/, nobody without TLS", async () => {
+    test("the bucket policy: in us-east-1 ELB's account and log delivery service write under AWSLogs/<account>/, nobody without TLS", async () => {
         const run = await program({ albAccessLogs: "true" });
         const policy = named(run, s3("bucketPolicy"), BUCKET);
         expect(policy.inputs.bucket).toBe(bucketName);
@@ -969,7 +969,8 @@ describe("ALB access logs", () => {
             {
                 Sid: "ElbLogDelivery",
                 Effect: "Allow",
-                Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                // The Region's ELB account (AWS's list of the Regions available before August 2022) and the service AWS now recommends.
+                Principal: { AWS: "arn:aws:iam::127311923021:root", Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
                 Action: "s3:PutObject",
                 Resource: `arn:aws:s3:::${bucketName}/AWSLogs/${MOCK_ACCOUNT}/*`,
             },

@@ -13,7 +13,6 @@ import {
     ProgramRun,
     Registered,
     SECRET_SIG_KEY,
-    mockRandomHex,
     named,
     ofType,
     program,
@@ -59,6 +58,8 @@ describe("snapshotProblem: which snapshots a database can be created from", () =
         expect(problem({ engineVersion: "8.4.3" }, { dbEngineVersion: "8.4.7" })).toBeUndefined();
         expect(problem({ engineVersion: "8.0.36" }, { dbEngineVersion: "8.0" })).toBeUndefined();
         expect(problem({ allocatedStorage: 50 }, { dbAllocatedStorage: 50 })).toBeUndefined();
+        // A snapshot of a database made before the login tags: the cluster tag alone (those all hold newapi's).
+        expect(problem({ tags: { "new-api:cluster": "newapi-prod", "pulumi:stack": "prod", "managed-by": "pulumi" } })).toBeUndefined();
     });
 
     test.each([
@@ -70,6 +71,24 @@ describe("snapshotProblem: which snapshots a database can be created from", () =
         ["an unencrypted snapshot", { encrypted: false }, {}, "not encrypted; a database restored from it is not encrypted either (encryption follows the snapshot"],
         ["a snapshot still being written", { status: "creating" }, {}, "creating; RDS restores only an available snapshot"],
         ["more storage than dbAllocatedStorage", { allocatedStorage: 35 }, {}, "of 35 GiB, and RDS cannot shrink storage: set dbAllocatedStorage to at least 35"],
+        [
+            "another master user",
+            { tags: { ...MOCK_SNAPSHOT.tags, "new-api:db-username": "admin" } },
+            {},
+            'is a mysql 8.4.7 snapshot of master user "admin" and database "newapi" (its tags); RDS restores a MySQL snapshot with its own master user and databases, ' +
+                "and the nodes log in as newapi to database newapi. allowed: a snapshot of a database this stack created (master user newapi, database newapi)",
+        ],
+        ["another database", { tags: { "new-api:db-username": "newapi", "new-api:db-name": "app" } }, {}, 'of master user "newapi" and database "app" (its tags)'],
+        [
+            "a snapshot whose tags say neither (another stack's, a shared one, a copy without --copy-tags)",
+            { tags: {}, dbSnapshotArn: "arn:aws:rds:us-east-1:123456789012:snapshot:snap" },
+            {},
+            "snapshot whose tags name neither its master user nor its database (new-api:db-username, new-api:db-name; new-api:cluster on a snapshot of this stack's databases), " +
+                "so it may be another stack's (a shared snapshot may show none of its tags, and a copy keeps them only with --copy-tags). allowed: a snapshot of a database " +
+                "this stack created (master user newapi, database newapi); or, holding newapi's database newapi, this one tagged so (aws rds add-tags-to-resource " +
+                "--resource-name arn:aws:rds:us-east-1:123456789012:snapshot:snap --tags Key=new-api:db-username,Value=newapi Key=new-api:db-name,Value=newapi; " +
+                "a shared one: copy it into this account first)",
+        ],
     ])("%s is refused, naming the key, the snapshot and what would do", (_, facts, wanted, message) => {
         expect(problem(facts, wanted)).toContain(message);
         expect(problem(facts, wanted)).toMatch(/^dbSnapshotIdentifier = "snap": is a \S+ \S+ snapshot/);
@@ -114,6 +133,29 @@ describe("databases created from snapshots", () => {
         ]);
         expect(cause.message).toMatch(/^Cannot create the databases from their snapshots \(nothing was created\):\n {2}- dbSnapshotIdentifier/);
         expect(registered).toEqual([]);
+    });
+
+    test("snapshots of another master user or database, or that do not say, stop the run before anything is created", async () => {
+        const error = await program(restored, {
+            snapshots: { [SNAPSHOT]: { tags: { ...MOCK_SNAPSHOT.tags, "new-api:db-username": "admin" } }, [SHARED_SNAPSHOT]: { tags: {} } },
+        }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ProgramError);
+        const { cause, registered } = error as ProgramError;
+        expect((cause as SnapshotError).problems).toEqual([
+            expect.stringMatching(/^dbSnapshotIdentifier = "newapi-dev-mysql-final-0a1b2c3d": is a mysql 8\.4\.7 snapshot of master user "admin" and database "newapi"/),
+            expect.stringMatching(/^logDbSnapshotIdentifier = "arn:aws:rds:.*": is a mysql 8\.4\.7 snapshot whose tags name neither its master user nor its database/),
+        ]);
+        expect((cause as SnapshotError).problems[1]).toContain(`--resource-name ${SHARED_SNAPSHOT} `);
+        expect(registered).toEqual([]);
+    });
+
+    test("the databases carry their master user and database name as tags, copied to every snapshot", async () => {
+        const run = await program({ logDatabase: "true" });
+        for (const name of ["newapi-dev-db", "newapi-dev-logdb"]) {
+            const { inputs } = named(run, INSTANCE, name);
+            expect(inputs).toMatchObject({ username: "newapi", dbName: "newapi", copyTagsToSnapshot: true });
+            expect(inputs.tags).toMatchObject({ "new-api:cluster": "newapi-dev", "new-api:db-username": "newapi", "new-api:db-name": "newapi" });
+        }
     });
 
     test("adding, keeping or removing the key changes no other input of the database, and the engine ignores the key itself", async () => {
@@ -251,8 +293,8 @@ describe("the disaster recovery runbook (docs/operations.md), under mocks", () =
         const finalSnapshots: Record<string, string> = original.exports.finalSnapshots;
         const secrets = { sessionSecret: original.exports.sessionSecret, cryptoSecret: original.exports.cryptoSecret };
 
-        // Every pulumi command of the runbook, in order, as the operator types them; <suffix> is the stack's.
-        const suffix = mockRandomHex("newapi-prod-final-snapshot", 4);
+        // Every pulumi command of the runbook, in order, as the operator types them; <suffix> is the main database's.
+        const suffix = finalSnapshots.mysql.replace(/^newapi-prod-mysql-final-/, "");
         const commands = runbookBlocks("Disaster recovery")
             .flatMap((block) => block.split("\n"))
             .filter((line) => line.startsWith("pulumi "))

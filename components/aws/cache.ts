@@ -11,6 +11,28 @@ export interface CacheArgs extends PrivateServiceArgs {
     authToken: pulumi.Input<string>;
 }
 
+/**
+ * The inputs for which the AWS provider replaces a replication group (ForceNew in
+ * hashicorp/terraform-provider-aws, internal/service/elasticache/replication_group.go), with
+ * engineVersion (replaced on a downgrade) and transitEncryptionEnabled (replaced below Redis
+ * 7.0.5): they keep the suffix of its final snapshot.
+ */
+export const REPLICATION_GROUP_REPLACING_INPUTS = [
+    "atRestEncryptionEnabled",
+    "dataTieringEnabled",
+    "engine",
+    "engineVersion",
+    "globalReplicationGroupId",
+    "kmsKeyId",
+    "port",
+    "replicationGroupId",
+    "securityGroupNames",
+    "snapshotArns",
+    "snapshotName",
+    "subnetGroupName",
+    "transitEncryptionEnabled",
+] as const;
+
 /** Days of automatic snapshots a protected cache keeps. */
 export const PROTECTED_SNAPSHOT_RETENTION_DAYS = 7;
 
@@ -33,7 +55,6 @@ export class Cache extends pulumi.ComponentResource {
         const parent = { parent: this };
         const config = args.config;
         const replicated = config.cacheNodeCount >= 2;
-        const finalSnapshotIdentifier = finalSnapshotName(args, "redis");
 
         const securityGroup = serviceSecurityGroup(name, "Redis", REDIS_PORT, args, parent);
 
@@ -43,33 +64,30 @@ export class Cache extends pulumi.ComponentResource {
             parent,
         );
 
-        const group = new elasticache.ReplicationGroup(
-            name,
-            {
-                description: "New API shared Redis (cluster mode disabled)",
-                engine: "redis",
-                engineVersion: config.cacheEngineVersion,
-                parameterGroupName: redisDefaultParameterGroup(config.cacheEngineVersion),
-                nodeType: config.cacheNodeType,
-                numCacheClusters: config.cacheNodeCount,
-                port: REDIS_PORT,
-                automaticFailoverEnabled: replicated,
-                multiAzEnabled: replicated,
-                atRestEncryptionEnabled: true,
-                transitEncryptionEnabled: true,
-                authToken: args.authToken,
-                // On a new token (redisAuthTokenRotation) the provider modifies the group with
-                // ROTATE: old and new tokens both work while the nodes restart; then the
-                // rotation's SET step (rotation.ts) leaves only the new one.
-                authTokenUpdateStrategy: "ROTATE",
-                subnetGroupName: subnetGroup.name,
-                securityGroupIds: [securityGroup.id],
-                snapshotRetentionLimit: args.protect ? PROTECTED_SNAPSHOT_RETENTION_DAYS : 0,
-                finalSnapshotIdentifier,
-                tags: args.tags,
-            },
-            { parent: this, protect: args.protect },
-        );
+        const inputs: elasticache.ReplicationGroupArgs = {
+            description: "New API shared Redis (cluster mode disabled)",
+            engine: "redis",
+            engineVersion: config.cacheEngineVersion,
+            parameterGroupName: redisDefaultParameterGroup(config.cacheEngineVersion),
+            nodeType: config.cacheNodeType,
+            numCacheClusters: config.cacheNodeCount,
+            port: REDIS_PORT,
+            automaticFailoverEnabled: replicated,
+            multiAzEnabled: replicated,
+            atRestEncryptionEnabled: true,
+            transitEncryptionEnabled: true,
+            authToken: args.authToken,
+            // On a new token (redisAuthTokenRotation) the provider modifies the group with
+            // ROTATE: old and new tokens both work while the nodes restart; then the
+            // rotation's SET step (rotation.ts) leaves only the new one.
+            authTokenUpdateStrategy: "ROTATE",
+            subnetGroupName: subnetGroup.name,
+            securityGroupIds: [securityGroup.id],
+            snapshotRetentionLimit: args.protect ? PROTECTED_SNAPSHOT_RETENTION_DAYS : 0,
+            tags: args.tags,
+        };
+        const finalSnapshotIdentifier = finalSnapshotName(name, args, "redis", { ...inputs }, REPLICATION_GROUP_REPLACING_INPUTS, this);
+        const group = new elasticache.ReplicationGroup(name, { ...inputs, finalSnapshotIdentifier }, { parent: this, protect: args.protect });
 
         this.securityGroupId = securityGroup.id;
         this.primaryEndpoint = group.primaryEndpointAddress;

@@ -103,7 +103,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
                 deregistrationDelay: config.deregistrationDelay,
                 protect: config.protect,
                 https: config.https !== undefined,
-                accessLogs: config.albAccessLogs ? { albAccessLogDays: config.albAccessLogDays, account } : undefined,
+                accessLogs: config.albAccessLogs ? { albAccessLogDays: config.albAccessLogDays, account, region } : undefined,
                 tags,
             },
             parent,

@@ -1,10 +1,8 @@
-// The shared data tier: MySQL (and the log database), Redis, the once-per-stack suffix of
-// their final snapshots, and the check that keeps a destroy from losing the secrets a restore
-// of those snapshots needs. A factory rather than a component, so that these resources stay
-// children of the cluster (their URNs).
+// The shared data tier: MySQL (and the log database), Redis, and the check that keeps a
+// destroy from losing the secrets a restore of their final snapshots needs. A factory rather
+// than a component, so that these resources stay children of the cluster (their URNs).
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { ClusterConfig } from "../config";
 import { GeneratedSecrets } from "../secrets";
 import { Cache } from "./cache";
@@ -38,7 +36,7 @@ export function createDataTier(args: DataTierArgs, parent: pulumi.Resource): Dat
         subnetIds: args.privateSubnetIds,
         clientSecurityGroupId: args.clientSecurityGroupId,
         protect: config.protect,
-        finalSnapshotSuffix: config.finalSnapshot ? new random.RandomId(`${clusterName}-final-snapshot`, { byteLength: 4 }, { parent }).hex : undefined,
+        finalSnapshot: config.finalSnapshot,
         clusterName,
         tags: args.tags,
     };

@@ -4,7 +4,7 @@ import * as rds from "@pulumi/aws/rds";
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseSettings, Settings } from "../config";
 import { DATABASE_NAME, DATABASE_USER, MYSQL_PORT } from "../environment";
-import { SnapshotTier } from "../naming";
+import { CLUSTER_TAG, DATABASE_LOGIN_TAGS, SnapshotTier } from "../naming";
 import { PrivateServiceArgs, finalSnapshotName, serviceSecurityGroup } from "./privateService";
 
 export interface DatabaseArgs extends PrivateServiceArgs {
@@ -15,6 +15,27 @@ export interface DatabaseArgs extends PrivateServiceArgs {
     /** Create the database from this RDS snapshot (name, or a shared snapshot's ARN). */
     snapshotIdentifier?: string;
 }
+
+/**
+ * The inputs for which the AWS provider replaces a DB instance (ForceNew in
+ * hashicorp/terraform-provider-aws, internal/service/rds/instance.go): they keep the suffix of
+ * its final snapshot. snapshotIdentifier is one too, but the stack ignores its changes.
+ */
+export const RDS_INSTANCE_REPLACING_INPUTS = [
+    "availabilityZone",
+    "characterSetName",
+    "customIamInstanceProfile",
+    "dbName",
+    "engine",
+    "identifier",
+    "identifierPrefix",
+    "kmsKeyId",
+    "ncharCharacterSetName",
+    "restoreToPointInTime",
+    "storageEncrypted",
+    "timezone",
+    "username",
+] as const;
 
 /** The config key that names each database's snapshot, by tier. */
 export const SNAPSHOT_KEYS = { mysql: "dbSnapshotIdentifier", "mysql-log": "logDbSnapshotIdentifier" } as const;
@@ -27,6 +48,56 @@ export interface SnapshotFacts {
     status: string;
     /** GiB */
     allocatedStorage: number;
+    dbSnapshotArn: string;
+    /** Its tags: the provider's getSnapshot reads no master user, and RDS keeps no database name with a snapshot. */
+    tags: Record<string, string>;
+}
+
+/** A database's master user and database name. */
+export interface DatabaseLogin {
+    username: string;
+    dbName: string;
+}
+
+/** What every release made its databases with before they carried DATABASE_LOGIN_TAGS: New API's user and database. */
+const LOGIN_BEFORE_LOGIN_TAGS: DatabaseLogin = { username: "newapi", dbName: "newapi" };
+
+/**
+ * The master user and database a snapshot holds, as its tags tell: DATABASE_LOGIN_TAGS, which
+ * the stack's databases copy to their snapshots; or, on a snapshot of a database made before
+ * those tags, the cluster tag (every release before them used New API's newapi). Undefined
+ * when its tags tell neither: a snapshot of another database, a shared one (whose tags this
+ * account may not see), or a copy made without --copy-tags.
+ */
+export function snapshotLogin(tags: Record<string, string>): DatabaseLogin | undefined {
+    const username = tags[DATABASE_LOGIN_TAGS.username];
+    const dbName = tags[DATABASE_LOGIN_TAGS.dbName];
+    if (username !== undefined && dbName !== undefined) {
+        return { username, dbName };
+    }
+    return tags[CLUSTER_TAG] === undefined ? undefined : LOGIN_BEFORE_LOGIN_TAGS;
+}
+
+/** Why a snapshot's master user and database are not the stack's, or undefined when they are. */
+function loginProblem(what: string, snapshot: Pick<SnapshotFacts, "tags" | "dbSnapshotArn">): string | undefined {
+    const login = snapshotLogin(snapshot.tags);
+    const allowed = `allowed: a snapshot of a database this stack created (master user ${DATABASE_USER}, database ${DATABASE_NAME})`;
+    if (login === undefined) {
+        return (
+            `${what} whose tags name neither its master user nor its database (${DATABASE_LOGIN_TAGS.username}, ${DATABASE_LOGIN_TAGS.dbName}; ` +
+            `${CLUSTER_TAG} on a snapshot of this stack's databases), so it may be another stack's (a shared snapshot may show none of its tags, ` +
+            `and a copy keeps them only with --copy-tags). ${allowed}; or, holding ${DATABASE_USER}'s database ${DATABASE_NAME}, this one tagged so ` +
+            `(aws rds add-tags-to-resource --resource-name ${snapshot.dbSnapshotArn} --tags Key=${DATABASE_LOGIN_TAGS.username},Value=${DATABASE_USER} ` +
+            `Key=${DATABASE_LOGIN_TAGS.dbName},Value=${DATABASE_NAME}; a shared one: copy it into this account first)`
+        );
+    }
+    if (login.username !== DATABASE_USER || login.dbName !== DATABASE_NAME) {
+        return (
+            `${what} of master user ${JSON.stringify(login.username)} and database ${JSON.stringify(login.dbName)} (its tags); RDS restores a MySQL ` +
+            `snapshot with its own master user and databases, and the nodes log in as ${DATABASE_USER} to database ${DATABASE_NAME}. ${allowed}`
+        );
+    }
+    return undefined;
 }
 
 /** "8.0.40" -> [8, 0, 40]; "8.4" -> [8, 4]. */
@@ -36,10 +107,12 @@ function versionParts(version: string): number[] {
 
 /**
  * Why a database of `config` cannot be created from `snapshot`, or undefined when it can. The
- * provider restores the snapshot (RestoreDBInstanceFromDBSnapshot, which takes no engine version
- * but does take the stack's parameter group), then applies the stack's version, storage and
- * password (ModifyDBInstance). So the parameter group's family must be the snapshot's, the
- * version may only go up within it, storage only grow, and encryption follows the snapshot.
+ * provider restores the snapshot (RestoreDBInstanceFromDBSnapshot, which takes no engine version,
+ * and for MySQL neither master user nor database name, but does take the stack's parameter
+ * group), then applies the stack's version, storage and password (ModifyDBInstance). So the
+ * snapshot must hold the stack's user and database, the parameter group's family must be the
+ * snapshot's, the version may only go up within it, storage only grow, and encryption follows
+ * the snapshot.
  */
 export function snapshotProblem(
     key: string,
@@ -50,6 +123,10 @@ export function snapshotProblem(
     const what = `${key} = ${JSON.stringify(identifier)}: is a ${snapshot.engine} ${snapshot.engineVersion} snapshot`;
     if (snapshot.engine !== "mysql") {
         return `${what}; the stack runs RDS for MySQL (engine mysql) ${config.dbEngineVersion} and can create its database only from a MySQL snapshot`;
+    }
+    const login = loginProblem(what, snapshot);
+    if (login !== undefined) {
+        return login;
     }
     const [major, minor] = versionParts(snapshot.engineVersion);
     const [wantedMajor, wantedMinor] = versionParts(config.dbEngineVersion);
@@ -70,7 +147,7 @@ export function snapshotProblem(
         return (
             `${what}, not encrypted; a database restored from it is not encrypted either (encryption follows the snapshot, and cannot be turned on later), ` +
             "while the stack keeps its databases encrypted: make an encrypted copy " +
-            `(aws rds copy-db-snapshot --source-db-snapshot-identifier ${identifier} --target-db-snapshot-identifier <name>-encrypted --kms-key-id alias/aws/rds) and name that`
+            `(aws rds copy-db-snapshot --source-db-snapshot-identifier ${identifier} --target-db-snapshot-identifier <name>-encrypted --kms-key-id alias/aws/rds --copy-tags) and name that`
         );
     }
     if (snapshot.status !== "available") {
@@ -159,7 +236,6 @@ export class Database extends pulumi.ComponentResource {
         const config = args.config;
 
         const securityGroup = serviceSecurityGroup(name, "MySQL", MYSQL_PORT, args, parent);
-        const finalSnapshotIdentifier = finalSnapshotName(args, args.tier);
         if (isExtendedSupportMysql(config.dbEngineVersion)) {
             pulumi.log.warn(
                 `MySQL ${config.dbEngineVersion} is past RDS standard support (${MYSQL_80_STANDARD_SUPPORT_END}): RDS bills Extended Support for it. ` +
@@ -184,40 +260,41 @@ export class Database extends pulumi.ComponentResource {
             parent,
         );
 
+        const inputs: rds.InstanceArgs = {
+            engine: "mysql",
+            engineVersion: config.dbEngineVersion,
+            autoMinorVersionUpgrade: true,
+            // Lets a change of dbEngineVersion from 8.0 to 8.4 go through (RDS refuses a major
+            // upgrade without it); it never happens unless the version in config changes.
+            allowMajorVersionUpgrade: true,
+            applyImmediately: config.dbApplyImmediately,
+            instanceClass: config.dbInstanceClass,
+            allocatedStorage: config.dbAllocatedStorage,
+            maxAllocatedStorage: config.dbMaxAllocatedStorage === 0 ? undefined : config.dbMaxAllocatedStorage,
+            storageType: "gp3",
+            storageEncrypted: true,
+            // From a snapshot, RDS keeps the snapshot's database name and user (checkSnapshots
+            // refuses any but these); the provider sets the password.
+            snapshotIdentifier: args.snapshotIdentifier,
+            dbName: DATABASE_NAME,
+            username: DATABASE_USER,
+            password: args.password,
+            port: MYSQL_PORT,
+            dbSubnetGroupName: subnetGroup.name,
+            parameterGroupName: parameterGroup.name,
+            vpcSecurityGroupIds: [securityGroup.id],
+            publiclyAccessible: false,
+            multiAz: config.dbMultiAz,
+            backupRetentionPeriod: config.dbBackupRetentionDays,
+            copyTagsToSnapshot: true,
+            deletionProtection: args.protect,
+            // Copied to every snapshot: what a restore checks (snapshotLogin).
+            tags: { ...args.tags, [DATABASE_LOGIN_TAGS.username]: DATABASE_USER, [DATABASE_LOGIN_TAGS.dbName]: DATABASE_NAME },
+        };
+        const finalSnapshotIdentifier = finalSnapshotName(name, args, args.tier, { ...inputs }, RDS_INSTANCE_REPLACING_INPUTS, this);
         const instance = new rds.Instance(
             name,
-            {
-                engine: "mysql",
-                engineVersion: config.dbEngineVersion,
-                autoMinorVersionUpgrade: true,
-                // Lets a change of dbEngineVersion from 8.0 to 8.4 go through (RDS refuses a major
-                // upgrade without it); it never happens unless the version in config changes.
-                allowMajorVersionUpgrade: true,
-                applyImmediately: config.dbApplyImmediately,
-                instanceClass: config.dbInstanceClass,
-                allocatedStorage: config.dbAllocatedStorage,
-                maxAllocatedStorage: config.dbMaxAllocatedStorage === 0 ? undefined : config.dbMaxAllocatedStorage,
-                storageType: "gp3",
-                storageEncrypted: true,
-                // From a snapshot, RDS keeps the snapshot's database name and user (New API's,
-                // when the snapshot is of a stack's database); the provider sets the password.
-                snapshotIdentifier: args.snapshotIdentifier,
-                dbName: DATABASE_NAME,
-                username: DATABASE_USER,
-                password: args.password,
-                port: MYSQL_PORT,
-                dbSubnetGroupName: subnetGroup.name,
-                parameterGroupName: parameterGroup.name,
-                vpcSecurityGroupIds: [securityGroup.id],
-                publiclyAccessible: false,
-                multiAz: config.dbMultiAz,
-                backupRetentionPeriod: config.dbBackupRetentionDays,
-                copyTagsToSnapshot: true,
-                skipFinalSnapshot: args.finalSnapshotSuffix === undefined,
-                finalSnapshotIdentifier,
-                deletionProtection: args.protect,
-                tags: args.tags,
-            },
+            { ...inputs, skipFinalSnapshot: !args.finalSnapshot, finalSnapshotIdentifier },
             // snapshotIdentifier forces a new database when it changes: what the database was
             // created from must never replace it, whether the key is kept, changed or removed.
             { parent: this, protect: args.protect, ignoreChanges: ["snapshotIdentifier"] },

@@ -6,6 +6,7 @@ import * as s3 from "@pulumi/aws/s3";
 import * as vpc from "@pulumi/aws/vpc";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_PORT, HEALTH_CHECK, SETUP_PATH, SETUP_REFUSED_BODY } from "../environment";
+import { elbLogDeliveryPrincipal } from "./elbLogDelivery";
 import { TLS_POLICY } from "./https";
 import { ListenerWeights } from "../weights";
 
@@ -19,26 +20,30 @@ export interface LoadBalancerArgs {
     /** Also admit 443 (the listener then serves HTTPS and port 80 redirects). */
     https: boolean;
     /** Set: the ALB writes access logs to a bucket of its own, kept this many days. */
-    accessLogs?: { albAccessLogDays: number; account: pulumi.Input<string> };
+    accessLogs?: AccessLogSettings;
     tags: Record<string, string>;
 }
 
-/** ELB's log delivery service: the principal AWS documents for every Region (the per-Region ELB accounts are legacy). */
-export const ELB_LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com";
+/** Where the ALB's access logs go: the account and Region decide who may deliver them. */
+export interface AccessLogSettings {
+    albAccessLogDays: number;
+    account: pulumi.Input<string>;
+    region: pulumi.Input<string>;
+}
 
 /**
- * The access-log bucket's policy: ELB's log delivery may put objects under AWSLogs/<account>/
- * (the account in the path, so that only this account's load balancers write there), and
- * nobody may use the bucket without TLS.
+ * The access-log bucket's policy: ELB may put objects under AWSLogs/<account>/ (the account in
+ * the path, so that only this account's load balancers write there), as the Region's principal
+ * (elbLogDelivery.ts), and nobody may use the bucket without TLS.
  */
-export function accessLogBucketPolicy(bucketArn: string, account: string): string {
+export function accessLogBucketPolicy(bucketArn: string, account: string, region: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
             {
                 Sid: "ElbLogDelivery",
                 Effect: "Allow",
-                Principal: { Service: ELB_LOG_DELIVERY_PRINCIPAL },
+                Principal: elbLogDeliveryPrincipal(region),
                 Action: "s3:PutObject",
                 Resource: `${bucketArn}/AWSLogs/${account}/*`,
             },
@@ -60,7 +65,7 @@ class AccessLogBucket {
     /** What the ALB must wait for: ELB writes a test object when access logs are turned on. */
     readonly ready: pulumi.Resource[];
 
-    constructor(name: string, args: { albAccessLogDays: number; account: pulumi.Input<string>; protect: boolean; tags: Record<string, string> }, parent: pulumi.Resource) {
+    constructor(name: string, args: AccessLogSettings & { protect: boolean; tags: Record<string, string> }, parent: pulumi.Resource) {
         const opts = { parent };
         // Autonamed (bucket names are global); emptied on destroy unless the stack is protected.
         const bucket = new s3.Bucket(`${name}-alb-logs`, { forceDestroy: !args.protect, tags: args.tags }, opts);
@@ -100,7 +105,7 @@ class AccessLogBucket {
             `${name}-alb-logs`,
             {
                 bucket: bucket.bucket,
-                policy: pulumi.all([bucket.arn, args.account]).apply(([arn, account]) => accessLogBucketPolicy(arn, account)),
+                policy: pulumi.all([bucket.arn, args.account, args.region]).apply(([arn, account, region]) => accessLogBucketPolicy(arn, account, region)),
             },
             // One change to the bucket's access at a time: concurrent ones fail with OperationAborted.
             { parent, dependsOn: [publicAccess] },

@@ -3,6 +3,7 @@
 import * as ec2 from "@pulumi/aws/ec2";
 import * as vpc from "@pulumi/aws/vpc";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { SnapshotTier, finalSnapshotIdentifier } from "../naming";
 
 /** Where a private service lives, who may reach it, and how it is protected. */
@@ -13,18 +14,47 @@ export interface PrivateServiceArgs {
     clientSecurityGroupId: pulumi.Input<string>;
     /** Deletion protection and Pulumi's protect; off, destroy needs no manual step. */
     protect: boolean;
-    /** Set: a final snapshot when the service is deleted, named by finalSnapshotIdentifier with this suffix. */
-    finalSnapshotSuffix?: pulumi.Input<string>;
+    /** A final snapshot when the service is deleted (finalSnapshot), named by finalSnapshotIdentifier. */
+    finalSnapshot: boolean;
     clusterName: string;
     tags: Record<string, string>;
 }
 
-/** The service's final snapshot identifier, when it takes one. */
-export function finalSnapshotName(args: PrivateServiceArgs, tier: SnapshotTier): pulumi.Output<string> | undefined {
-    const suffix = args.finalSnapshotSuffix;
-    return suffix === undefined
-        ? undefined
-        : pulumi.output(suffix).apply((s) => finalSnapshotIdentifier(args.clusterName, tier, s));
+/**
+ * The keepers of a final snapshot's suffix: the values among `inputs` of the properties for
+ * which the provider replaces the resource (`replacing`), as strings (RandomId keeps strings).
+ */
+export function replacementKeepers(inputs: Record<string, unknown>, replacing: readonly string[]): Record<string, string> {
+    return Object.fromEntries(
+        replacing.filter((key) => inputs[key] !== undefined).map((key) => [key, typeof inputs[key] === "string" ? (inputs[key] as string) : JSON.stringify(inputs[key])]),
+    );
+}
+
+/**
+ * The final snapshot identifier of the service `name`, when it takes one. Snapshot names are
+ * unique in an account and Region and outlive what made them, so the suffix is a random id of
+ * this one resource, `<name>-final-snapshot`, kept by its replacing inputs: a database or cache
+ * the provider replaces gets a new id with them, and its deletion never meets the snapshot of
+ * the one before it (DBSnapshotAlreadyExists, SnapshotAlreadyExistsFault).
+ */
+export function finalSnapshotName(
+    name: string,
+    args: PrivateServiceArgs,
+    tier: SnapshotTier,
+    inputs: Record<string, pulumi.Input<unknown> | undefined>,
+    replacing: readonly string[],
+    parent: pulumi.Resource,
+): pulumi.Output<string> | undefined {
+    if (!args.finalSnapshot) {
+        return undefined;
+    }
+    const kept = Object.fromEntries(replacing.map((key) => [key, inputs[key]]));
+    const suffix = new random.RandomId(
+        `${name}-final-snapshot`,
+        { byteLength: 4, keepers: pulumi.output(kept).apply((values) => replacementKeepers(values, replacing)) },
+        { parent },
+    );
+    return suffix.hex.apply((hex) => finalSnapshotIdentifier(args.clusterName, tier, hex));
 }
 
 /**

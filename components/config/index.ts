@@ -3,7 +3,7 @@
 // strings from Pulumi (and is the only part that loads the Pulumi SDK).
 import { readAwsCliCredentials } from "./awsCredentials";
 import { CONFIG_NAMESPACE, ConfigError, ConfigReader, RawConfig } from "./reader";
-import { ClusterConfig, checkKeys, checkRestore, checkSettings, https, network } from "./rules";
+import { ClusterConfig, checkAccessLogRegion, checkKeys, checkRestore, checkSettings, https, network } from "./rules";
 import { CONFIG_KEYS, SETTINGS, Settings, Target, secretKeysOf } from "./schema";
 
 export * from "./checks";
@@ -81,6 +81,7 @@ export function parseClusterConfig(
     const config: ClusterConfig = { ...settings, network: network(read, settings), https: https(read, settings, awsRegion) };
     checkSettings(read, config);
     checkRestore(read, settings, awsRegion);
+    checkAccessLogRegion(read, settings, awsRegion);
     if (settings.target === "aws") {
         const aws = readAwsCliCredentials(source.awsSettings ?? {});
         config.awsCli = aws.credentials;

@@ -1,6 +1,7 @@
 // Rules between settings, and the structures derived from several settings (the network,
 // HTTPS). Each rule records its problems on the reader, naming the key to change.
 import { AwsCliCredentials } from "./awsCredentials";
+import { elbGuideCovers, uncoveredRegionProblem } from "../aws/elbLogDelivery";
 import { USER_DATA_MAX_BYTES, largestUserDataBytes } from "../aws/userdata";
 import { ACM_COMMON_NAME_MAX, LOG_RETENTION_DAYS, MAX_ALLOWED_CIDRS, lacksDualPasswords, smallestStorageAutoscalingCeiling } from "./checks";
 import { drainProblem } from "../stopBudget";
@@ -123,6 +124,13 @@ export function checkRestore(read: ConfigReader, settings: Settings, awsRegion: 
                 `is a snapshot in ${region}; RDS restores only a snapshot of aws:region ${awsRegion}: copy it there first (aws rds copy-db-snapshot --source-region ${region})`,
             );
         }
+    }
+}
+
+/** ALB access logs only where the ELB guide says who delivers them (components/aws/elbLogDelivery.ts). */
+export function checkAccessLogRegion(read: ConfigReader, settings: Settings, awsRegion: string | undefined): void {
+    if (settings.albAccessLogs && awsRegion !== undefined && !elbGuideCovers(awsRegion)) {
+        read.fail("albAccessLogs", "true", uncoveredRegionProblem(awsRegion));
     }
 }
 

@@ -355,7 +355,7 @@ export const SETTINGS = {
         shownDefault: "`protect`",
         doc:
             "final snapshots `<clusterName>-mysql-final-<suffix>`, `-mysql-log-final-<suffix>` (with `logDatabase`) and `-redis-final-<suffix>` when the " +
-            "databases and cache are deleted; `<suffix>` is generated once per stack (output `finalSnapshots`)",
+            "databases and cache are deleted; each `<suffix>` is a random id of its database or cache, new when the provider replaces it (output `finalSnapshots`)",
     }),
     allowedCidrs: list({
         scope: "aws",
@@ -608,7 +608,7 @@ function snapshotIdentifier(database: string): Setting<string | undefined> {
         ),
         allowed: "a snapshot identifier, or a shared snapshot's ARN",
         doc:
-            `creates ${database} from this MySQL snapshot (encrypted, same major version as \`dbEngineVersion\`), with the stack's password; ` +
+            `creates ${database} from this MySQL snapshot (of a database this stack created: master user and database \`newapi\`; encrypted, same major version as \`dbEngineVersion\`), with the stack's password; ` +
             "used when the database is created (and looked up at every `pulumi up` while set); keeping or removing it later never replaces the database " +
             "([Disaster recovery](operations.md#disaster-recovery))",
     });

@@ -202,6 +202,9 @@ type PolicyStatement = { Effect?: string; Principal?: unknown; Action?: string |
 const statementsOf = (policy: string): PolicyStatement[] => [JSON.parse(policy).Statement ?? []].flat();
 const listOf = (value: string | string[] | undefined): string[] => [value ?? []].flat();
 
+/** us-east-1's Elastic Load Balancing account, as AWS lists it (ELB guide, enable-access-logging.html). */
+const MOCK_REGION_ELB_ACCOUNT = "127311923021";
+
 /** The ALBs that write access logs to `bucket`. */
 const loggingTo = (context: Context, bucket: unknown) =>
     context.resources.filter(
@@ -553,6 +556,7 @@ export const CONTRACT: Record<string, Table> = {
             field("password", pattern(/^[^/"@]*$/, 'free of /, " and @', "pass/word@123"), `${RDS}/API_CreateDBInstance.html`),
             field("port", integer(1150, 65535), `${RDS}/API_CreateDBInstance.html`),
             field("backupRetentionPeriod", integer(0, 35), `${RDS}/API_CreateDBInstance.html`),
+            // FinalDBSnapshotIdentifier: "1 to 255 letters or numbers", a letter first, no hyphen last nor two in a row.
             field("finalSnapshotIdentifier", awsIdentifier(255, false), `${RDS}/API_DeleteDBInstance.html`),
             // A snapshot's identifier (CreateDBSnapshot), or a shared snapshot's ARN, which restoring one requires.
             field(
@@ -627,6 +631,8 @@ export const CONTRACT: Record<string, Table> = {
             field("authTokenUpdateStrategy", oneOf(["SET", "ROTATE", "DELETE"]), `${ELASTICACHE}/API_ModifyReplicationGroup.html`),
             field("port", integer(1, 65535), `${ELASTICACHE}/API_CreateReplicationGroup.html`),
             field("snapshotRetentionLimit", integer(0, 35), `${ELASTICACHE_GUIDE}/backups-automatic.html`),
+            // The API reference gives FinalSnapshotIdentifier (a snapshot name, CreateSnapshot) no pattern, and serverless
+            // snapshot names 1-255 characters; the stack holds it to RDS's snapshot identifier rules, which it meets.
             field("finalSnapshotIdentifier", awsIdentifier(255, false), `${ELASTICACHE}/API_DeleteReplicationGroup.html`),
             tagRule(`${ELASTICACHE_GUIDE}/Tagging-Resources.html`, ELASTICACHE_TAG_CHARACTERS),
         ],
@@ -874,18 +880,21 @@ export const CONTRACT: Record<string, Table> = {
             // "Bucket policies are limited to 20 KB in size."
             policyOfAtMost(20480, `${S3_GUIDE}/bucket-policies.html`),
             rule(
-                "a bucket an ALB writes access logs to lets logdelivery.elasticloadbalancing.amazonaws.com put objects under AWSLogs/<account>/",
+                `a bucket an ALB writes access logs to lets ELB put objects under AWSLogs/<account>/: in ${MOCK_REGION}, a Region available before August 2022, its ELB account ${MOCK_REGION_ELB_ACCOUNT}, and the log delivery service`,
                 `${ELB_GUIDE}/enable-access-logging.html`,
                 (i, context) =>
                     loggingTo(context, i.bucket).length === 0 ||
-                    statementsOf(i.policy).some(
-                        (s) =>
+                    statementsOf(i.policy).some((s) => {
+                        const principal = (s.Principal ?? {}) as { AWS?: string; Service?: string };
+                        return (
                             s.Effect === "Allow" &&
-                            (s.Principal as { Service?: string } | undefined)?.Service === "logdelivery.elasticloadbalancing.amazonaws.com" &&
+                            principal.AWS === `arn:aws:iam::${MOCK_REGION_ELB_ACCOUNT}:root` &&
+                            principal.Service === "logdelivery.elasticloadbalancing.amazonaws.com" &&
                             listOf(s.Action).includes("s3:PutObject") &&
-                            listOf(s.Resource).includes(`arn:aws:s3:::${i.bucket}/AWSLogs/${MOCK_ACCOUNT}/*`),
-                    ),
-                (i) => ({ ...i, policy: i.policy.replaceAll("logdelivery.elasticloadbalancing.amazonaws.com", "delivery.logs.amazonaws.com") }),
+                            listOf(s.Resource).includes(`arn:aws:s3:::${i.bucket}/AWSLogs/${MOCK_ACCOUNT}/*`)
+                        );
+                    }),
+                (i) => ({ ...i, policy: i.policy.replaceAll(`arn:aws:iam::${MOCK_REGION_ELB_ACCOUNT}:root`, `arn:aws:iam::${MOCK_ACCOUNT}:root`) }),
             ),
         ],
         collective: [unique("bucket", `${S3}/API_PutBucketPolicy.html`, "per bucket")],
