@@ -8,7 +8,7 @@ import { Context, ResourceView } from "./contract/rules";
 import { CONTRACT } from "./contract/tables";
 import { Registered, ofType, program, unwrapSecrets } from "./harness";
 import { exportSecrecy, misplacedSecrets, plainSecretLeaks, unusedSecrets } from "./secretScan";
-import { STACK_FILES, readStackFile } from "./stackFiles";
+import { EXAMPLE_FILES, STACK_FILES, readStackFile } from "./stackFiles";
 import { EVERYTHING, EVERYTHING_EXISTING_VPC } from "./configurations";
 
 /** The config with the largest single extraEnv value that config validation still accepts. */
@@ -31,7 +31,7 @@ function withLargestExtraEnv(base: Record<string, string>): Record<string, strin
 }
 
 const MATRIX: [string, Record<string, string>, string][] = [
-    ...STACK_FILES.map((file): [string, Record<string, string>, string] => {
+    ...[...STACK_FILES, ...EXAMPLE_FILES].map((file): [string, Record<string, string>, string] => {
         const { stack, config, document } = readStackFile(file);
         const region = document["aws:region"];
         return [file, typeof region === "string" ? { ...config, "aws:region": region } : config, stack];
