@@ -2,7 +2,7 @@
 // and container health checks, the slaves' wait for setup, the master's setup, the post-deploy
 // check. The limiter is modelled from New API's source; the schedule is read from what the
 // program registers and renders, at 0, 10 and 100 slaves, on both targets.
-import { SETUP_ANSWER_SECONDS } from "../components/aws/userdata";
+import { SETUP_ANSWER_SECONDS } from "../components/nodeContract";
 import { scriptParameters, writeFile, writeFiles, writtenScriptParameters } from "./cloudConfig";
 import { ProgramRun, ofType, program } from "./harness";
 

@@ -3,7 +3,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { SECRET_SHAPE } from "../components/aws/userdata";
+import { SECRET_SHAPE } from "../components/nodeContract";
 import { renderScript } from "../components/scripts/render";
 import { runScript } from "./scriptRunner";
 import { shellcheck } from "./shellcheck";
@@ -101,8 +101,14 @@ describe("renderScript", () => {
 });
 
 describe("one shape of a node secret", () => {
-    test("start.sh requires of each secret what config requires of a carried-over one", () => {
-        const start = fs.readFileSync(path.join(SCRIPTS, "start.sh"), "utf8");
-        expect(start).toContain(`'${SECRET_SHAPE.regex}' "${SECRET_SHAPE.what}"`);
+    test("start.sh requires of each secret what config requires of a carried-over one, rendered from nodeContract.ts", () => {
+        const start = renderScript("start.sh", { SECRET_REGEX: SECRET_SHAPE.regex, SECRET_SHAPE: SECRET_SHAPE.what });
+        expect(start).toContain(`SECRET_REGEX='${SECRET_SHAPE.regex}'`);
+        expect(start).toContain('require_value "$parameter" "$parameter_value" "$SECRET_REGEX" "$SECRET_SHAPE"');
+    });
+
+    test("no script carries its own copy of the shape", () => {
+        const copies = files.filter((file) => fs.readFileSync(path.join(SCRIPTS, file), "utf8").includes(SECRET_SHAPE.regex.slice(1, -1)));
+        expect(copies).toEqual([]);
     });
 });

@@ -2,7 +2,8 @@
 // (restart, Redis token SET, admin password): pure, without the Pulumi SDK. The steps that run
 // them are wired in rotation.ts.
 import { APP_PORT } from "../environment";
-import { SETUP_PASSWORD_PLACEHOLDER, renderScript } from "../scripts/render";
+import { PASSWORD_CHANGE_REQUEST } from "../nodeContract";
+import { renderScript } from "../scripts/render";
 import { StopSettings, stopBudget } from "../stopBudget";
 import { UNIT_PATH, adminSessionParameters } from "./userdata";
 import { PROGRESS_SECONDS } from "./warmup";
@@ -65,9 +66,6 @@ export interface AdminPasswordRotation {
     passwordParameter: string;
     generation: number;
 }
-
-/** PUT /api/user/self's body: New API changes the password only given the current one. */
-export const PASSWORD_CHANGE_REQUEST = JSON.stringify({ password: SETUP_PASSWORD_PLACEHOLDER, original_password: "{{original}}" });
 
 /**
  * The master's script (components/scripts/admin-password.sh), bash run as root through SSM

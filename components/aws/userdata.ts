@@ -14,6 +14,7 @@ import {
     setupRequestBody,
 } from "../environment";
 import { ecrRegistry, imageDigest, pinnedImage } from "../images";
+import { SECRET_SHAPE, SETUP_ANSWER_SECONDS, SETUP_POLL_SECONDS, loginRequest } from "../nodeContract";
 import { SETUP_PASSWORD_PLACEHOLDER, ScriptParameters, renderScript } from "../scripts/render";
 import { StopBudget, stopBudget } from "../stopBudget";
 import {
@@ -162,8 +163,6 @@ function secretPlaceholder(secret: SecretName): string {
 /** Seconds a waiting slave sleeps between two looks at the master. */
 const MASTER_POLL_SECONDS = 10;
 
-/** The node secrets' shape, which start.sh requires of each value it reads (a test keeps them one). */
-export const SECRET_SHAPE = { regex: "^[A-Za-z0-9]{16,128}$", what: "16-128 letters and digits" };
 
 /** The parameters of start.sh (components/scripts): what systemd runs to start a node. */
 export function startParameters(spec: NodeBootSpec): ScriptParameters {
@@ -190,6 +189,8 @@ export function startParameters(spec: NodeBootSpec): ScriptParameters {
         // Amazon Linux 2023's bundle of the CAs it trusts.
         SYSTEM_CAS: "/etc/pki/tls/certs/ca-bundle.crt",
         SECRET_PARAMETERS: secrets.map((s) => `${secretPlaceholder(s)} ${spec.secretParameters[s]}`).join("\n"),
+        SECRET_REGEX: SECRET_SHAPE.regex,
+        SECRET_SHAPE: SECRET_SHAPE.what,
         SECRETS_ENV: Object.entries(secretEnv).map(([name, value]) => `${name}=${value}`).join("\n"),
         ECR_REGION: ecr?.region ?? "",
         ECR_HOST: ecr?.host ?? "",
@@ -257,15 +258,6 @@ export function renderUnit(spec: NodeBootSpec): string {
         "WantedBy=multi-user.target",
         "",
     ].join("\n");
-}
-
-/** Seconds the setup script waits for New API to answer on the master, asking every SETUP_POLL_SECONDS. */
-export const SETUP_ANSWER_SECONDS = 900;
-const SETUP_POLL_SECONDS = 5;
-
-/** POST /api/user/login's body, the password left to fill in. */
-export function loginRequest(username: string): string {
-    return JSON.stringify({ username, password: SETUP_PASSWORD_PLACEHOLDER });
 }
 
 /**

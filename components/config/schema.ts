@@ -22,7 +22,7 @@ import {
     vpcCidrCheck,
 } from "./checks";
 import { ConfigReader } from "./reader";
-import { SECRET_SHAPE } from "../aws/userdata";
+import { SECRET_SHAPE } from "../nodeContract";
 
 /** Where the cluster runs: AWS, or the local Docker engine (the quick start). */
 export type Target = "aws" | "docker";

@@ -1,9 +1,8 @@
 // The local (docker) target's decisions, pure and without the Pulumi SDK: health checks and
 // the durations Docker reads back, the run-once steps' scripts (setup, admin password, database
 // password) and how their failures read. cluster.ts wires them into containers.
-import { PASSWORD_CHANGE_REQUEST } from "../aws/rotationScripts";
-import { loginRequest } from "../aws/userdata";
 import { APP_PORT, DATABASE_USER, SETUP_DONE_MARKER, SUCCESS_MARKER, setupRequestBody } from "../environment";
+import { PASSWORD_CHANGE_REQUEST, SETUP_ANSWER_SECONDS, SETUP_POLL_SECONDS, SETUP_REQUEST_SECONDS, loginRequest } from "../nodeContract";
 import { SETUP_PASSWORD_PLACEHOLDER, ScriptParameters, renderScript } from "../scripts/render";
 import { StopBudget } from "../stopBudget";
 
@@ -78,14 +77,6 @@ export const LOCAL_LOG_DRIVER = { logDriver: "local", logOpts: { "max-size": "20
 export const MYSQL_STOP_SECONDS = 60;
 /** Redis fsyncs its append-only file (and saves its snapshot) when it stops. */
 export const REDIS_STOP_SECONDS = 30;
-
-/**
- * Bounds of the setup's wait for the master: 15 min, asking every 5 s, 10 s each at most; within
- * the provider's 20 min for creating a container (which waits for its end).
- */
-const SETUP_ANSWER_SECONDS = 900;
-const SETUP_POLL_SECONDS = 5;
-const SETUP_REQUEST_SECONDS = 10;
 
 /** The parameters of local-setup.sh (components/scripts). */
 export function localSetupParameters(masterHost: string, username: string): ScriptParameters {

@@ -11,11 +11,12 @@ umask 077
 . "$(dirname "$0")/fill.sh"
 
 # Each line of SECRET_PARAMETERS names a placeholder of SECRETS_ENV and the SSM parameter
-# that holds its value, which must have the shape the stack generates (secrets.ts).
+# that holds its value, which must have the shape the stack generates (SECRET_REGEX, its
+# description SECRET_SHAPE: nodeContract.ts).
 env_lines="$SECRETS_ENV"
 while read -r placeholder parameter; do
   read_parameter "$parameter"
-  require_value "$parameter" "$parameter_value" '^[A-Za-z0-9]{16,128}$' "16-128 letters and digits"
+  require_value "$parameter" "$parameter_value" "$SECRET_REGEX" "$SECRET_SHAPE"
   fill "$env_lines" "{{$placeholder}}" "$parameter_value"
   env_lines=$filled
 done <<< "$SECRET_PARAMETERS"
