@@ -312,6 +312,7 @@ describe("dashboardBody (pure)", () => {
         nodes: [{ name: "m", instanceId: "i-m" }, ...Array.from({ length: slaves }, (_, i) => ({ name: `s${i}`, instanceId: `i-s${i}` }))],
         databases: [{ label: "db", instanceId: "db-1" }],
         dbMaxConnections: 500,
+        cacheEngine: "valkey",
         cacheClusterIds: ["r-001", "r-002"],
         alarmThresholds: DEFAULT_ALARM_THRESHOLDS,
     });

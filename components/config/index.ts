@@ -4,6 +4,7 @@
 import { CONFIG_NAMESPACE, ConfigError, ConfigReader, RawConfig } from "./reader";
 import { ClusterConfig, checkKeys, checkRestore, checkSettings, https, network } from "./rules";
 import { CONFIG_KEYS, SETTINGS, Settings, Target, secretKeysOf } from "./schema";
+import { checkDataServices, dataServiceNotices } from "./dataServices";
 
 export * from "./checks";
 export { CONFIG_NAMESPACE, ConfigError } from "./reader";
@@ -17,7 +18,7 @@ export type DatabaseSettings = Pick<
     Settings,
     "dbInstanceClass" | "dbAllocatedStorage" | "dbMaxAllocatedStorage" | "dbEngineVersion" | "dbMultiAz" | "dbBackupRetentionDays" | "dbMaxConnections" | "dbApplyImmediately"
 >;
-export type CacheSettings = Pick<Settings, "cacheNodeType" | "cacheNodeCount" | "cacheEngineVersion">;
+export type CacheSettings = Pick<Settings, "cacheNodeType" | "cacheNodeCount" | "cacheEngine" | "cacheEngineVersion" | "cacheApplyImmediately">;
 /** The per-node New API settings; identical on every node of the cluster. */
 export type NodeSettings = Pick<
     Settings,
@@ -74,8 +75,14 @@ export function parseClusterConfig(
     }
     const settings = values as Settings;
     checkKeys(read, settings.target as Target, secretKeys);
-    const config: ClusterConfig = { ...settings, network: network(read, settings), https: https(read, settings, awsRegion) };
+    const config: ClusterConfig = {
+        ...settings,
+        network: network(read, settings),
+        https: https(read, settings, awsRegion),
+        notices: dataServiceNotices(read, settings),
+    };
     checkSettings(read, config);
+    checkDataServices(read, settings);
     checkRestore(read, settings, awsRegion);
     if (read.problems.length > 0) {
         throw new ConfigError(read.problems, source.project);
