@@ -3,6 +3,7 @@
 // read from. A price no stored page gave is left out and said so, never guessed. The README's
 // cost table is this module's output (test/cost.test.ts keeps them equal).
 import { ClusterConfig } from "../config";
+import { CACHE, CacheEngine } from "../versions";
 import { supportsRecoverAction } from "./instanceTypes";
 
 /** Billing hours in a month, as AWS's own monthly examples count them. */
@@ -47,17 +48,19 @@ export const PRICES = {
 
 // The t3.small rate is a third-party copy of AWS's table; the other instance rates are AWS's own
 // price data as kept in public repositories: the cache and m7i.large rates Price List API answers
-// quoted in cost tools and reports, the RDS rates rows of AWS's bulk offer file (the stored index
-// gives the ElastiCache file, not its repository).
+// quoted in cost tools and reports, the RDS rates rows of AWS's bulk offer file.
 const T3_SMALL_PAGE = "https://cloud-bench.com/blog/aws-t3-micro-vs-t3-small (on-demand us-east-1; the page is undated)";
-const CACHE_PRICE_LIST =
-    "AWS Price List API (AmazonElastiCache, Cache Instance, cacheEngine Redis, us-east-1) read 2026-10-02, as quoted in a public GitHub file, AWSPricingService.FALLBACK_ELASTICACHE_PRICING (stored-index file 70712899090; its repository is not named there)";
+/** The ElastiCache node prices of AWS's pricing page, per engine, as the Price List API gives them. */
+const cachePriceList = (engine: CacheEngine) =>
+    `https://aws.amazon.com/elasticache/pricing/ (On-Demand Nodes, ${CACHE[engine].name}, US East (N. Virginia)) as the AWS Price List API gives it ` +
+    `(AmazonElastiCache, Cache Instance, cacheEngine ${engine === "valkey" ? "Valkey" : "Redis"}, NodeUsage:<type>), read 2026-10-02 and quoted in a public cost ` +
+    "tool's fallback table (AWSPricingService, in a file whose repository the copy read does not name); there every node type both engines list costs 0.8 times as much on Valkey";
 const M7I_LARGE_PRICE_LIST =
     "AWS Price List API (AmazonEC2, us-east-1, SKU HDXWAGH5PKCWGFHZ) read 2026-10-05, as quoted in github.com/Potato1476/vllm-bench reports/production-cost-estimation-tco-2026-10-05.md section 13 (commit 25a356c9); that account's us-east-1 bill charged BoxUsage:m7i.large (Linux) at the same $0.1008/h (reports/aws-continuous-cost-2026-10-07.md)";
 const RDS_MYSQL_OFFER_FILE =
     "AWS Price List bulk offer file AmazonRDS version 20260904172716 (us-east-1, databaseEngine MySQL, OnDemand), in a trimmed copy dated 2026-09-06: github.com/mooncitizen/togen internal/cost/prices/aws.json (commit 36c1abbf)";
 
-/** Hourly on-demand prices of the instance types the examples use (EC2 Linux, RDS for MySQL Single-AZ, ElastiCache Redis OSS). */
+/** Hourly on-demand prices of the instance types the examples use (EC2 Linux, RDS for MySQL Single-AZ). */
 export const INSTANCE_HOUR_PRICES: Record<string, Price> = {
     "t3.small": { usd: 0.0208, unit: "instance-hour", source: T3_SMALL_PAGE },
     "m7i.large": { usd: 0.1008, unit: "instance-hour", source: M7I_LARGE_PRICE_LIST },
@@ -71,8 +74,18 @@ export const INSTANCE_HOUR_PRICES: Record<string, Price> = {
         unit: "DB instance-hour (Single-AZ)",
         source: `${RDS_MYSQL_OFFER_FILE}, Single-AZ SKU 5KE8TCG3FP4Y4ZVZ (its Multi-AZ SKU SJZ23EJ356ZZU259 is $0.43, twice); taken over the undated copies that disagree ($0.218 to $0.240) as the one dated copy of AWS's own price list`,
     },
-    "cache.t4g.micro": { usd: 0.016, unit: "node-hour", source: CACHE_PRICE_LIST },
-    "cache.r7g.large": { usd: 0.219, unit: "node-hour", source: CACHE_PRICE_LIST },
+};
+
+/** Hourly on-demand prices of the cache node types the examples use, per engine: Valkey's are 20% lower. */
+export const CACHE_NODE_HOUR_PRICES: Record<CacheEngine, Record<string, Price>> = {
+    valkey: {
+        "cache.t4g.micro": { usd: 0.0128, unit: "Valkey node-hour", source: cachePriceList("valkey") },
+        "cache.r7g.large": { usd: 0.1752, unit: "Valkey node-hour", source: cachePriceList("valkey") },
+    },
+    redis: {
+        "cache.t4g.micro": { usd: 0.016, unit: "Redis OSS node-hour", source: cachePriceList("redis") },
+        "cache.r7g.large": { usd: 0.219, unit: "Redis OSS node-hour", source: cachePriceList("redis") },
+    },
 };
 
 /** Usage the prices multiply, which the configuration cannot know: stated in the README beside the table. */
@@ -108,6 +121,9 @@ const line = (component: string, quantity: string, parts: [number, Price][]): Co
 
 const instancePrice = (type: string): Price =>
     INSTANCE_HOUR_PRICES[type] ?? { unit: "instance-hour", source: NOT_FOUND(`the price of ${type}`) };
+
+const cacheNodePrice = (engine: CacheEngine, type: string): Price =>
+    CACHE_NODE_HOUR_PRICES[engine][type] ?? { unit: `${CACHE[engine].name} node-hour`, source: NOT_FOUND(`the ${CACHE[engine].name} price of ${type}`) };
 
 /** The number of CloudWatch alarm metrics the stack creates: monitoring.ts's and each node's (nodes.ts). */
 export function alarmMetricCount(config: ClusterConfig): number {
@@ -170,8 +186,8 @@ export function monthlyCost(config: ClusterConfig): CostLine[] {
             usd: 0,
             prices: [{ usd: 0, unit: "GB-month up to the provisioned storage (free allowance; beyond it ~$0.095/GB-month)", source: RDS_PAGE }],
         },
-        line("ElastiCache nodes", `${config.cacheNodeCount} x ${config.cacheNodeType} x ${h} h`, [
-            [config.cacheNodeCount * h, instancePrice(config.cacheNodeType)],
+        line("ElastiCache nodes", `${config.cacheNodeCount} x ${config.cacheNodeType} (${CACHE[config.cacheEngine].name}) x ${h} h`, [
+            [config.cacheNodeCount * h, cacheNodePrice(config.cacheEngine, config.cacheNodeType)],
         ]),
         line("CloudWatch alarms", `${alarmMetricCount(config)} alarm metrics`, [[alarmMetricCount(config), PRICES.cloudwatchAlarmMetric]]),
         line("CloudWatch dashboard", "1", [[1, PRICES.cloudwatchDashboard]]),
@@ -213,7 +229,11 @@ export function costTable(stacks: { file: string; config: ClusterConfig }[]): st
 
 /** Every price the table uses, with its source: the README lists them under the table. */
 export function priceList(): string {
-    const entries: [string, Price][] = [...Object.entries(PRICES), ...Object.entries(INSTANCE_HOUR_PRICES)];
+    const entries: [string, Price][] = [
+        ...Object.entries(PRICES),
+        ...Object.entries(INSTANCE_HOUR_PRICES),
+        ...Object.entries(CACHE_NODE_HOUR_PRICES).flatMap(([engine, prices]) => Object.entries(prices).map(([type, price]): [string, Price] => [`${type} (${engine})`, price])),
+    ];
     const lines = entries.map(([name, p]) => `- ${name}: ${p.usd === undefined ? "price not found" : `$${p.usd}`} per ${p.unit}; ${p.source}`);
     return [`Read on ${PRICES_READ_ON}:`, ...lines].join("\n");
 }
