@@ -35,9 +35,11 @@ export const MYSQL = {
  * released (ElastiCache's Valkey 8.2 and every Redis OSS 7.1 are AWS's own builds: no
  * upstream release of those lines exists to run locally).
  */
-export const CACHE: Record<CacheEngine, { name: string; defaultLine: string; lines: Record<string, VersionLine> }> = {
+export const CACHE: Record<CacheEngine, { name: string; label: string; defaultLine: string; lines: Record<string, VersionLine> }> = {
     valkey: {
         name: "Valkey",
+        // What the alarms and the dashboard call it ("Redis" before Valkey: unchanged for a stack that stays).
+        label: "Valkey",
         defaultLine: "8.1",
         lines: {
             "8.2": {},
@@ -46,7 +48,7 @@ export const CACHE: Record<CacheEngine, { name: string; defaultLine: string; lin
             "7.2": {},
         },
     },
-    redis: { name: "Redis OSS", defaultLine: "7.1", lines: { "7.1": {}, "7.0": {}, "6.2": {}, "6.0": {} } },
+    redis: { name: "Redis OSS", label: "Redis", defaultLine: "7.1", lines: { "7.1": {}, "7.0": {}, "6.2": {}, "6.0": {} } },
 };
 
 export const CACHE_ENGINES = Object.keys(CACHE) as CacheEngine[];

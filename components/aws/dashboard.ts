@@ -157,12 +157,12 @@ function graphs(inputs: DashboardInputs, lines: AlarmLines): Graph[] {
             annotations: [{ label: "free-storage alarm: below", value: lines.dbFreeStorageBytes }],
         },
         {
-            title: `${CACHE[inputs.cacheEngine].name} memory used (%)`,
+            title: `${CACHE[inputs.cacheEngine].label} memory used (%)`,
             metrics: perCacheNode(METRICS.cacheMemory),
             annotations: [{ label: "cache-memory alarm", value: lines.cacheMemoryPercent }],
         },
         {
-            title: `${CACHE[inputs.cacheEngine].name} engine CPU (%)`,
+            title: `${CACHE[inputs.cacheEngine].label} engine CPU (%)`,
             metrics: perCacheNode(METRICS.cacheEngineCpu),
             annotations: [{ label: "cache-cpu alarm", value: lines.cacheCpuPercent }],
         },

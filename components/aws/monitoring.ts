@@ -184,7 +184,7 @@ export class Monitoring extends pulumi.ComponentResource {
             );
         }
 
-        const cacheName = CACHE[args.cacheEngine].name;
+        const cacheName = CACHE[args.cacheEngine].label;
         args.cacheClusterIds.forEach((cacheClusterId, i) => {
             alarm(`cache-memory-${i}`, `${cacheName} node ${i}: memory above ${t.cacheMemoryPercent}%`, {
                 ...alarmMetric(METRICS.cacheMemory, [cacheClusterId]),
