@@ -132,9 +132,11 @@ export function checkDataServices(read: ConfigReader, config: DataServiceValues)
     }
     const mysqlLine = majorMinor(config.dbEngineVersion);
     const mysqlTag = imageTagVersion(config.mysqlImage);
-    if (read.isSet("mysqlImage") && mysqlTag === undefined) {
+    // An image refused as a reference (imageCheck) has had its problem recorded already.
+    const mysqlReference = imageCheck(config.mysqlImage) === undefined;
+    if (mysqlReference && read.isSet("mysqlImage") && mysqlTag === undefined) {
         read.fail("mysqlImage", config.mysqlImage, `names no version in its tag, so it cannot be checked to run MySQL ${mysqlLine} (dbEngineVersion): use a tag such as mysql:${mysqlLine}.0 (a digest may follow)`);
-    } else if (mysqlTag !== undefined && majorMinor(mysqlTag) !== mysqlLine) {
+    } else if (mysqlReference && mysqlTag !== undefined && majorMinor(mysqlTag) !== mysqlLine) {
         read.fail(
             "mysqlImage",
             config.mysqlImage,
@@ -159,6 +161,9 @@ export function checkDataServices(read: ConfigReader, config: DataServiceValues)
         return;
     }
     const cacheTag = imageTagVersion(config.cacheImage);
+    if (imageCheck(config.cacheImage) !== undefined) {
+        return;
+    }
     if (imageName(config.cacheImage) !== engine) {
         read.fail("cacheImage", config.cacheImage, `is not a ${engine} image (its name must be ${engine}): the container runs ${engine}-server for cacheEngine ${engine}`);
     } else if (cacheTag === undefined || majorMinor(cacheTag) !== cacheLine) {
