@@ -202,3 +202,18 @@ describe("the local target runs what AWS runs", () => {
         expect(parseClusterConfig({ target: "docker", cacheEngine: "valkey", dbEngineVersion: "8.4" }, "dev").notices).toEqual([]);
     });
 });
+
+describe("a local stack moving to the versions AWS runs", () => {
+    test.each([
+        ["MySQL 8.0 -> 8.4", { dbEngineVersion: "8.0" }, "newapi-dev-mysql", ["mysql-8.0.46", "mysql-8.4.10"]],
+        ["Valkey 8.0 -> 8.1", { cacheEngineVersion: "8.0" }, "newapi-dev-redis", ["valkey-valkey-8.0.9-alpine", "valkey-valkey-8.1.7-alpine"]],
+    ])("%s: only that container (on the same volume) and its image change; the nodes, the setup and nginx stay", async (_, old, container, [removed, added]) => {
+        const before = await program({ target: "docker", ...old });
+        const after = await program({ target: "docker" });
+        expect(diffRegistrations(before.resources, after.resources)).toEqual({
+            added: [`docker:index/remoteImage:RemoteImage::newapi-dev-${added}`],
+            removed: [`docker:index/remoteImage:RemoteImage::newapi-dev-${removed}`],
+            changed: [`docker:index/container:Container::${container}`],
+        });
+    });
+});
