@@ -4,8 +4,9 @@
 // versions, with a mismatch refused.
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, RawConfig, parseClusterConfig } from "../components/config";
+import { RawConfig, parseClusterConfig } from "../components/config";
 import { CACHE, CACHE_ENGINES, MYSQL } from "../components/versions";
+import { problemsOf } from "./configProblems";
 import { diffRegistrations } from "./diff";
 import { ProgramRun, named, ofType, program } from "./harness";
 import { REPLACEMENT_FACTS, replacedRegistrations, replacementReasons, updateProblem } from "./replacement";
@@ -13,16 +14,6 @@ import { REPLACEMENT_FACTS, replacedRegistrations, replacementReasons, updatePro
 const GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const groupKey = `${GROUP}::newapi-dev-redis`;
-
-function problemsOf(raw: RawConfig): string[] {
-    try {
-        parseClusterConfig(raw, "dev");
-    } catch (e) {
-        expect(e).toBeInstanceOf(ConfigError);
-        return (e as ConfigError).problems;
-    }
-    throw new Error(`expected ${JSON.stringify(raw)} to be refused`);
-}
 
 describe("cacheEngine and cacheEngineVersion", () => {
     test("a new stack runs Valkey 8.1; redis is selectable and keeps Redis OSS 7.1", () => {

@@ -1,16 +1,7 @@
 import { RunError } from "@pulumi/pulumi/errors";
 import { ConfigError, DEFAULT_IMAGE, RawConfig, defaultClusterName, parseClusterConfig } from "../components/config";
+import { problemsOf } from "./configProblems";
 import { STACK_FILES, readStackFile } from "./stackFiles";
-
-function problemsOf(raw: RawConfig): string[] {
-    try {
-        parseClusterConfig(raw, "dev");
-    } catch (e) {
-        expect(e).toBeInstanceOf(ConfigError);
-        return (e as ConfigError).problems;
-    }
-    throw new Error(`expected ${JSON.stringify(raw).slice(0, 200)} to be refused`);
-}
 
 describe("parseClusterConfig", () => {
     test("an empty config gives the documented defaults", () => {

@@ -124,54 +124,62 @@ const imageName = (image: string) => image.split("@")[0].replace(/:[^/]*$/, "").
 /**
  * The local target runs the major.minor the AWS target runs: an image whose tag names another
  * line, or no line, is refused, and so is a version line the table pins no local image for
- * unless the image is named. Nothing to check on AWS.
+ * unless the image is named. Nothing to check on AWS. An image refused as a reference
+ * (imageCheck) has had its problem recorded already.
  */
 export function checkDataServices(read: ConfigReader, config: DataServiceValues): void {
     if (config.target !== "docker") {
         return;
     }
-    const mysqlLine = majorMinor(config.dbEngineVersion);
-    const mysqlTag = imageTagVersion(config.mysqlImage);
-    // An image refused as a reference (imageCheck) has had its problem recorded already.
-    const mysqlReference = imageCheck(config.mysqlImage) === undefined;
-    if (mysqlReference && read.isSet("mysqlImage") && mysqlTag === undefined) {
-        read.fail("mysqlImage", config.mysqlImage, `names no version in its tag, so it cannot be checked to run MySQL ${mysqlLine} (dbEngineVersion): use a tag such as mysql:${mysqlLine}.0 (a digest may follow)`);
-    } else if (mysqlReference && mysqlTag !== undefined && majorMinor(mysqlTag) !== mysqlLine) {
+    if (imageCheck(config.mysqlImage) === undefined) {
+        checkLocalMysql(read, config);
+    }
+    const engine = config.cacheEngine;
+    if (engine in CACHE && linesOf(engine).includes(config.cacheEngineVersion)) {
+        checkLocalCache(read, config);
+    }
+}
+
+function checkLocalMysql(read: ConfigReader, config: DataServiceValues): void {
+    const line = majorMinor(config.dbEngineVersion);
+    const tag = imageTagVersion(config.mysqlImage);
+    if (tag === undefined) {
+        read.fail("mysqlImage", config.mysqlImage, `names no version in its tag, so it cannot be checked to run MySQL ${line} (dbEngineVersion): use a tag such as mysql:${line}.0 (a digest may follow)`);
+    } else if (majorMinor(tag) !== line) {
         read.fail(
             "mysqlImage",
             config.mysqlImage,
-            `runs MySQL ${majorMinor(mysqlTag)}, and dbEngineVersion is ${config.dbEngineVersion}: the local target runs the MySQL line AWS runs; ` +
-                `use a mysql ${mysqlLine}.x image${mysqlLines.includes(majorMinor(mysqlTag)) ? `, or set dbEngineVersion ${majorMinor(mysqlTag)}` : ""}`,
+            `runs MySQL ${majorMinor(tag)}, and dbEngineVersion is ${config.dbEngineVersion}: the local target runs the MySQL line AWS runs; ` +
+                `use a mysql ${line}.x image${mysqlLines.includes(majorMinor(tag)) ? `, or set dbEngineVersion ${majorMinor(tag)}` : ""}`,
         );
     }
-    const engine = config.cacheEngine;
-    if (!(engine in CACHE) || !linesOf(engine).includes(config.cacheEngineVersion)) {
-        return;
-    }
-    const cacheLine = config.cacheEngineVersion;
-    if (!read.isSet("cacheImage") && config.cacheImage === "") {
-        const pinned = CACHE_ENGINES.flatMap((e) => linesOf(e).filter((line) => CACHE[e].lines[line].localImage).map((line) => `${e} ${line}`));
-        const [key, value] = read.isSet("cacheEngineVersion") || engine === "valkey" ? ["cacheEngineVersion", cacheLine] : ["cacheEngine", engine];
+}
+
+function checkLocalCache(read: ConfigReader, config: DataServiceValues): void {
+    const { cacheEngine: engine, cacheEngineVersion: line, cacheImage: image } = config;
+    if (image === "") {
+        const pinned = CACHE_ENGINES.flatMap((e) => linesOf(e).filter((l) => CACHE[e].lines[l].localImage).map((l) => `${e} ${l}`));
+        const [key, value] = read.isSet("cacheEngineVersion") || engine === "valkey" ? ["cacheEngineVersion", line] : ["cacheEngine", engine];
         read.fail(
             key,
             value,
-            `the table of versions pins no local image of ${CACHE[engine].name} ${cacheLine} (docs/versions.md says why): ` +
+            `the table of versions pins no local image of ${CACHE[engine].name} ${line} (docs/versions.md says why): ` +
                 `use ${pinned.join(" or ")}, or name an image of that line in cacheImage`,
         );
         return;
     }
-    const cacheTag = imageTagVersion(config.cacheImage);
-    if (imageCheck(config.cacheImage) !== undefined) {
+    if (imageCheck(image) !== undefined) {
         return;
     }
-    if (imageName(config.cacheImage) !== engine) {
-        read.fail("cacheImage", config.cacheImage, `is not a ${engine} image (its name must be ${engine}): the container runs ${engine}-server for cacheEngine ${engine}`);
-    } else if (cacheTag === undefined || majorMinor(cacheTag) !== cacheLine) {
+    const tag = imageTagVersion(image);
+    if (imageName(image) !== engine) {
+        read.fail("cacheImage", image, `is not a ${engine} image (its name must be ${engine}): the container runs ${engine}-server for cacheEngine ${engine}`);
+    } else if (tag === undefined || majorMinor(tag) !== line) {
         read.fail(
             "cacheImage",
-            config.cacheImage,
-            `${cacheTag === undefined ? "names no version in its tag" : `runs ${CACHE[engine].name} ${majorMinor(cacheTag)}`}, and cacheEngineVersion is ${cacheLine}: ` +
-                `the local target runs the cache line AWS runs; use a ${engine} ${cacheLine}.x image such as ${localCacheImage(engine, cacheLine) || `${engine}:${cacheLine}.0`}`,
+            image,
+            `${tag === undefined ? "names no version in its tag" : `runs ${CACHE[engine].name} ${majorMinor(tag)}`}, and cacheEngineVersion is ${line}: ` +
+                `the local target runs the cache line AWS runs; use a ${engine} ${line}.x image such as ${localCacheImage(engine, line) || `${engine}:${line}.0`}`,
         );
     }
 }
