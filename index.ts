@@ -3,6 +3,7 @@
 // components/ do the rest. The program is a function (Pulumi calls it and takes what it
 // returns as the stack outputs), so that the tests can run it once per configuration; it is
 // async, so that the snapshots a restore names are checked before anything is created.
+import * as pulumi from "@pulumi/pulumi";
 import { NewApiCluster } from "./components/aws/cluster";
 import { checkSnapshots } from "./components/aws/database";
 import { loadClusterConfig } from "./components/config/stack";
@@ -11,6 +12,7 @@ import { DeployedCluster } from "./components/outputs";
 
 export = async () => {
     const config = loadClusterConfig();
+    config.notices.forEach((notice) => pulumi.log.warn(notice));
     if (config.target === "aws") {
         await checkSnapshots(config);
     }

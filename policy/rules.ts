@@ -4,6 +4,7 @@
 import * as YAML from "yaml";
 import { SETUP_PATH } from "../components/environment";
 import { ADMIN_PASSWORD_PARAMETER } from "../components/naming";
+import { CACHE, CacheEngine, defaultCacheParameterGroup } from "../components/versions";
 
 /** A resource as a stack policy sees it. */
 export interface StackResource {
@@ -253,23 +254,40 @@ export const RULES: Rule[] = [
     ),
 
     // ElastiCache
-    perResource("cache-encryption", "Redis encrypts data at rest and in transit.", TYPES.cache, (p) =>
+    perResource(
+        "cache-engine-version",
+        "The cache runs Valkey or Redis OSS at a version ElastiCache offers, with that engine's default parameter group.",
+        TYPES.cache,
+        (p) => {
+            const engine = String(p.engine ?? "redis") as CacheEngine;
+            if (!(engine in CACHE)) {
+                return `runs engine ${engine}; New API's single-node client needs valkey or redis`;
+            }
+            const lines = Object.keys(CACHE[engine].lines);
+            if (!lines.includes(String(p.engineVersion))) {
+                return `runs ${engine} ${p.engineVersion}, a version the stack does not offer for ${engine} (${lines.join(", ")})`;
+            }
+            const expected = defaultCacheParameterGroup(engine, String(p.engineVersion));
+            return p.parameterGroupName === expected ? undefined : `uses parameter group ${p.parameterGroupName} with ${engine} ${p.engineVersion}, whose default is ${expected}`;
+        },
+    ),
+    perResource("cache-encryption", "The cache encrypts data at rest and in transit.", TYPES.cache, (p) =>
         p.atRestEncryptionEnabled === true && p.transitEncryptionEnabled === true
             ? undefined
             : "is not encrypted at rest and in transit; set atRestEncryptionEnabled and transitEncryptionEnabled to true",
     ),
-    perResource("cache-auth-token", "Redis requires an AUTH token.", TYPES.cache, (p) =>
+    perResource("cache-auth-token", "The cache requires an AUTH token.", TYPES.cache, (p) =>
         p.authToken ? undefined : "has no AUTH token; set authToken (it needs transitEncryptionEnabled)",
     ),
-    perResource("cache-failover", "Redis with 2 or more nodes fails over automatically across AZs.", TYPES.cache, (p) =>
+    perResource("cache-failover", "A cache of 2 or more nodes fails over automatically across AZs.", TYPES.cache, (p) =>
         (p.numCacheClusters ?? 1) >= 2 && !(p.automaticFailoverEnabled === true && p.multiAzEnabled === true)
             ? "has replicas but no automatic failover across AZs; set automaticFailoverEnabled and multiAzEnabled to true"
             : undefined,
     ),
-    whenProtected("cache-protected-snapshots", "In a protected stack, Redis keeps daily snapshots.", TYPES.cache, (p) =>
+    whenProtected("cache-protected-snapshots", "In a protected stack, the cache keeps daily snapshots.", TYPES.cache, (p) =>
         (p.snapshotRetentionLimit ?? 0) >= 1
             ? undefined
-            : "the stack is protected but Redis keeps no snapshots; set snapshotRetentionLimit to 1 or more",
+            : "the stack is protected but the cache keeps no snapshots; set snapshotRetentionLimit to 1 or more",
     ),
 
     // Load balancer

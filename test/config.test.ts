@@ -1,16 +1,7 @@
 import { RunError } from "@pulumi/pulumi/errors";
 import { ConfigError, DEFAULT_IMAGE, RawConfig, defaultClusterName, parseClusterConfig } from "../components/config";
+import { problemsOf } from "./configProblems";
 import { STACK_FILES, readStackFile } from "./stackFiles";
-
-function problemsOf(raw: RawConfig): string[] {
-    try {
-        parseClusterConfig(raw, "dev");
-    } catch (e) {
-        expect(e).toBeInstanceOf(ConfigError);
-        return (e as ConfigError).problems;
-    }
-    throw new Error(`expected ${JSON.stringify(raw).slice(0, 200)} to be refused`);
-}
 
 describe("parseClusterConfig", () => {
     test("an empty config gives the documented defaults", () => {
@@ -162,7 +153,7 @@ describe("parseClusterConfig", () => {
         ["cache node count", { cacheNodeCount: "0" }, /cacheNodeCount = "0": must be a whole number from 1 to 6/],
         ["backup days 0", { dbBackupRetentionDays: "0" }, /dbBackupRetentionDays = "0": must be a whole number from 1 to 35/],
         ["an nginx too old to re-resolve the nodes", { target: "docker", nginxImage: "nginx:1.26.2-alpine" }, /nginxImage = "nginx:1.26.2-alpine": must be nginx 1.27.3 or later/],
-        ["a Redis version ElastiCache does not offer", { cacheEngineVersion: "7.3" }, /cacheEngineVersion = "7.3": must be one of 7.1, 7.0, 6.2, 6.0/],
+        ["a Redis version ElastiCache does not offer", { cacheEngine: "redis", cacheEngineVersion: "7.3" }, /cacheEngineVersion = "7.3": must be one of 7.1, 7.0, 6.2, 6.0 with cacheEngine redis/],
         ["MySQL 5.7", { dbEngineVersion: "5.7" }, /dbEngineVersion = "5.7": must be a MySQL 8.4 or 8.0 engine version/],
         ["natGateways", { natGateways: "none" }, /natGateways = "none": must be one of onePerAz, single/],
         ["cluster name", { clusterName: "New_API" }, /clusterName = "New_API": must be 1-17 characters/],

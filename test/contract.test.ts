@@ -39,6 +39,9 @@ const MATRIX: [string, Record<string, string>, string][] = [
     ["0 slaves", { slaveCount: "0" }, "dev"],
     // Instance-store types: no EC2 recover action, which CloudWatch refuses for them.
     ["1 slave, on instance-store types", { slaveCount: "1", instanceType: "c5d.large", masterInstanceType: "m6gd.large" }, "dev"],
+    // The cache's other engine and an older version of each, applied at once.
+    ["Redis OSS 6.2, applied immediately", { cacheEngine: "redis", cacheEngineVersion: "6.2", cacheApplyImmediately: "true" }, "dev"],
+    ["Valkey 7.2 on one node", { cacheEngine: "valkey", cacheEngineVersion: "7.2", cacheNodeCount: "1" }, "dev"],
     ["100 slaves, automatic setup", { slaveCount: "100", sqlMaxOpenConns: "4", adminUsername: "root" }, "dev"],
     ["every option, HTTPS by a requested certificate", EVERYTHING, "dev"],
     ["every option on an existing VPC, HTTPS by certificateArn", EVERYTHING_EXISTING_VPC, "dev"],

@@ -4,7 +4,7 @@
 // registers for those files under mocks.
 import * as fs from "fs";
 import * as path from "path";
-import { ASSUMED, HOURS_PER_MONTH, INSTANCE_HOUR_PRICES, PRICES, alarmMetricCount, costTable, monthlyCost, priceList } from "../components/aws/cost";
+import { ASSUMED, CACHE_NODE_HOUR_PRICES, HOURS_PER_MONTH, INSTANCE_HOUR_PRICES, PRICES, alarmMetricCount, costTable, monthlyCost, priceList } from "../components/aws/cost";
 import { ClusterConfig, parseClusterConfig } from "../components/config";
 import { ofType, program } from "./harness";
 import { readStackFile } from "./stackFiles";
@@ -75,7 +75,7 @@ describe("monthlyCost", () => {
         expect(lines["ALB + LCUs"].usd).toBeCloseTo(HOURS_PER_MONTH * (PRICES.albHour.usd + ASSUMED.lcus * PRICES.lcuHour.usd));
         expect(lines["RDS storage (gp3)"].usd).toBeCloseTo(20 * PRICES.rdsGp3GbMonth.usd);
         expect(lines["EC2 nodes"].usd).toBeCloseTo(3 * HOURS_PER_MONTH * INSTANCE_HOUR_PRICES["t3.small"].usd!);
-        expect(lines["ElastiCache nodes"].usd).toBeCloseTo(2 * HOURS_PER_MONTH * INSTANCE_HOUR_PRICES["cache.t4g.micro"].usd!);
+        expect(lines["ElastiCache nodes"].usd).toBeCloseTo(2 * HOURS_PER_MONTH * CACHE_NODE_HOUR_PRICES.valkey["cache.t4g.micro"].usd!);
         expect(lines["RDS instances"].usd).toBeCloseTo(HOURS_PER_MONTH * INSTANCE_HOUR_PRICES["db.t4g.micro"].usd!);
         const unpriced = { ...dev, dbInstanceClass: "db.m5.large" };
         const unpricedRds = monthlyCost(unpriced).find((l) => l.component === "RDS instances")!;
@@ -99,5 +99,20 @@ describe("monthlyCost", () => {
         expect(usd(withLogDb, "RDS storage (gp3)")).toBeCloseTo(2 * usd(dev, "RDS storage (gp3)")!);
         expect(alarmMetricCount(withLogDb) - alarmMetricCount(dev)).toBe(3);
         expect(alarmMetricCount({ ...dev, cacheNodeCount: 3 }) - alarmMetricCount(dev)).toBe(2);
+    });
+
+    test("the cache's line follows its engine: Valkey nodes cost 20% less than Redis OSS ones of the same type, on AWS's price list", () => {
+        const cache = (config: ClusterConfig) => monthlyCost(config).find((l) => l.component === "ElastiCache nodes")!;
+        const redis = { ...dev, cacheEngine: "redis" as const, cacheEngineVersion: "7.1" };
+        expect(cache(dev).quantity).toBe("2 x cache.t4g.micro (Valkey) x 730 h");
+        expect(cache(redis).quantity).toBe("2 x cache.t4g.micro (Redis OSS) x 730 h");
+        expect(cache(dev).usd! / cache(redis).usd!).toBeCloseTo(0.8);
+        for (const type of Object.keys(CACHE_NODE_HOUR_PRICES.redis)) {
+            expect(CACHE_NODE_HOUR_PRICES.valkey[type].usd! / CACHE_NODE_HOUR_PRICES.redis[type].usd!).toBeCloseTo(0.8);
+            expect(CACHE_NODE_HOUR_PRICES.valkey[type].source).toMatch(/AmazonElastiCache, Cache Instance, cacheEngine Valkey, us-east-1, read 2026-10-02/);
+            expect(CACHE_NODE_HOUR_PRICES.valkey[type].awsPage).toBe("https://aws.amazon.com/elasticache/pricing/");
+        }
+        // A node type without a Valkey price is said so, never priced at Redis OSS's rate.
+        expect(cache({ ...dev, cacheNodeType: "cache.m5.large" }).usd).toBeUndefined();
     });
 });

@@ -72,9 +72,9 @@ describe("final snapshot names under mocks", () => {
         expect(suffix(run, "newapi-dev-db").id.inputs.keepers).toEqual({ engine: "mysql", dbName: "newapi", username: "newapi", storageEncrypted: "true" });
     });
 
-    test("a cache the provider replaces (cacheEngineVersion 7.1 -> 7.0, a downgrade) takes a new name; the databases keep theirs", async () => {
+    test("a cache the provider replaces (cacheEngineVersion 8.1 -> 8.0, a downgrade) takes a new name; the databases keep theirs", async () => {
         const before = await program({ finalSnapshot: "true" });
-        const after = await program({ finalSnapshot: "true", cacheEngineVersion: "7.0" });
+        const after = await program({ finalSnapshot: "true", cacheEngineVersion: "8.0" });
         expect(diffRegistrations(before.resources, after.resources)).toEqual({
             added: [],
             removed: [],

@@ -1,7 +1,7 @@
 // The local (docker) target under Pulumi's mocks: what it registers for several slave counts.
 import { localNodeEntrypoint } from "../components/docker/containers";
 import { stopBudget } from "../components/stopBudget";
-import { REDIS_HEALTH_COMMAND, goDuration, localSetupScript } from "../components/docker/containers";
+import { cacheHealthCommand, goDuration, localSetupScript } from "../components/docker/containers";
 import { passwordArgs } from "../components/passwords";
 import { scriptParameters } from "./cloudConfig";
 import { diffRegistrations } from "./diff";
@@ -45,7 +45,7 @@ describe("local target resources", () => {
         // MySQL and Redis data, the root password's copy, and /data of every New API node.
         expect(ofType(run, VOLUME)).toHaveLength(3 + (1 + slaves));
         expect(ofType(run, IMAGE).map((i) => i.inputs.name).sort()).toEqual(
-            ["calciumion/new-api:v0.13.2", "mysql:8.0.40", "nginx:1.27.3-alpine", "redis:7.2.5-alpine"],
+            ["calciumion/new-api:v0.13.2", "mysql:8.4.10", "nginx:1.30.4-alpine", "valkey/valkey:8.1.7-alpine"],
         );
         expect(run.resources.filter((r) => r.type.startsWith("aws:"))).toEqual([]);
         expect(run.invokes.filter((i) => i.token.startsWith("aws:"))).toEqual([]);
@@ -158,14 +158,15 @@ describe("local shared services and order", () => {
         expect(mysql).toMatchObject({ destroyGraceSeconds: 60, stopTimeout: 60 });
     });
 
-    test("Redis 7 with requirepass set to the generated token, as a secret upload", async () => {
+    test("Valkey 8.1, the line ElastiCache runs, with requirepass set to the generated token, as a secret upload", async () => {
         const run = await local();
         const redis = named(run, CONTAINER, "newapi-dev-redis").inputs;
+        expect(redis.command).toEqual(["valkey-server", "/usr/local/etc/valkey/valkey.conf"]);
         // The secret content makes the whole uploads list secret.
         expect(redis.uploads[SECRET_SIG_KEY]).toBeDefined();
         expect(unwrap(redis.uploads)).toEqual([
             {
-                file: "/usr/local/etc/redis/redis.conf",
+                file: "/usr/local/etc/valkey/valkey.conf",
                 content: `requirepass ${mockSecret("newapi-dev-redis-auth-token")}\nappendonly yes\n`,
             },
         ]);
@@ -173,11 +174,11 @@ describe("local shared services and order", () => {
         expect(redis).toMatchObject({ destroyGraceSeconds: 30, stopTimeout: 30 });
     });
 
-    test("the Redis health check authenticates (REDISCLI_AUTH) and wants PONG, not just redis-cli's exit code", async () => {
+    test("the cache's health check authenticates (REDISCLI_AUTH) and wants PONG, not just valkey-cli's exit code", async () => {
         const run = await local();
         const redis = named(run, CONTAINER, "newapi-dev-redis").inputs;
-        expect(redis.healthcheck.tests).toEqual(["CMD-SHELL", REDIS_HEALTH_COMMAND]);
-        expect(REDIS_HEALTH_COMMAND).toBe("redis-cli ping | grep -q PONG");
+        expect(redis.healthcheck.tests).toEqual(["CMD-SHELL", cacheHealthCommand("valkey")]);
+        expect(cacheHealthCommand("valkey")).toBe("valkey-cli ping | grep -q PONG");
         expect(unwrap(redis.envs)).toEqual([`REDISCLI_AUTH=${mockSecret("newapi-dev-redis-auth-token")}`]);
     });
 

@@ -1,7 +1,7 @@
 // The shell the local target runs in its containers, executed here with stub commands on PATH
 // (test/scriptRunner.ts): the one-shot setup (stub wget, sleep and date) and Redis's health
 // check (stub redis-cli).
-import { REDIS_HEALTH_COMMAND, localSetupParameters, localSetupScript } from "../components/docker/containers";
+import { cacheHealthCommand, localSetupParameters, localSetupScript } from "../components/docker/containers";
 import { renderScript } from "../components/scripts/render";
 import { Scenario, runScript } from "./scriptRunner";
 
@@ -113,12 +113,17 @@ describe("the local setup script, run with stub wget, sleep and date", () => {
     });
 });
 
-describe("the Redis health check, run with a stub redis-cli", () => {
-    const check = (reply: string, exit: number) => runScript(REDIS_HEALTH_COMMAND, { redisCli: { reply, exit } }, { interpreter: "sh", env: { REDISCLI_AUTH: "token" } }).status;
+describe.each(["valkey", "redis"] as const)("the %s cache's health check, run with a stub CLI", (engine) => {
+    const run = (reply: string, exit: number) =>
+        runScript(cacheHealthCommand(engine), { redisCli: { reply, exit } }, { interpreter: "sh", env: { REDISCLI_AUTH: "token" } });
 
-    test("fails on NOAUTH, which redis-cli answers with exit code 0, and when Redis is down; passes on PONG", () => {
-        expect(check("NOAUTH Authentication required.", 0)).not.toBe(0);
-        expect(check("Could not connect to Redis at 127.0.0.1:6379: Connection refused", 1)).not.toBe(0);
-        expect(check("PONG", 0)).toBe(0);
+    test("fails on NOAUTH, which the CLI answers with exit code 0, and when the server is down; passes on PONG", () => {
+        expect(run("NOAUTH Authentication required.", 0).status).not.toBe(0);
+        expect(run("Could not connect to 127.0.0.1:6379: Connection refused", 1).status).not.toBe(0);
+        expect(run("PONG", 0).status).toBe(0);
+    });
+
+    test(`calls ${engine}-cli, the image's own CLI`, () => {
+        expect(run("PONG", 0).calls).toEqual([`${engine}-cli ping`]);
     });
 });

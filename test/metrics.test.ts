@@ -271,7 +271,7 @@ describe("the dashboard", () => {
         for (const title of ["RDS CPU (%)", "RDS connections", "RDS free storage (bytes)"]) {
             expect(labels(title)).toEqual(["newapi-dev-db", "newapi-dev-logdb"]);
         }
-        for (const title of ["Redis memory used (%)", "Redis engine CPU (%)"]) {
+        for (const title of ["Valkey memory used (%)", "Valkey engine CPU (%)"]) {
             expect(labels(title)).toEqual(["newapi-dev-redis-id-001", "newapi-dev-redis-id-002", "newapi-dev-redis-id-003"]);
         }
     });
@@ -312,6 +312,7 @@ describe("dashboardBody (pure)", () => {
         nodes: [{ name: "m", instanceId: "i-m" }, ...Array.from({ length: slaves }, (_, i) => ({ name: `s${i}`, instanceId: `i-s${i}` }))],
         databases: [{ label: "db", instanceId: "db-1" }],
         dbMaxConnections: 500,
+        cacheEngine: "valkey",
         cacheClusterIds: ["r-001", "r-002"],
         alarmThresholds: DEFAULT_ALARM_THRESHOLDS,
     });

@@ -1,6 +1,5 @@
 import { parseCidr, planSubnets } from "../components/cidr";
 import { isExtendedSupportMysql, mysqlParameterGroupFamily, mysqlParameters } from "../components/aws/database";
-import { redisDefaultParameterGroup } from "../components/aws/cache";
 import { anySpellingOf } from "../components/aws/loadBalancer";
 import {
     clusterKeyAlias,
@@ -14,6 +13,7 @@ import {
     secretParameterPath,
 } from "../components/naming";
 import { instanceArchitecture, supportsRecoverAction } from "../components/aws/instanceTypes";
+import { defaultCacheParameterGroup } from "../components/versions";
 import { nodePolicyDocument } from "../components/aws/nodes";
 import { zoneShortage } from "../components/aws/network";
 import { parseClusterConfig } from "../components/config";
@@ -159,9 +159,11 @@ describe("tier decisions", () => {
         expect(anySpellingOf("/api/setup").length).toBeLessThanOrEqual(128);
     });
 
-    test("Redis default parameter groups", () => {
-        expect(redisDefaultParameterGroup("7.1")).toBe("default.redis7");
-        expect(redisDefaultParameterGroup("6.2")).toBe("default.redis6.x");
+    test("the cache's default parameter groups, by engine and major version", () => {
+        expect(defaultCacheParameterGroup("valkey", "8.1")).toBe("default.valkey8");
+        expect(defaultCacheParameterGroup("valkey", "7.2")).toBe("default.valkey7");
+        expect(defaultCacheParameterGroup("redis", "7.1")).toBe("default.redis7");
+        expect(defaultCacheParameterGroup("redis", "6.2")).toBe("default.redis6.x");
     });
 
     test("Graviton instance types get the arm64 AMI", () => {

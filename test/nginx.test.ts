@@ -8,7 +8,7 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { DEFAULT_LOCAL_IMAGES } from "../components/config";
+import { NGINX as NGINX_PIN } from "../components/versions";
 import { SETUP_REFUSED_BODY } from "../components/environment";
 import { Upstream, guideUpstreams, renderNginxConfig } from "../components/docker/nginx";
 
@@ -265,7 +265,7 @@ describe("real nginx", () => {
     }, 30000);
 
     test("the pinned nginx image resolves names at run time (1.27.3 or later)", () => {
-        const match = /^nginx:(\d+)\.(\d+)\.(\d+)-alpine$/.exec(DEFAULT_LOCAL_IMAGES.nginxImage);
+        const match = /^nginx:(\d+)\.(\d+)\.(\d+)-alpine$/.exec(NGINX_PIN.image);
         expect(match).not.toBeNull();
         expect(atLeast((match as RegExpExecArray).slice(1).map(Number), RESOLVE_SINCE)).toBe(true);
     });

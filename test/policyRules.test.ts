@@ -122,6 +122,12 @@ const CASES: Case[] = [
     ["rds-auto-minor-version-upgrade", "unset (AWS's default: on)", [database(false)], false],
     ["rds-auto-minor-version-upgrade", "off", [database(false, { autoMinorVersionUpgrade: false })], true],
 
+    ["cache-engine-version", "valkey 8.1, default.valkey8", [resource(TYPES.cache, "redis", { engine: "valkey", engineVersion: "8.1", parameterGroupName: "default.valkey8" })], false],
+    ["cache-engine-version", "redis 6.2, default.redis6.x", [resource(TYPES.cache, "redis", { engine: "redis", engineVersion: "6.2", parameterGroupName: "default.redis6.x" })], false],
+    ["cache-engine-version", "engine unset is redis (the provider's default)", [resource(TYPES.cache, "redis", { engineVersion: "7.1", parameterGroupName: "default.redis7" })], false],
+    ["cache-engine-version", "valkey with redis's group", [resource(TYPES.cache, "redis", { engine: "valkey", engineVersion: "8.1", parameterGroupName: "default.redis7" })], true],
+    ["cache-engine-version", "redis at a valkey version", [resource(TYPES.cache, "redis", { engine: "redis", engineVersion: "8.1", parameterGroupName: "default.redis8" })], true],
+    ["cache-engine-version", "memcached", [resource(TYPES.cache, "redis", { engine: "memcached", engineVersion: "1.6", parameterGroupName: "default.memcached1.6" })], true],
     ["cache-encryption", "both on", [resource(TYPES.cache, "redis", { atRestEncryptionEnabled: true, transitEncryptionEnabled: true })], false],
     ["cache-encryption", "in transit unset", [resource(TYPES.cache, "redis", { atRestEncryptionEnabled: true })], true],
     ["cache-encryption", "at rest off", [resource(TYPES.cache, "redis", { atRestEncryptionEnabled: false, transitEncryptionEnabled: true })], true],

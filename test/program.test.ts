@@ -341,11 +341,11 @@ describe("shared MySQL", () => {
     });
 });
 
-describe("shared Redis", () => {
+describe("the shared cache", () => {
     test("cluster mode disabled, two nodes with failover and Multi-AZ, encrypted, AUTH", async () => {
         const run = await program();
         expect(ofType(run, T.redis)[0].inputs).toMatchObject({
-            engine: "redis",
+            engine: "valkey",
             numCacheClusters: 2,
             automaticFailoverEnabled: true,
             multiAzEnabled: true,

@@ -45,7 +45,7 @@ export interface Scenario {
     loginResponse?: string;
     /** What PUT …/api/user/self answers; unset: no answer (curl exits 7). */
     passwordChangeResponse?: string;
-    /** What the stub redis-cli prints, and its exit code. */
+    /** What the stub redis-cli (and valkey-cli) prints, and its exit code. */
     redisCli?: { reply: string; exit: number };
     /**
      * The stub MySQL server the mysql client reaches (user and password from its
@@ -297,6 +297,8 @@ case $user/$sql in
 esac
 `,
     "redis-cli": `${SH_STUB}printf '%s\\n' "redis-cli $*" >> "$STUB_DIR/calls"\ncontents "$STUB_DIR/redis-reply"\nprintf '%s\\n' "$contents"\nread -r code < "$STUB_DIR/redis-exit"\nexit "$code"\n`,
+    // Valkey's CLI answers as redis-cli does (the same replies and exit codes).
+    "valkey-cli": `${SH_STUB}printf '%s\\n' "valkey-cli $*" >> "$STUB_DIR/calls"\ncontents "$STUB_DIR/redis-reply"\nprintf '%s\\n' "$contents"\nread -r code < "$STUB_DIR/redis-exit"\nexit "$code"\n`,
     // Config and outputs per stack in files; \`pulumi up\` keeps a copy of the config it would deploy. Its words after the
     // options are $1, $2, ... (the options taken out).
     pulumi: `${SH_STUB}printf '%s\\n' "pulumi $*" >> "$STUB_DIR/calls"

@@ -1,8 +1,10 @@
 // `npm run docs`: rewrites the generated tables of docs/ (each between its BEGIN and END
-// markers) from the code: the settings' schema, the stack outputs, the deploy permissions.
+// markers) from the code: the settings' schema, the stack outputs, the deploy permissions, the
+// table of versions.
 import * as fs from "fs";
 import * as path from "path";
 import { configurationTables } from "../components/config/docs";
+import { versionsTable } from "../components/versions";
 import { deployPermissionsTable, operatorPermissionsTable, outputsTable } from "./reference";
 
 /** Each generated block: the file that holds it, its marker name, and what it holds. */
@@ -11,6 +13,7 @@ export const GENERATED_BLOCKS = [
     { file: "docs/operations.md", name: "outputs", content: outputsTable },
     { file: "docs/requirements.md", name: "deploy-permissions", content: deployPermissionsTable },
     { file: "docs/requirements.md", name: "operator-permissions", content: operatorPermissionsTable },
+    { file: "docs/versions.md", name: "versions", content: versionsTable },
 ] as const;
 
 /** The generated part of a file: from `<!-- BEGIN name … -->` to `<!-- END name -->`. */

@@ -1,9 +1,11 @@
-// The shared Redis tier: one ElastiCache replication group with cluster mode disabled
-// (New API has a single-node client), TLS and AUTH, reachable only from the nodes.
+// The shared cache tier: one ElastiCache replication group with cluster mode disabled
+// (New API has a single-node client), TLS and AUTH, reachable only from the nodes. Its engine
+// is Valkey or Redis OSS (cacheEngine); New API speaks the same protocol to both.
 import * as elasticache from "@pulumi/aws/elasticache";
 import * as pulumi from "@pulumi/pulumi";
 import { CacheSettings } from "../config";
 import { REDIS_PORT } from "../environment";
+import { defaultCacheParameterGroup } from "../versions";
 import { PrivateServiceArgs, finalSnapshotName, serviceSecurityGroup } from "./privateService";
 
 export interface CacheArgs extends PrivateServiceArgs {
@@ -36,12 +38,6 @@ export const REPLICATION_GROUP_REPLACING_INPUTS = [
 /** Days of automatic snapshots a protected cache keeps. */
 export const PROTECTED_SNAPSHOT_RETENTION_DAYS = 7;
 
-/** The default parameter group of a Redis OSS engine version: "7.1" -> "default.redis7", "6.2" -> "default.redis6.x". */
-export function redisDefaultParameterGroup(engineVersion: string): string {
-    const major = engineVersion.split(".")[0];
-    return major === "6" ? "default.redis6.x" : `default.redis${major}`;
-}
-
 export class Cache extends pulumi.ComponentResource {
     readonly securityGroupId: pulumi.Output<string>;
     /** The primary endpoint: the one address New API's single-node client talks to. */
@@ -66,9 +62,15 @@ export class Cache extends pulumi.ComponentResource {
 
         const inputs: elasticache.ReplicationGroupArgs = {
             description: "New API shared Redis (cluster mode disabled)",
-            engine: "redis",
+            // From redis to valkey the provider modifies the group in place (ModifyReplicationGroup
+            // with the new engine, version and parameter group); any other engine change replaces
+            // it (test/replacement.ts).
+            engine: config.cacheEngine,
             engineVersion: config.cacheEngineVersion,
-            parameterGroupName: redisDefaultParameterGroup(config.cacheEngineVersion),
+            parameterGroupName: defaultCacheParameterGroup(config.cacheEngine, config.cacheEngineVersion),
+            // Unset, ElastiCache applies an engine or node change in the cache's next maintenance
+            // window; left out when false, so that a stack made before the setting shows no change.
+            applyImmediately: config.cacheApplyImmediately ? true : undefined,
             nodeType: config.cacheNodeType,
             numCacheClusters: config.cacheNodeCount,
             port: REDIS_PORT,

@@ -154,6 +154,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
             ],
             dbMaxConnections: config.dbMaxConnections,
             syncFrequency: config.syncFrequency,
+            cacheEngine: config.cacheEngine,
             cacheClusterIds: cacheMemberSuffixes(config.cacheNodeCount).map((suffix) =>
                 cache.replicationGroupId.apply((id) => `${id}-${suffix}`),
             ),

@@ -4,6 +4,7 @@
 // README's cost table is this module's output, and docs/cost.md lists the prices
 // (test/cost.test.ts keeps both equal to it).
 import { ClusterConfig } from "../config";
+import { CACHE, CacheEngine } from "../versions";
 import { supportsRecoverAction } from "./instanceTypes";
 
 /** Billing hours in a month, as AWS's own monthly examples count them. */
@@ -63,12 +64,14 @@ export const PRICES = {
 // of AWS's bulk offer file) or, for the cache nodes, quoted by a cost tool whose repository could
 // not be named.
 const T3_SMALL_SOURCE = `https://cloud-bench.com/blog/aws-t3-micro-vs-t3-small (on-demand us-east-1; the page is undated), ${READ}`;
-const CACHE_PRICE_LIST =
-    "the AWS Price List API (AmazonElastiCache, Cache Instance, cacheEngine Redis, us-east-1, read 2026-10-02) as quoted in a public cost tool's table of fallback prices, read 2026-11-27; the tool's repository could not be identified, so no public copy backs this rate: check it on AWS's page";
+/** The cache node rates, per engine: there every node type both engines list costs 0.8 times as much on Valkey. */
+const cachePriceList = (engine: CacheEngine) =>
+    `the AWS Price List API (AmazonElastiCache, Cache Instance, cacheEngine ${engine === "valkey" ? "Valkey" : "Redis"}, us-east-1, read 2026-10-02) as quoted in a public cost tool's table of fallback prices, read 2026-11-27; ` +
+    "the tool's repository could not be identified, so no public copy backs this rate: check it on AWS's page";
 const M7I_LARGE_PRICE_LIST = `the AWS Price List API (AmazonEC2, us-east-1, SKU HDXWAGH5PKCWGFHZ, read 2026-10-05) as quoted in github.com/Potato1476/vllm-bench reports/production-cost-estimation-tco-2026-10-05.md section 13 (commit 25a356c9), whose us-east-1 bill charged BoxUsage:m7i.large (Linux) at the same $0.1008/h (reports/aws-continuous-cost-2026-10-07.md), ${READ}`;
 const RDS_MYSQL_OFFER_FILE = `AWS's Price List bulk offer file AmazonRDS version 20260904172716 (us-east-1, databaseEngine MySQL, OnDemand), in a trimmed copy dated 2026-09-06: github.com/mooncitizen/togen internal/cost/prices/aws.json (commit 36c1abbf), ${READ}`;
 
-/** Hourly on-demand prices of the instance types the examples use (EC2 Linux, RDS for MySQL Single-AZ, ElastiCache Redis OSS). */
+/** Hourly on-demand prices of the instance types the examples use (EC2 Linux, RDS for MySQL Single-AZ). */
 export const INSTANCE_HOUR_PRICES: Record<string, Price> = {
     "t3.small": { usd: 0.0208, unit: "instance-hour", source: T3_SMALL_SOURCE, awsPage: EC2_PAGE },
     "m7i.large": { usd: 0.1008, unit: "instance-hour", source: M7I_LARGE_PRICE_LIST, awsPage: EC2_PAGE },
@@ -84,8 +87,18 @@ export const INSTANCE_HOUR_PRICES: Record<string, Price> = {
         source: `${RDS_MYSQL_OFFER_FILE}; Single-AZ SKU 5KE8TCG3FP4Y4ZVZ (its Multi-AZ SKU SJZ23EJ356ZZU259 is $0.43, twice)`,
         awsPage: RDS_PAGE,
     },
-    "cache.t4g.micro": { usd: 0.016, unit: "node-hour", source: CACHE_PRICE_LIST, awsPage: ELASTICACHE_PAGE },
-    "cache.r7g.large": { usd: 0.219, unit: "node-hour", source: CACHE_PRICE_LIST, awsPage: ELASTICACHE_PAGE },
+};
+
+/** Hourly on-demand prices of the cache node types the examples use, per engine: Valkey's are 20% lower. */
+export const CACHE_NODE_HOUR_PRICES: Record<CacheEngine, Record<string, Price>> = {
+    valkey: {
+        "cache.t4g.micro": { usd: 0.0128, unit: "Valkey node-hour", source: cachePriceList("valkey"), awsPage: ELASTICACHE_PAGE },
+        "cache.r7g.large": { usd: 0.1752, unit: "Valkey node-hour", source: cachePriceList("valkey"), awsPage: ELASTICACHE_PAGE },
+    },
+    redis: {
+        "cache.t4g.micro": { usd: 0.016, unit: "Redis OSS node-hour", source: cachePriceList("redis"), awsPage: ELASTICACHE_PAGE },
+        "cache.r7g.large": { usd: 0.219, unit: "Redis OSS node-hour", source: cachePriceList("redis"), awsPage: ELASTICACHE_PAGE },
+    },
 };
 
 /** Usage the prices multiply, which the configuration cannot know: stated in docs/cost.md. */
@@ -124,6 +137,9 @@ const instancePage = (type: string) => (type.startsWith("db.") ? RDS_PAGE : type
 
 const instancePrice = (type: string): Price =>
     INSTANCE_HOUR_PRICES[type] ?? { unit: "instance-hour", source: NOT_FOUND(`the price of ${type}`), awsPage: instancePage(type) };
+
+const cacheNodePrice = (engine: CacheEngine, type: string): Price =>
+    CACHE_NODE_HOUR_PRICES[engine][type] ?? { unit: `${CACHE[engine].name} node-hour`, source: NOT_FOUND(`the ${CACHE[engine].name} price of ${type}`) };
 
 /** The number of CloudWatch alarm metrics the stack creates: monitoring.ts's and each node's (nodes.ts). */
 export function alarmMetricCount(config: ClusterConfig): number {
@@ -186,8 +202,8 @@ export function monthlyCost(config: ClusterConfig): CostLine[] {
             usd: 0,
             prices: [{ usd: 0, unit: "GB-month up to the provisioned storage (free allowance; beyond it ~$0.095/GB-month)", source: RDS_STORAGE_SOURCE, awsPage: RDS_PAGE }],
         },
-        line("ElastiCache nodes", `${config.cacheNodeCount} x ${config.cacheNodeType} x ${h} h`, [
-            [config.cacheNodeCount * h, instancePrice(config.cacheNodeType)],
+        line("ElastiCache nodes", `${config.cacheNodeCount} x ${config.cacheNodeType} (${CACHE[config.cacheEngine].name}) x ${h} h`, [
+            [config.cacheNodeCount * h, cacheNodePrice(config.cacheEngine, config.cacheNodeType)],
         ]),
         line("CloudWatch alarms", `${alarmMetricCount(config)} alarm metrics`, [[alarmMetricCount(config), PRICES.cloudwatchAlarmMetric]]),
         line("CloudWatch dashboard", "1", [[1, PRICES.cloudwatchDashboard]]),
@@ -229,7 +245,11 @@ export function costTable(stacks: { file: string; config: ClusterConfig }[]): st
 
 /** Every price the table uses, with where it was read and AWS's page for it: docs/cost.md lists them. */
 export function priceList(): string {
-    const entries: [string, Price][] = [...Object.entries(PRICES), ...Object.entries(INSTANCE_HOUR_PRICES)];
+    const entries: [string, Price][] = [
+        ...Object.entries(PRICES),
+        ...Object.entries(INSTANCE_HOUR_PRICES),
+        ...Object.entries(CACHE_NODE_HOUR_PRICES).flatMap(([engine, prices]) => Object.entries(prices).map(([type, price]): [string, Price] => [`${type} (${engine})`, price])),
+    ];
     return entries
         .map(([name, p]) => `- ${name}: ${p.usd === undefined ? "price not found" : `$${p.usd}`} per ${p.unit}. Source: ${p.source}. AWS's page: ${p.awsPage}`)
         .join("\n");

@@ -5,6 +5,7 @@
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmThresholds } from "../config";
+import { CACHE, CacheEngine } from "../versions";
 import { ListenerWeights } from "../weights";
 import { METRICS, MetricSpec } from "./metrics";
 import { AlarmLines, alarmLines } from "./monitoring";
@@ -27,6 +28,7 @@ export interface DashboardInputs {
     /** Database label (db, logdb) and instance identifier. */
     databases: { label: string; instanceId: string }[];
     dbMaxConnections: number;
+    cacheEngine: CacheEngine;
     cacheClusterIds: string[];
     alarmThresholds: AlarmThresholds;
 }
@@ -155,12 +157,12 @@ function graphs(inputs: DashboardInputs, lines: AlarmLines): Graph[] {
             annotations: [{ label: "free-storage alarm: below", value: lines.dbFreeStorageBytes }],
         },
         {
-            title: "Redis memory used (%)",
+            title: `${CACHE[inputs.cacheEngine].label} memory used (%)`,
             metrics: perCacheNode(METRICS.cacheMemory),
             annotations: [{ label: "cache-memory alarm", value: lines.cacheMemoryPercent }],
         },
         {
-            title: "Redis engine CPU (%)",
+            title: `${CACHE[inputs.cacheEngine].label} engine CPU (%)`,
             metrics: perCacheNode(METRICS.cacheEngineCpu),
             annotations: [{ label: "cache-cpu alarm", value: lines.cacheCpuPercent }],
         },
@@ -222,6 +224,7 @@ export interface DashboardArgs {
     nodes: { name: string; instanceId: pulumi.Input<string> }[];
     databases: { label: string; instanceId: pulumi.Input<string> }[];
     dbMaxConnections: number;
+    cacheEngine: CacheEngine;
     cacheClusterIds: pulumi.Input<string>[];
     alarmThresholds: AlarmThresholds;
 }
@@ -254,6 +257,7 @@ export class Dashboard extends pulumi.ComponentResource {
                     nodes: args.nodes.map((n, i) => ({ name: n.name, instanceId: nodeIds[i] })),
                     databases: args.databases.map((d, i) => ({ label: d.label, instanceId: databaseIds[i] })),
                     dbMaxConnections: args.dbMaxConnections,
+                    cacheEngine: args.cacheEngine,
                     cacheClusterIds,
                     alarmThresholds: args.alarmThresholds,
                 }),

@@ -46,6 +46,8 @@ export const METRICS = {
         troubleWhen: ["above", "below"],
     },
     dbFreeStorage: { namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: ["DBInstanceIdentifier"], statistics: ["Minimum"], unit: "Bytes", troubleWhen: "below" },
+    // The same names and dimensions for Valkey and Redis OSS ("Metrics for Valkey and Redis OSS":
+    // "These metrics are the same when using the Valkey engine").
     cacheMemory: {
         namespace: "AWS/ElastiCache",
         metricName: "DatabaseMemoryUsagePercentage",

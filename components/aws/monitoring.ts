@@ -5,6 +5,7 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as sns from "@pulumi/aws/sns";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmThresholds } from "../config";
+import { CACHE, CacheEngine } from "../versions";
 import { METRICS, MetricSpec, alarmMetric, queryMetric } from "./metrics";
 
 export interface MonitoredDatabase {
@@ -24,6 +25,8 @@ export interface MonitoringArgs {
     dbMaxConnections: number;
     /** SYNC_FREQUENCY: every node reads New API's options from the main database this often. */
     syncFrequency: number;
+    /** The cache's engine, which names its alarms (the metrics are the same for Valkey and Redis OSS). */
+    cacheEngine: CacheEngine;
     /** The cache's member clusters (replication group id -001, -002, …). */
     cacheClusterIds: pulumi.Input<string>[];
     /** The cluster's KMS key, which lets CloudWatch alarms publish to the topic it encrypts. */
@@ -181,13 +184,14 @@ export class Monitoring extends pulumi.ComponentResource {
             );
         }
 
+        const cacheName = CACHE[args.cacheEngine].label;
         args.cacheClusterIds.forEach((cacheClusterId, i) => {
-            alarm(`cache-memory-${i}`, `Redis node ${i}: memory above ${t.cacheMemoryPercent}%`, {
+            alarm(`cache-memory-${i}`, `${cacheName} node ${i}: memory above ${t.cacheMemoryPercent}%`, {
                 ...alarmMetric(METRICS.cacheMemory, [cacheClusterId]),
                 period: 300,
                 threshold: lines.cacheMemoryPercent,
             });
-            alarm(`cache-cpu-${i}`, `Redis node ${i}: engine CPU above ${t.cacheCpuPercent}%`, {
+            alarm(`cache-cpu-${i}`, `${cacheName} node ${i}: engine CPU above ${t.cacheCpuPercent}%`, {
                 ...alarmMetric(METRICS.cacheEngineCpu, [cacheClusterId]),
                 period: 300,
                 threshold: lines.cacheCpuPercent,

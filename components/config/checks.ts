@@ -1,6 +1,7 @@
 // Checks of single values, and the constants they rest on. A check returns why a value is
 // refused (the text after "KEY = VALUE: "), or undefined when it is allowed.
 import { parseCidr } from "../cidr";
+import { NEW_API_IMAGE } from "../versions";
 
 export type Check = (value: string) => string | undefined;
 
@@ -10,20 +11,10 @@ export function matches(pattern: RegExp, description: string): Check {
 }
 
 /** The image the stack runs unless `image` is set: a pinned release, never `latest`. */
-export const DEFAULT_IMAGE = "calciumion/new-api:v0.13.2";
-
-/** The local target's pinned images of MySQL 8, Redis 7 and nginx (never `latest`). */
-export const DEFAULT_LOCAL_IMAGES = {
-    mysqlImage: "mysql:8.0.40",
-    redisImage: "redis:7.2.5-alpine",
-    nginxImage: "nginx:1.27.3-alpine",
-} as const;
+export const DEFAULT_IMAGE = NEW_API_IMAGE;
 
 /** The root user the local target's setup creates unless adminUsername says otherwise. */
 export const LOCAL_ADMIN_USERNAME = "admin";
-
-/** The Redis OSS versions ElastiCache offers for new replication groups (6.x leaves standard support on 2027-01-31). */
-export const REDIS_ENGINE_VERSIONS = ["7.1", "7.0", "6.2", "6.0"] as const;
 
 /** CloudWatch Logs' allowed retention periods, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];

@@ -5,6 +5,7 @@ import { readAwsCliCredentials } from "./awsCredentials";
 import { CONFIG_NAMESPACE, ConfigError, ConfigReader, RawConfig } from "./reader";
 import { ClusterConfig, checkAccessLogRegion, checkKeys, checkRestore, checkSettings, https, network } from "./rules";
 import { CONFIG_KEYS, SETTINGS, Settings, Target, secretKeysOf } from "./schema";
+import { checkDataServices, dataServiceNotices } from "./dataServices";
 
 export * from "./checks";
 export { CONFIG_NAMESPACE, ConfigError } from "./reader";
@@ -19,7 +20,7 @@ export type DatabaseSettings = Pick<
     Settings,
     "dbInstanceClass" | "dbAllocatedStorage" | "dbMaxAllocatedStorage" | "dbEngineVersion" | "dbMultiAz" | "dbBackupRetentionDays" | "dbMaxConnections" | "dbApplyImmediately"
 >;
-export type CacheSettings = Pick<Settings, "cacheNodeType" | "cacheNodeCount" | "cacheEngineVersion">;
+export type CacheSettings = Pick<Settings, "cacheNodeType" | "cacheNodeCount" | "cacheEngine" | "cacheEngineVersion" | "cacheApplyImmediately">;
 /** The per-node New API settings; identical on every node of the cluster. */
 export type NodeSettings = Pick<
     Settings,
@@ -78,8 +79,14 @@ export function parseClusterConfig(
     }
     const settings = values as Settings;
     checkKeys(read, settings.target as Target, secretKeys);
-    const config: ClusterConfig = { ...settings, network: network(read, settings), https: https(read, settings, awsRegion) };
+    const config: ClusterConfig = {
+        ...settings,
+        network: network(read, settings),
+        https: https(read, settings, awsRegion),
+        notices: dataServiceNotices(read, settings),
+    };
     checkSettings(read, config);
+    checkDataServices(read, settings);
     checkRestore(read, settings, awsRegion);
     checkAccessLogRegion(read, settings, awsRegion);
     if (settings.target === "aws") {

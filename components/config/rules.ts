@@ -5,6 +5,7 @@ import { elbGuideCovers, uncoveredRegionProblem } from "../aws/elbLogDelivery";
 import { USER_DATA_MAX_BYTES, largestUserDataBytes } from "../aws/userdata";
 import { ACM_COMMON_NAME_MAX, LOG_RETENTION_DAYS, MAX_ALLOWED_CIDRS, lacksDualPasswords, smallestStorageAutoscalingCeiling } from "./checks";
 import { drainProblem } from "../stopBudget";
+import { RENAMED_KEYS } from "./dataServices";
 import { ConfigReader } from "./reader";
 import { CONFIG_KEYS, Settings, Target, keysOf, secretKeysOf } from "./schema";
 
@@ -22,6 +23,8 @@ export interface ClusterConfig extends Settings {
     https?: HttpsConfig;
     /** On AWS: the credentials of `pulumi up`'s AWS CLI calls, from the provider's settings. */
     awsCli?: AwsCliCredentials;
+    /** What `pulumi up` says first: a default that may change a stack made before it (dataServices.ts). */
+    notices: string[];
 }
 
 /**
@@ -45,7 +48,7 @@ export function checkKeys(read: ConfigReader, target: Target, secretKeys: string
     }
     const known: readonly string[] = CONFIG_KEYS;
     for (const key of Object.keys(read.raw).filter((k) => !known.includes(k))) {
-        read.fail(key, read.raw[key], `is not a setting of this stack; known keys: ${CONFIG_KEYS.join(", ")}`);
+        read.fail(key, read.raw[key], key in RENAMED_KEYS ? `was renamed ${RENAMED_KEYS[key]}: pulumi config rm ${key}` : `is not a setting of this stack; known keys: ${CONFIG_KEYS.join(", ")}`);
     }
     const otherTarget: Target = target === "aws" ? "docker" : "aws";
     for (const key of keysOf(otherTarget).filter((k) => read.isSet(k))) {

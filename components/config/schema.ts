@@ -5,148 +5,24 @@
 import {
     DEFAULT_ALARM_THRESHOLDS,
     DEFAULT_IMAGE,
-    DEFAULT_LOCAL_IMAGES,
     LOCAL_ADMIN_USERNAME,
-    REDIS_ENGINE_VERSIONS,
     AlarmThresholds,
-    Check,
     cidrCheck,
     defaultClusterName,
     extraEnvProblem,
     imageCheck,
     matches,
-    nginxImageCheck,
     subnetIdCheck,
     thresholdProblem,
     timezoneCheck,
     vpcCidrCheck,
 } from "./checks";
-import { ConfigReader } from "./reader";
+import { Scope, Setting, Target, boolean, choice, code, earlier, integer, list, map, optionalText, secretText, text } from "./kinds";
+import { DATA_SERVICE_SETTINGS } from "./dataServices";
 import { SECRET_SHAPE } from "../nodeContract";
 
-/** Where the cluster runs: AWS, or the local Docker engine (the quick start). */
-export type Target = "aws" | "docker";
-
-/** Which target reads a setting; a setting of the other target is refused. */
-export type Scope = Target | "both";
-
-/** The documentation's tables, in order. */
-export const SECTIONS = {
-    cluster: "Cluster and nodes (both targets)",
-    nodes: "EC2 nodes (AWS)",
-    database: "Database: RDS for MySQL (AWS)",
-    cache: "Cache: ElastiCache for Redis OSS (AWS)",
-    network: "Network (AWS)",
-    operations: "Operations (AWS)",
-    local: "Local target (docker)",
-} as const;
-export type Section = keyof typeof SECTIONS;
-
-/** What a setting's default may depend on: the stack's name and the settings read before it. */
-export interface ReadContext {
-    readonly stack: string;
-    readonly earlier: Readonly<Record<string, unknown>>;
-}
-
-export interface Setting<T> {
-    readonly scope: Scope;
-    readonly section: Section;
-    /** What the setting does, for the documentation (markdown). */
-    readonly doc: string;
-    /** The allowed values in words, for the documentation (markdown). */
-    readonly allowed: string;
-    /** The default as the documentation shows it (markdown). */
-    readonly shownDefault: string;
-    /** A secret: must be stored with `pulumi config set --secret`, and its value is never shown. */
-    readonly secret?: boolean;
-    read(reader: ConfigReader, key: string, context: ReadContext): T;
-}
-
-interface Common {
-    scope: Scope;
-    section: Section;
-    doc: string;
-}
-
-type Default<T> = T | ((context: ReadContext) => T);
-
-function resolve<T>(fallback: Default<T>, context: ReadContext): T {
-    return typeof fallback === "function" ? (fallback as (context: ReadContext) => T)(context) : fallback;
-}
-
-const code = (value: unknown) => `\`${typeof value === "string" ? value : JSON.stringify(value)}\``;
-
-function integer(spec: Common & { default: Default<number>; min: number; max: number; unit?: string; shownDefault?: string }): Setting<number> {
-    return {
-        ...spec,
-        allowed: `${spec.min}-${spec.max}${spec.unit ? ` ${spec.unit}` : ""}`,
-        shownDefault: spec.shownDefault ?? code(spec.default),
-        read: (reader, key, context) => reader.integer(key, resolve(spec.default, context), spec.min, spec.max),
-    };
-}
-
-function boolean(spec: Common & { default: Default<boolean>; shownDefault?: string }): Setting<boolean> {
-    return {
-        ...spec,
-        allowed: "`true`, `false`",
-        shownDefault: spec.shownDefault ?? code(spec.default),
-        read: (reader, key, context) => reader.boolean(key, resolve(spec.default, context)),
-    };
-}
-
-function choice<T extends string>(spec: Common & { values: readonly T[]; default: T }): Setting<T> {
-    const allowed = (value: string) =>
-        (spec.values as readonly string[]).includes(value) ? undefined : `must be one of ${spec.values.join(", ")}`;
-    return {
-        ...spec,
-        allowed: spec.values.map(code).join(", "),
-        shownDefault: code(spec.default),
-        read: (reader, key) => reader.string(key, spec.default, allowed) as T,
-    };
-}
-
-/** `checkDefault`: the default is made from outside input (the stack's name) and checked like a value. */
-function text(spec: Common & { default: Default<string>; check: Check; allowed: string; shownDefault?: string; checkDefault?: boolean }): Setting<string> {
-    return {
-        ...spec,
-        shownDefault: spec.shownDefault ?? (typeof spec.default === "string" ? code(spec.default) : "—"),
-        // Otherwise a default is valid, or was checked as the setting it comes from.
-        read: (reader, key, context) =>
-            reader.isSet(key) || spec.checkDefault ? reader.string(key, resolve(spec.default, context), spec.check) : resolve(spec.default, context),
-    };
-}
-
-/** A string without a default (or whose default depends on other settings and may be unset). */
-function optionalText(
-    spec: Common & { check: Check; allowed: string; default?: (context: ReadContext) => string | undefined; shownDefault?: string },
-): Setting<string | undefined> {
-    return {
-        ...spec,
-        shownDefault: spec.shownDefault ?? "—",
-        read: (reader, key, context) => (reader.isSet(key) ? reader.string(key, "", spec.check) : spec.default?.(context)),
-    };
-}
-
-function list(spec: Common & { default: string[]; item: Check; allowed: string; shownDefault?: string }): Setting<string[]> {
-    return {
-        ...spec,
-        shownDefault: spec.shownDefault ?? code(spec.default),
-        read: (reader, key) => reader.stringList(key, spec.default, spec.allowed.replace(/`/g, ""), spec.item),
-    };
-}
-
-/**
- * A secret string without a default: stored with `--secret`, kept secret end to end by the
- * components (pulumi.secret), and never quoted in a problem.
- */
-export function secretText(spec: Common & { check: Check; allowed: string }): Setting<string | undefined> {
-    return { ...optionalText(spec), secret: true, allowed: `${spec.allowed}; set with \`pulumi config set --secret\`` };
-}
-
-/** A name's value in stack files is a string, number or boolean: e.g. extraEnv. */
-function map(spec: Common & { entry: (name: string, value: string) => string | undefined; allowed: string }): Setting<Record<string, string>> {
-    return { ...spec, shownDefault: "`{}`", read: (reader, key) => reader.stringMap(key, spec.entry) };
-}
+export { SECTIONS, secretText } from "./kinds";
+export type { ReadContext, Scope, Section, Setting, Target } from "./kinds";
 
 /** RDS DBSnapshotIdentifier (CreateDBSnapshot): 1-255 letters, digits and hyphens, a letter first, no "--", no hyphen last. */
 export const SNAPSHOT_NAME = "[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}(?<!-)";
@@ -154,7 +30,6 @@ export const SNAPSHOT_NAME = "[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}(?<!-)";
 export const SNAPSHOT_ARN = `arn:aws[a-z-]*:rds:([a-z0-9-]+):\\d{12}:snapshot:${SNAPSHOT_NAME}`;
 
 const ec2InstanceType = matches(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as t3.small");
-const earlier = <T>(context: ReadContext, key: string) => context.earlier[key] as T;
 
 /** Every setting, in reading order: a default may use only the settings above it. */
 export const SETTINGS = {
@@ -384,14 +259,7 @@ export const SETTINGS = {
         unit: "GiB",
         doc: "storage autoscaling ceiling, at least 10% above `dbAllocatedStorage` (RDS's rule); `0` turns autoscaling off",
     }),
-    dbEngineVersion: text({
-        scope: "aws",
-        section: "database",
-        default: "8.4",
-        check: matches(/^8\.(0|4)(\.\d+)?$/, "must be a MySQL 8.4 or 8.0 engine version such as 8.4 or 8.4.7 (8.0 only in RDS Extended Support)"),
-        allowed: "`8.4[.x]` or `8.0[.x]`",
-        doc: "MySQL version; 8.0 left RDS standard support on 2026-07-31 (billed Extended Support; `pulumi up` warns): see [Upgrades](operations.md#upgrades)",
-    }),
+    dbEngineVersion: DATA_SERVICE_SETTINGS.dbEngineVersion,
     dbApplyImmediately: boolean({
         scope: "aws",
         section: "database",
@@ -412,13 +280,9 @@ export const SETTINGS = {
         doc: "the cache's node type",
     }),
     cacheNodeCount: integer({ scope: "aws", section: "cache", default: 2, min: 1, max: 6, doc: "2 or more turns on automatic failover and Multi-AZ" }),
-    cacheEngineVersion: choice({
-        scope: "aws",
-        section: "cache",
-        values: REDIS_ENGINE_VERSIONS,
-        default: "7.1",
-        doc: "Redis OSS version (6.x leaves ElastiCache standard support on 2027-01-31)",
-    }),
+    cacheEngine: DATA_SERVICE_SETTINGS.cacheEngine,
+    cacheEngineVersion: DATA_SERVICE_SETTINGS.cacheEngineVersion,
+    cacheApplyImmediately: DATA_SERVICE_SETTINGS.cacheApplyImmediately,
 
     vpcCidr: text({
         scope: "aws",
@@ -550,30 +414,9 @@ export const SETTINGS = {
     }),
 
     localPort: integer({ scope: "docker", section: "local", default: 8080, min: 1, max: 65535, doc: "the port on 127.0.0.1 where nginx listens" }),
-    mysqlImage: text({
-        scope: "docker",
-        section: "local",
-        default: DEFAULT_LOCAL_IMAGES.mysqlImage,
-        check: imageCheck,
-        allowed: "a pinned MySQL 8 image",
-        doc: "the local MySQL",
-    }),
-    redisImage: text({
-        scope: "docker",
-        section: "local",
-        default: DEFAULT_LOCAL_IMAGES.redisImage,
-        check: imageCheck,
-        allowed: "a pinned Redis 7 image",
-        doc: "the local Redis",
-    }),
-    nginxImage: text({
-        scope: "docker",
-        section: "local",
-        default: DEFAULT_LOCAL_IMAGES.nginxImage,
-        check: nginxImageCheck,
-        allowed: "a pinned nginx image, 1.27.3 or later",
-        doc: "the local load balancer; it re-resolves the nodes' names at run time, which older tags cannot",
-    }),
+    mysqlImage: DATA_SERVICE_SETTINGS.mysqlImage,
+    cacheImage: DATA_SERVICE_SETTINGS.cacheImage,
+    nginxImage: DATA_SERVICE_SETTINGS.nginxImage,
 };
 
 /**

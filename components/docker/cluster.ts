@@ -1,4 +1,4 @@
-// The local target: the same topology on one Docker engine. MySQL and Redis containers,
+// The local target: the same topology on one Docker engine. MySQL and cache (Valkey) containers,
 // the master and slaveCount slaves (same image pinning, environment and secrets as on AWS),
 // and nginx in front with the guide's weights, published on 127.0.0.1:localPort.
 import * as docker from "@pulumi/docker";
@@ -29,10 +29,11 @@ import {
     LOCAL_LOG_DRIVER,
     MYSQL_HOST,
     MYSQL_STOP_SECONDS,
-    REDIS_HEALTH_COMMAND,
     REDIS_HOST,
     REDIS_STOP_SECONDS,
     WAIT_SECONDS,
+    cacheHealthCommand,
+    cacheServer,
     dbPasswordScript,
     envList,
     healthcheck,
@@ -122,22 +123,24 @@ export class LocalCluster extends pulumi.ComponentResource implements DeployedCl
             { parent: this, ignoreChanges: ["envs"] },
         );
 
+        // The cache keeps its names from when it ran Redis: the volume, and the data in it, stay.
+        const server = cacheServer(config.cacheEngine);
         const redis = new docker.Container(
             `${clusterName}-redis`,
             {
                 name: `${clusterName}-redis`,
-                image: image(config.redisImage),
-                command: ["redis-server", "/usr/local/etc/redis/redis.conf"],
+                image: image(config.cacheImage),
+                command: server.command,
                 uploads: [
                     {
-                        file: "/usr/local/etc/redis/redis.conf",
+                        file: server.configFile,
                         content: pulumi.interpolate`requirepass ${secrets.redisAuthToken}\nappendonly yes\n`,
                     },
                 ],
-                // redis-cli reads the password from REDISCLI_AUTH, not from its command line.
+                // The CLI reads the password from REDISCLI_AUTH, not from its command line.
                 envs: [pulumi.interpolate`REDISCLI_AUTH=${secrets.redisAuthToken}`],
                 volumes: [{ volumeName: volume(`${clusterName}-redis`), containerPath: "/data" }],
-                healthcheck: healthcheck(["CMD-SHELL", REDIS_HEALTH_COMMAND], 5, 5, 30),
+                healthcheck: healthcheck(["CMD-SHELL", cacheHealthCommand(config.cacheEngine)], 5, 5, 30),
                 networksAdvanced: onNetwork(REDIS_HOST),
                 restart: "unless-stopped",
                 destroyGraceSeconds: REDIS_STOP_SECONDS,

@@ -5,6 +5,7 @@ import { APP_PORT, DATABASE_USER, SETUP_DONE_MARKER, SUCCESS_MARKER, setupReques
 import { PASSWORD_CHANGE_REQUEST, SETUP_ANSWER_SECONDS, SETUP_POLL_SECONDS, SETUP_REQUEST_SECONDS, loginRequest } from "../nodeContract";
 import { SETUP_PASSWORD_PLACEHOLDER, ScriptParameters, renderScript } from "../scripts/render";
 import { StopBudget } from "../stopBudget";
+import { CacheEngine } from "../versions";
 
 /** Container env lists are NAME=value strings. */
 export function envList(environment: Record<string, string>): string[] {
@@ -45,10 +46,20 @@ export function healthcheck(tests: string[], intervalSeconds: number, timeoutSec
 }
 
 /**
- * Redis's health check. redis-cli exits 0 on an error reply too (NOAUTH with a wrong or
- * missing password): only PONG proves the server answers this password.
+ * The cache's health check: its engine's CLI (valkey-cli, redis-cli), which takes the password
+ * from REDISCLI_AUTH (valkey-cli too: its only name before Valkey 9.0, a kept fallback since).
+ * The CLI exits 0 on an error reply too (NOAUTH with a wrong or missing password): only PONG
+ * proves the server answers this password.
  */
-export const REDIS_HEALTH_COMMAND = "redis-cli ping | grep -q PONG";
+export function cacheHealthCommand(engine: CacheEngine): string {
+    return `${engine}-cli ping | grep -q PONG`;
+}
+
+/** The cache's server command and its config file, by engine: each image names its binaries after its engine. */
+export function cacheServer(engine: CacheEngine): { command: string[]; configFile: string } {
+    const configFile = `/usr/local/etc/${engine}/${engine}.conf`;
+    return { command: [`${engine}-server`, configFile], configFile };
+}
 
 /** Where the image has New API's binary (its entrypoint). */
 export const NEW_API_BINARY = "/new-api";
@@ -75,7 +86,7 @@ export const LOCAL_LOG_DRIVER = { logDriver: "local", logOpts: { "max-size": "20
 
 /** MySQL's clean shutdown flushes InnoDB; killed, it crash-recovers at the next start. */
 export const MYSQL_STOP_SECONDS = 60;
-/** Redis fsyncs its append-only file (and saves its snapshot) when it stops. */
+/** The cache fsyncs its append-only file (and saves its snapshot) when it stops. */
 export const REDIS_STOP_SECONDS = 30;
 
 /** The parameters of local-setup.sh (components/scripts). */

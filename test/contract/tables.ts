@@ -53,6 +53,11 @@ const VPC_GUIDE = "https://docs.aws.amazon.com/vpc/latest/userguide";
 
 /** Letters, digits, white space and _ . : / = + - @: the tag characters of most services. */
 const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** ElastiCache's node-based engine versions by engine (Redis OSS stops at 7.1; Valkey 9.x needs the valkey9 family, which CreateCacheParameterGroup does not list). */
+const ELASTICACHE_VERSIONS: Record<string, string[]> = { redis: ["6.0", "6.2", "7.0", "7.1"], valkey: ["7.2", "8.0", "8.1", "8.2"] };
+/** CreateCacheParameterGroup's CacheParameterGroupFamily values for these engines. */
+const CACHE_PARAMETER_GROUP_FAMILIES = ["redis6.x", "redis7", "valkey7", "valkey8"];
+
 /** ElastiCache's narrower set (ASCII only). */
 const ELASTICACHE_TAG_CHARACTERS = /^[a-zA-Z0-9 _./=+:\-@]*$/;
 
@@ -597,12 +602,21 @@ export const CONTRACT: Record<string, Table> = {
             field("replicationGroupId", awsIdentifier(40, true), `${ELASTICACHE}/API_CreateReplicationGroup.html`),
             field("description", length(1, 255), `${ELASTICACHE}/API_CreateReplicationGroup.html`),
             field("engine", oneOf(["redis", "valkey"]), `${ELASTICACHE}/API_CreateReplicationGroup.html`),
-            field("engineVersion", oneOf(["6.0", "6.2", "7.0", "7.1"]), `${ELASTICACHE_GUIDE}/engine-versions.html`),
             rule(
-                "parameterGroupName is the default group of the engine's major version",
-                `${ELASTICACHE_GUIDE}/ParameterGroups.Engine.html`,
-                (i) => i.parameterGroupName === (String(i.engineVersion).startsWith("6.") ? "default.redis6.x" : `default.redis${String(i.engineVersion).split(".")[0]}`),
-                (i) => ({ ...i, parameterGroupName: "default.redis5.0" }),
+                "engineVersion is one ElastiCache offers for the engine (node-based, cluster mode disabled)",
+                `${ELASTICACHE_GUIDE}/engine-versions.html`,
+                (i) => (ELASTICACHE_VERSIONS[String(i.engine)] ?? []).includes(String(i.engineVersion)),
+                (i) => ({ ...i, engine: "redis", engineVersion: "8.1" }),
+            ),
+            rule(
+                "parameterGroupName is the default group of the engine's major version (a CacheParameterGroupFamily)",
+                `${ELASTICACHE}/API_CreateCacheParameterGroup.html`,
+                (i) => {
+                    const major = String(i.engineVersion).split(".")[0];
+                    const family = i.engine === "redis" && major === "6" ? "redis6.x" : `${i.engine}${major}`;
+                    return CACHE_PARAMETER_GROUP_FAMILIES.includes(family) && i.parameterGroupName === `default.${family}`;
+                },
+                (i) => ({ ...i, parameterGroupName: i.engine === "valkey" ? "default.redis7" : "default.valkey8" }),
             ),
             field("numCacheClusters", integer(1, 6), `${ELASTICACHE}/API_CreateReplicationGroup.html`),
             rule(

@@ -1,0 +1,12 @@
+// The problems config validation reports for a raw config it refuses (the test fails if it is accepted).
+import { ConfigError, RawConfig, parseClusterConfig } from "../components/config";
+
+export function problemsOf(raw: RawConfig): string[] {
+    try {
+        parseClusterConfig(raw, "dev");
+    } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).problems;
+    }
+    throw new Error(`expected ${JSON.stringify(raw).slice(0, 200)} to be refused`);
+}
