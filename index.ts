@@ -5,13 +5,14 @@
 // async, so that the snapshots a restore names are checked before anything is created.
 import * as pulumi from "@pulumi/pulumi";
 import { NewApiCluster } from "./components/aws/cluster";
+import { AWS_CONFIG_CHECKS } from "./components/aws/configChecks";
 import { checkSnapshots } from "./components/aws/database";
 import { loadClusterConfig } from "./components/config/stack";
 import { LocalCluster } from "./components/docker/cluster";
 import { DeployedCluster } from "./components/outputs";
 
 export = async () => {
-    const config = loadClusterConfig();
+    const config = loadClusterConfig(AWS_CONFIG_CHECKS);
     config.notices.forEach((notice) => pulumi.log.warn(notice));
     if (config.target === "aws") {
         await checkSnapshots(config);

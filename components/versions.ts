@@ -3,9 +3,14 @@
 // major.minor, nginx, New API and the AMI lookup, each with its support window as read on
 // SUPPORT_REVIEWED_ON. docs/versions.md is made from it (npm run docs; test/versions.test.ts).
 // Pure: the config layer, the components and the policy pack all read it.
-import { AL2023_AMI_PARAMETERS } from "./aws/instanceTypes";
 
 /** The day every support window below was checked. */
+/** Public SSM parameters naming the newest Amazon Linux 2023 AMI, per CPU architecture. */
+export const AL2023_AMI_PARAMETERS = {
+    x86_64: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+    arm64: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+} as const;
+
 export const SUPPORT_REVIEWED_ON = "2026-12-04";
 
 export type CacheEngine = "valkey" | "redis";

@@ -1,6 +1,7 @@
 // The AWS API contract: what the program registers, over a matrix of configurations, must
 // obey every rule AWS documents for it (test/contract/tables.ts); and every rule is shown to
 // fire on a value AWS would refuse, so that none of them can pass by accident.
+import { AWS_CONFIG_CHECKS } from "../components/aws/configChecks";
 import { largestUserDataBytes } from "../components/aws/userdata";
 import { ClusterConfig, parseClusterConfig } from "../components/config";
 import { checkContract, contextOf, viewOf } from "./contract/check";
@@ -16,7 +17,7 @@ function withLargestExtraEnv(base: Record<string, string>): Record<string, strin
     const attempt = (size: number) => ({ ...base, extraEnv: JSON.stringify({ PADDING: "x".repeat(size) }) });
     const accepted = (size: number) => {
         try {
-            parseClusterConfig(attempt(size), "dev");
+            parseClusterConfig(attempt(size), "dev", undefined, [], undefined, AWS_CONFIG_CHECKS);
             return true;
         } catch {
             return false;

@@ -2,6 +2,7 @@
 // against AWS's list, and the bucket policy the program sends in an older and a newer Region.
 import { ELB_ACCOUNTS, ELB_ACCOUNTS_CHINA, ELB_LOG_DELIVERY_SERVICE, elbLogDeliveryPrincipal } from "../components/aws/elbLogDelivery";
 import { accessLogBucketPolicy } from "../components/aws/loadBalancer";
+import { AWS_CONFIG_CHECKS } from "../components/aws/configChecks";
 import { parseClusterConfig } from "../components/config";
 import { MOCK_ACCOUNT, ProgramError, named, program } from "./harness";
 
@@ -114,7 +115,7 @@ describe("a Region the ELB guide does not cover", () => {
         "allowed: a commercial, AWS GovCloud (US) or China Region, or albAccessLogs false";
 
     test("config validation refuses albAccessLogs there, and only there", () => {
-        expect(() => parseClusterConfig({ albAccessLogs: "true" }, "dev", "us-iso-east-1")).toThrow(refusal);
+        expect(() => parseClusterConfig({ albAccessLogs: "true" }, "dev", "us-iso-east-1", [], undefined, AWS_CONFIG_CHECKS)).toThrow(refusal);
         expect(parseClusterConfig({}, "dev", "us-iso-east-1").albAccessLogs).toBe(false);
         expect(parseClusterConfig({ albAccessLogs: "true" }, "dev", "cn-north-1").albAccessLogs).toBe(true);
         expect(parseClusterConfig({ albAccessLogs: "true" }, "dev").albAccessLogs).toBe(true);

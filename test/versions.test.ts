@@ -3,9 +3,8 @@
 // program runs.
 import * as fs from "fs";
 import * as path from "path";
-import { AL2023_AMI_PARAMETERS } from "../components/aws/instanceTypes";
 import { DEFAULT_IMAGE, parseClusterConfig } from "../components/config";
-import { CACHE, CACHE_ENGINES, MYSQL, NEW_API_IMAGE, NGINX, PINS, SUPPORT_REVIEWED_ON, imageTagVersion, majorMinor, versionsTable } from "../components/versions";
+import { AL2023_AMI_PARAMETERS, CACHE, CACHE_ENGINES, MYSQL, NEW_API_IMAGE, NGINX, PINS, SUPPORT_REVIEWED_ON, imageTagVersion, majorMinor, versionsTable } from "../components/versions";
 import { markers, withTables } from "../tools/docs";
 
 const doc = fs.readFileSync(path.join(__dirname, "..", "docs", "versions.md"), "utf8");

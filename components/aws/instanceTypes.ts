@@ -1,11 +1,6 @@
 // What an EC2 instance type implies for a node: its AMI's architecture, and whether CloudWatch
 // can recover it. Pure, so that the cost estimate and the tests need no provider SDK.
-
-/** Public SSM parameters naming the newest Amazon Linux 2023 AMI, per CPU architecture. */
-export const AL2023_AMI_PARAMETERS = {
-    x86_64: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
-    arm64: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
-} as const;
+import { AL2023_AMI_PARAMETERS } from "../versions";
 
 /** Graviton instance families carry a "g" after the generation digit (t4g, m7g, c7gn, x2gd). */
 export function instanceArchitecture(instanceType: string): keyof typeof AL2023_AMI_PARAMETERS {

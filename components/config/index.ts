@@ -3,14 +3,15 @@
 // strings from Pulumi (and is the only part that loads the Pulumi SDK).
 import { readAwsCliCredentials } from "./awsCredentials";
 import { CONFIG_NAMESPACE, ConfigError, ConfigReader, RawConfig } from "./reader";
-import { ClusterConfig, checkAccessLogRegion, checkKeys, checkRestore, checkSettings, https, network } from "./rules";
+import { ClusterConfig, TargetCheck, checkKeys, checkRestore, checkSettings, https, network } from "./rules";
 import { CONFIG_KEYS, SETTINGS, Settings, Target, secretKeysOf } from "./schema";
 import { checkDataServices, dataServiceNotices } from "./dataServices";
 
 export * from "./checks";
 export { CONFIG_NAMESPACE, ConfigError } from "./reader";
 export type { RawConfig } from "./reader";
-export type { ClusterConfig, HttpsConfig, NetworkConfig } from "./rules";
+export type { ClusterConfig, HttpsConfig, NetworkConfig, TargetCheck } from "./rules";
+export { ConfigReader } from "./reader";
 export type { AssumedRole, AwsCliCredentials } from "./awsCredentials";
 export { CONFIG_KEYS, SECTIONS, SETTINGS, keysOf, secretKeysOf } from "./schema";
 export type { Settings, Target } from "./schema";
@@ -61,7 +62,8 @@ export function foreignKeyProblems(source: ConfigSource): string[] {
  * listing every problem. `raw` is the running project's keys without the namespace; `stack`
  * supplies the default cluster name; `awsRegion` (the aws:region setting, when there is one)
  * is where an ACM certificate must live; `secretKeys` are the keys the stack stores as secrets;
- * `source` names the project and the keys under other namespaces.
+ * `source` names the project and the keys under other namespaces; `targetChecks` are the
+ * targets' own checks of the whole (index.ts passes components/aws/configChecks.ts's).
  */
 export function parseClusterConfig(
     raw: RawConfig,
@@ -69,6 +71,7 @@ export function parseClusterConfig(
     awsRegion?: string,
     secretKeys: string[] = [],
     source: ConfigSource = { project: CONFIG_NAMESPACE, otherKeys: [] },
+    targetChecks: readonly TargetCheck[] = [],
 ): ClusterConfig {
     // Secret settings, and whatever the stack stores as a secret, are never quoted in a problem.
     const read = new ConfigReader(raw, new Set<string>([...secretKeysOf(), ...secretKeys]), source.project);
@@ -88,11 +91,13 @@ export function parseClusterConfig(
     checkSettings(read, config);
     checkDataServices(read, settings);
     checkRestore(read, settings, awsRegion);
-    checkAccessLogRegion(read, settings, awsRegion);
     if (settings.target === "aws") {
         const aws = readAwsCliCredentials(source.awsSettings ?? {});
         config.awsCli = aws.credentials;
         read.problems.push(...aws.problems);
+    }
+    for (const check of targetChecks) {
+        check(read, config, awsRegion);
     }
     if (read.problems.length > 0) {
         throw new ConfigError(read.problems, source.project);

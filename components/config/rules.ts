@@ -1,8 +1,6 @@
 // Rules between settings, and the structures derived from several settings (the network,
 // HTTPS). Each rule records its problems on the reader, naming the key to change.
 import { AwsCliCredentials } from "./awsCredentials";
-import { elbGuideCovers, uncoveredRegionProblem } from "../aws/elbLogDelivery";
-import { USER_DATA_MAX_BYTES, largestUserDataBytes } from "../aws/userdata";
 import { ACM_COMMON_NAME_MAX, LOG_RETENTION_DAYS, MAX_ALLOWED_CIDRS, lacksDualPasswords, smallestStorageAutoscalingCeiling } from "./checks";
 import { drainProblem } from "../stopBudget";
 import { RENAMED_KEYS } from "./dataServices";
@@ -17,6 +15,13 @@ export type NetworkConfig =
 export type HttpsConfig = Pick<Settings, "certificateArn" | "domainName" | "hostedZoneId">;
 
 /** The settings, and what the stack derives from several of them. */
+/**
+ * A target's own check of a whole configuration (components/aws/configChecks.ts): what only the
+ * target's renderers know (its userData's size, its regions). It runs last, on the same reader,
+ * so that its problems are reported with the others, before anything is created.
+ */
+export type TargetCheck = (read: ConfigReader, config: ClusterConfig, awsRegion: string | undefined) => void;
+
 export interface ClusterConfig extends Settings {
     network: NetworkConfig;
     /** Set when the load balancer serves HTTPS. */
@@ -130,13 +135,6 @@ export function checkRestore(read: ConfigReader, settings: Settings, awsRegion: 
     }
 }
 
-/** ALB access logs only where the ELB guide says who delivers them (components/aws/elbLogDelivery.ts). */
-export function checkAccessLogRegion(read: ConfigReader, settings: Settings, awsRegion: string | undefined): void {
-    if (settings.albAccessLogs && awsRegion !== undefined && !elbGuideCovers(awsRegion)) {
-        read.fail("albAccessLogs", "true", uncoveredRegionProblem(awsRegion));
-    }
-}
-
 /** Rules between settings that AWS, New API or the operator's safety impose. */
 export function checkSettings(read: ConfigReader, config: ClusterConfig): void {
     if (config.sqlMaxIdleConns > config.sqlMaxOpenConns) {
@@ -211,17 +209,5 @@ export function checkSettings(read: ConfigReader, config: ClusterConfig): void {
             read.raw.dbPasswordRotation,
             `needs MySQL 8.0.14 or later (dual passwords), and mysqlImage is ${config.mysqlImage}: upgrade mysqlImage first`,
         );
-    }
-    // Only extraEnv can grow a node's userData without bound; EC2 refuses more than 16 KB.
-    if (read.problems.length === 0 && config.target === "aws") {
-        const bytes = largestUserDataBytes(config);
-        if (bytes > USER_DATA_MAX_BYTES) {
-            read.fail(
-                "extraEnv",
-                read.raw.extraEnv,
-                `makes a node's userData up to ${bytes} bytes, and EC2 allows ${USER_DATA_MAX_BYTES}; ` +
-                    `shorten extraEnv by at least ${bytes - USER_DATA_MAX_BYTES} bytes`,
-            );
-        }
     }
 }

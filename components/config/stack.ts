@@ -1,7 +1,7 @@
 // The Pulumi side of the configuration: collects the running project's raw config strings from the
 // stack and hands them to parseClusterConfig (index.ts), which is pure.
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterConfig, parseClusterConfig } from "./index";
+import { ClusterConfig, TargetCheck, parseClusterConfig } from "./index";
 import { RawConfig } from "./reader";
 
 /**
@@ -16,8 +16,11 @@ function isConfigSecret(key: string): boolean {
     return runtime.isConfigSecret(key);
 }
 
-/** Collects the running project's raw config from Pulumi (pulumi.getProject(): `pulumi new` may have renamed it) and validates it. */
-export function loadClusterConfig(): ClusterConfig {
+/**
+ * Collects the running project's raw config from Pulumi (pulumi.getProject(): `pulumi new` may
+ * have renamed it) and validates it, the targets' `targetChecks` included.
+ */
+export function loadClusterConfig(targetChecks: readonly TargetCheck[] = []): ClusterConfig {
     const project = pulumi.getProject();
     const prefix = `${project}:`;
     const raw: RawConfig = {};
@@ -37,5 +40,5 @@ export function loadClusterConfig(): ClusterConfig {
             secretKeys.push(key.slice(prefix.length));
         }
     }
-    return parseClusterConfig(raw, pulumi.getStack(), new pulumi.Config("aws").get("region"), secretKeys, { project, otherKeys, awsSettings });
+    return parseClusterConfig(raw, pulumi.getStack(), new pulumi.Config("aws").get("region"), secretKeys, { project, otherKeys, awsSettings }, targetChecks);
 }

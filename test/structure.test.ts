@@ -1,0 +1,91 @@
+// The program's import graph: no cycle, and the shared code (components/ outside its target
+// folders) and each target import no target of their own choosing: shared code never reaches
+// into components/aws/ or components/docker/, and neither target into the other.
+import * as fs from "fs";
+import * as path from "path";
+
+const ROOT = path.join(__dirname, "..");
+
+/** Every TypeScript module of the program: index.ts and components/. */
+function programModules(): string[] {
+    const walk = (dir: string): string[] =>
+        fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+            const relative = path.join(dir, entry.name);
+            return entry.isDirectory() ? walk(relative) : entry.name.endsWith(".ts") ? [relative] : [];
+        });
+    return ["index.ts", ...walk("components")];
+}
+
+/** The program modules `file` imports (relative imports only; type-only imports count too). */
+function importsOf(file: string): string[] {
+    const text = fs.readFileSync(path.join(ROOT, file), "utf8");
+    return [...text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+"(\.[^"]+)"/gms)].map(([, target]) => {
+        const resolved = path.normalize(path.join(path.dirname(file), target));
+        return fs.existsSync(path.join(ROOT, `${resolved}.ts`)) ? `${resolved}.ts` : path.join(resolved, "index.ts");
+    });
+}
+
+const GRAPH = new Map(programModules().map((file) => [file, importsOf(file)]));
+
+/** The folder a module belongs to, as far as the rules go: a target, or the shared code. */
+const home = (file: string) => (file.startsWith("components/aws/") ? "aws" : file.startsWith("components/docker/") ? "docker" : file === "index.ts" ? "program" : "shared");
+
+/** Every cycle of the graph, each as the path that closes it (depth-first, once per back edge). */
+function cycles(): string[][] {
+    const found: string[][] = [];
+    const state = new Map<string, "open" | "done">();
+    const stack: string[] = [];
+    const visit = (file: string) => {
+        state.set(file, "open");
+        stack.push(file);
+        for (const next of GRAPH.get(file) ?? []) {
+            if (state.get(next) === "open") {
+                found.push([...stack.slice(stack.indexOf(next)), next]);
+            } else if (!state.has(next)) {
+                visit(next);
+            }
+        }
+        stack.pop();
+        state.set(file, "done");
+    };
+    for (const file of GRAPH.keys()) {
+        if (!state.has(file)) {
+            visit(file);
+        }
+    }
+    return found;
+}
+
+/** The imports from shared code into a target, or from one target into the other. */
+function forbiddenArrows(): string[] {
+    const allowed: Record<string, string[]> = { shared: ["shared"], aws: ["shared", "aws"], docker: ["shared", "docker"], program: ["shared", "aws", "docker"] };
+    return [...GRAPH].flatMap(([file, targets]) => targets.filter((t) => !allowed[home(file)].includes(home(t))).map((t) => `${file} -> ${t}`));
+}
+
+describe("the import graph", () => {
+    test("every relative import names a module of the program", () => {
+        const missing = [...GRAPH].flatMap(([file, targets]) => targets.filter((t) => !GRAPH.has(t)).map((t) => `${file} -> ${t}`));
+        expect(missing).toEqual([]);
+        expect(GRAPH.size).toBeGreaterThan(50);
+    });
+
+    test("has no cycle", () => {
+        expect(cycles().map((cycle) => cycle.join(" -> "))).toEqual([]);
+    });
+
+    test("shared code imports no target, and no target the other", () => {
+        expect(forbiddenArrows()).toEqual([]);
+    });
+
+    test("the checks can fail: a cycle and a shared-to-target arrow are found", () => {
+        const real = new Map(GRAPH);
+        try {
+            GRAPH.set("components/naming.ts", [...(GRAPH.get("components/naming.ts") ?? []), "components/aws/cluster.ts"]);
+            expect(cycles().length).toBeGreaterThan(0);
+            expect(forbiddenArrows()).toEqual(["components/naming.ts -> components/aws/cluster.ts"]);
+        } finally {
+            GRAPH.clear();
+            real.forEach((targets, file) => GRAPH.set(file, targets));
+        }
+    });
+});
