@@ -1,4 +1,4 @@
-// Final snapshots are named per resource (components/aws/privateService.ts, finalSnapshotName):
+// Final snapshots are named per resource (components/aws/privateService.ts, createFinalSnapshotName):
 // each database and the cache has a random id of its own, kept by the inputs for which the
 // provider replaces it, so a replaced one never reuses its predecessor's snapshot name.
 import { REPLICATION_GROUP_REPLACING_INPUTS } from "../components/aws/cache";

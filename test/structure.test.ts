@@ -89,3 +89,32 @@ describe("the import graph", () => {
         }
     });
 });
+
+describe("components in one shape (docs/architecture.md, How the code is shaped)", () => {
+    const sources = [...GRAPH.keys()].map((file) => ({ file, text: fs.readFileSync(path.join(ROOT, file), "utf8") }));
+    /** The top-level declarations of a module: each from its line to the next top-level one. */
+    const declarations = (text: string) => text.split(/\n(?=export |function |class |const )/);
+    const RESOURCE = /new (?:[a-z]\w*\.)+(?!\w*Error\(|Config\()[A-Z]\w*\(/;
+
+    test("each ComponentResource has the type token new-api:<module>:<its class name> and registers its outputs", () => {
+        const components = sources.flatMap(({ file, text }) =>
+            declarations(text)
+                .filter((d) => /class \w+ extends pulumi\.ComponentResource/.test(d))
+                .map((d) => ({ file, name: /class (\w+)/.exec(d)?.[1], token: /super\("([^"]+)"/.exec(d)?.[1], registers: d.includes("this.registerOutputs(") })),
+        );
+        expect(components.length).toBeGreaterThanOrEqual(16);
+        const wrong = components.filter((c) => c.token !== undefined && !new RegExp(`^new-api:[a-z]+:${c.name}$`).test(c.token));
+        expect(wrong).toEqual([]);
+        expect(components.filter((c) => c.token === undefined || !c.registers)).toEqual([]);
+    });
+
+    test("a function that creates resources is a create* factory; every other exported function creates none", () => {
+        const creating = sources.flatMap(({ file, text }) =>
+            declarations(text)
+                .filter((d) => /^export (?:async )?function (\w+)/.test(d) && RESOURCE.test(d))
+                .map((d) => `${file}: ${/^export (?:async )?function (\w+)/.exec(d)?.[1]}`),
+        );
+        expect(creating.length).toBeGreaterThanOrEqual(3);
+        expect(creating.filter((entry) => !/: create[A-Z]/.test(entry))).toEqual([]);
+    });
+});

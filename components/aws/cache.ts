@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CacheSettings } from "../config";
 import { REDIS_PORT } from "../environment";
 import { defaultCacheParameterGroup } from "../versions";
-import { PrivateServiceArgs, finalSnapshotName, serviceSecurityGroup } from "./privateService";
+import { PrivateServiceArgs, createFinalSnapshotName, createServiceSecurityGroup } from "./privateService";
 
 export interface CacheArgs extends PrivateServiceArgs {
     config: CacheSettings;
@@ -52,7 +52,7 @@ export class Cache extends pulumi.ComponentResource {
         const config = args.config;
         const replicated = config.cacheNodeCount >= 2;
 
-        const securityGroup = serviceSecurityGroup(name, "Redis", REDIS_PORT, args, parent);
+        const securityGroup = createServiceSecurityGroup(name, "Redis", REDIS_PORT, args, parent);
 
         const subnetGroup = new elasticache.SubnetGroup(
             `${name}-subnets`,
@@ -88,7 +88,7 @@ export class Cache extends pulumi.ComponentResource {
             snapshotRetentionLimit: args.protect ? PROTECTED_SNAPSHOT_RETENTION_DAYS : 0,
             tags: args.tags,
         };
-        const finalSnapshotIdentifier = finalSnapshotName(name, args, "redis", { ...inputs }, REPLICATION_GROUP_REPLACING_INPUTS, this);
+        const finalSnapshotIdentifier = createFinalSnapshotName(name, args, "redis", { ...inputs }, REPLICATION_GROUP_REPLACING_INPUTS, this);
         const group = new elasticache.ReplicationGroup(name, { ...inputs, finalSnapshotIdentifier }, { parent: this, protect: args.protect });
 
         this.securityGroupId = securityGroup.id;

@@ -12,7 +12,7 @@ import { Dashboard } from "./dashboard";
 import { APP_PORT } from "../environment";
 import { EcrRegistry, ecrRegistry } from "../images";
 import { LoadBalancer } from "./loadBalancer";
-import { checkedAwsCli } from "./localCommands";
+import { createAwsCliCheck } from "./localCommands";
 import { createFrontDoor } from "./frontDoor";
 import { Monitoring, alertTopicLogicalName, cacheMemberSuffixes } from "./monitoring";
 import { ADMIN_PASSWORD_PARAMETER, MASTER_ADDRESS_PARAMETER, clusterParameterName, clusterTags, flowLogGroupName, logGroupName } from "../naming";
@@ -166,7 +166,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
             parent,
         );
         // The AWS CLI calls `pulumi up` makes (drains, warm-ups, rotation) run with the stack's credentials, in its account.
-        const awsCli = checkedAwsCli(clusterName, { credentials: config.awsCli ?? { assumeRoles: [] }, region, account }, this);
+        const awsCli = createAwsCliCheck(clusterName, { credentials: config.awsCli ?? { assumeRoles: [] }, region, account }, this);
         const { master, slaves, images } = createClusterNodes(
             {
                 config,

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DatabaseSettings, Settings } from "../config";
 import { DATABASE_NAME, DATABASE_USER, MYSQL_PORT } from "../environment";
 import { CLUSTER_TAG, DATABASE_LOGIN_TAGS, SnapshotTier } from "../naming";
-import { PrivateServiceArgs, finalSnapshotName, serviceSecurityGroup } from "./privateService";
+import { PrivateServiceArgs, createFinalSnapshotName, createServiceSecurityGroup } from "./privateService";
 
 export interface DatabaseArgs extends PrivateServiceArgs {
     /** The main database, or the separate one for New API's log table: their snapshots are named apart. */
@@ -235,7 +235,7 @@ export class Database extends pulumi.ComponentResource {
         const parent = { parent: this };
         const config = args.config;
 
-        const securityGroup = serviceSecurityGroup(name, "MySQL", MYSQL_PORT, args, parent);
+        const securityGroup = createServiceSecurityGroup(name, "MySQL", MYSQL_PORT, args, parent);
         if (isExtendedSupportMysql(config.dbEngineVersion)) {
             pulumi.log.warn(
                 `MySQL ${config.dbEngineVersion} is past RDS standard support (${MYSQL_80_STANDARD_SUPPORT_END}): RDS bills Extended Support for it. ` +
@@ -291,7 +291,7 @@ export class Database extends pulumi.ComponentResource {
             // Copied to every snapshot: what a restore checks (snapshotLogin).
             tags: { ...args.tags, [DATABASE_LOGIN_TAGS.username]: DATABASE_USER, [DATABASE_LOGIN_TAGS.dbName]: DATABASE_NAME },
         };
-        const finalSnapshotIdentifier = finalSnapshotName(name, args, args.tier, { ...inputs }, RDS_INSTANCE_REPLACING_INPUTS, this);
+        const finalSnapshotIdentifier = createFinalSnapshotName(name, args, args.tier, { ...inputs }, RDS_INSTANCE_REPLACING_INPUTS, this);
         const instance = new rds.Instance(
             name,
             { ...inputs, skipFinalSnapshot: !args.finalSnapshot, finalSnapshotIdentifier },

@@ -74,7 +74,7 @@ export interface CheckedAwsCli {
  * The caller check, a child of `parent`: runs again whenever the account or the credentials
  * settings change, and otherwise once, when it is created.
  */
-export function checkedAwsCli(
+export function createAwsCliCheck(
     name: string,
     args: { credentials: AwsCliCredentials; region: pulumi.Input<string>; account: pulumi.Input<string> },
     parent: pulumi.Resource,

@@ -37,7 +37,7 @@ export function replacementKeepers(inputs: Record<string, unknown>, replacing: r
  * the provider replaces gets a new id with them, and its deletion never meets the snapshot of
  * the one before it (DBSnapshotAlreadyExists, SnapshotAlreadyExistsFault).
  */
-export function finalSnapshotName(
+export function createFinalSnapshotName(
     name: string,
     args: PrivateServiceArgs,
     tier: SnapshotTier,
@@ -62,7 +62,7 @@ export function finalSnapshotName(
  * else, with no egress (the provider removes AWS's default allow-all rule): a service never
  * dials out.
  */
-export function serviceSecurityGroup(
+export function createServiceSecurityGroup(
     name: string,
     service: string,
     port: number,
