@@ -46,6 +46,16 @@ export function secretParameterName(clusterName: string, secret: SecretName): st
     return clusterParameterName(clusterName, SECRET_PARAMETERS[secret]);
 }
 
+/** Every SSM parameter of a cluster, by what it holds: what the nodes, their roles and the stack read. */
+export function clusterParameterNames(clusterName: string): { secrets: Record<SecretName, string>; adminPassword: string; masterAddress: string } {
+    const secrets = Object.fromEntries((Object.keys(SECRET_PARAMETERS) as SecretName[]).map((s) => [s, secretParameterName(clusterName, s)]));
+    return {
+        secrets: secrets as Record<SecretName, string>,
+        adminPassword: clusterParameterName(clusterName, ADMIN_PASSWORD_PARAMETER),
+        masterAddress: clusterParameterName(clusterName, MASTER_ADDRESS_PARAMETER),
+    };
+}
+
 /** The tag that names the cluster a resource belongs to (and, copied, a database snapshot's). */
 export const CLUSTER_TAG = "new-api:cluster";
 

@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { parseCidr, planSubnets } from "../components/cidr";
 import { isExtendedSupportMysql, mysqlParameterGroupFamily, mysqlParameters } from "../components/aws/database";
 import { anySpellingOf } from "../components/aws/loadBalancer";
@@ -9,6 +11,7 @@ import {
     logGroupName,
     nodeName,
     nodeSubnetIndex,
+    clusterParameterNames,
     secretParameterName,
     secretParameterPath,
 } from "../components/naming";
@@ -188,5 +191,26 @@ describe("tier decisions", () => {
         expect(reads).toEqual([expect.objectContaining({ Resource: parameters })]);
         const wildcard = doc.Statement.find((s: { Resource: string }) => s.Resource === "*");
         expect(wildcard.Action.every((a: string) => a === "ssm:UpdateInstanceInformation" || a.startsWith("ssmmessages:"))).toBe(true);
+    });
+});
+
+describe("the cluster's SSM parameters, named in one place", () => {
+    test("clusterParameterNames: the secrets, the admin password and the master's address under the cluster's path", () => {
+        expect(clusterParameterNames("newapi-dev")).toEqual({
+            secrets: {
+                sessionSecret: "/new-api/newapi-dev/session-secret",
+                cryptoSecret: "/new-api/newapi-dev/crypto-secret",
+                dbPassword: "/new-api/newapi-dev/db-password",
+                redisAuthToken: "/new-api/newapi-dev/redis-auth-token",
+            },
+            adminPassword: "/new-api/newapi-dev/admin-password",
+            masterAddress: "/new-api/newapi-dev/master-address",
+        });
+    });
+
+    test("no module but naming.ts composes a parameter name from its leaf", () => {
+        const folder = path.join(__dirname, "..", "components", "aws");
+        const composing = fs.readdirSync(folder).filter((file) => /clusterParameterName\((?!s)[^)]*(ADMIN_PASSWORD|MASTER_ADDRESS)_PARAMETER/.test(fs.readFileSync(path.join(folder, file), "utf8")));
+        expect(composing).toEqual([]);
     });
 });

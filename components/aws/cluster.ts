@@ -15,7 +15,7 @@ import { LoadBalancer } from "./loadBalancer";
 import { createAwsCliCheck } from "./localCommands";
 import { createFrontDoor } from "./frontDoor";
 import { Monitoring, alertTopicLogicalName, cacheMemberSuffixes } from "./monitoring";
-import { ADMIN_PASSWORD_PARAMETER, MASTER_ADDRESS_PARAMETER, clusterParameterName, clusterTags, flowLogGroupName, logGroupName } from "../naming";
+import { clusterParameterNames, clusterTags, flowLogGroupName, logGroupName } from "../naming";
 import { Network } from "./network";
 import { ClusterNode, NodeAccess } from "./nodes";
 import { DeployedCluster, StackOutputs } from "../outputs";
@@ -118,9 +118,9 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
                 readableParameters: {
                     master: [
                         ...Object.values(secrets.parameterNames),
-                        ...(config.adminUsername === undefined ? [] : [clusterParameterName(clusterName, ADMIN_PASSWORD_PARAMETER)]),
+                        ...(config.adminUsername === undefined ? [] : [clusterParameterNames(clusterName).adminPassword]),
                     ],
-                    slave: [...Object.values(secrets.parameterNames), clusterParameterName(clusterName, MASTER_ADDRESS_PARAMETER)],
+                    slave: [...Object.values(secrets.parameterNames), clusterParameterNames(clusterName).masterAddress],
                 },
                 logGroupName: logGroupName(clusterName),
                 logRetentionDays: config.logRetentionDays,
@@ -217,7 +217,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
                         ? undefined
                         : {
                               username: config.adminUsername,
-                              passwordParameter: clusterParameterName(clusterName, ADMIN_PASSWORD_PARAMETER),
+                              passwordParameter: clusterParameterNames(clusterName).adminPassword,
                               generation: config.adminPasswordRotation,
                           },
             },

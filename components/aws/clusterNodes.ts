@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "../config";
 import { imageDigest, pinnedImage } from "../images";
 import { memoize } from "../memoize";
-import { MASTER_ADDRESS_PARAMETER, NodeRole, clusterParameterName, nodeName, nodeSubnetIndex } from "../naming";
+import { MASTER_ADDRESS_PARAMETER, NodeRole, clusterParameterNames, nodeName, nodeSubnetIndex } from "../naming";
 import { rolloutBatches } from "../rollout";
 import { stopBudget } from "../stopBudget";
 import { AL2023_AMI_PARAMETERS } from "../versions";
@@ -122,7 +122,7 @@ export function createClusterNodes(args: ClusterNodesArgs, parent: pulumi.Resour
     const masterAddress = new ssm.Parameter(
         `${config.clusterName}-${MASTER_ADDRESS_PARAMETER}`,
         {
-            name: clusterParameterName(config.clusterName, MASTER_ADDRESS_PARAMETER),
+            name: clusterParameterNames(config.clusterName).masterAddress,
             description: "Private address of the New API master; slaves wait for its setup",
             type: "String",
             // Not `value`, which the provider always treats as a secret.

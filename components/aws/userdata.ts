@@ -17,17 +17,7 @@ import { ecrRegistry, imageDigest, pinnedImage } from "../images";
 import { SECRET_SHAPE, SETUP_ANSWER_SECONDS, SETUP_POLL_SECONDS, loginRequest } from "../nodeContract";
 import { SETUP_PASSWORD_PLACEHOLDER, ScriptParameters, renderScript } from "../scripts/render";
 import { StopBudget, stopBudget } from "../stopBudget";
-import {
-    ADMIN_PASSWORD_PARAMETER,
-    MASTER_ADDRESS_PARAMETER,
-    NodeRole,
-    SECRET_PARAMETERS,
-    SecretName,
-    clusterParameterName,
-    logGroupName,
-    nodeName,
-    secretParameterName,
-} from "../naming";
+import { NodeRole, SECRET_PARAMETERS, SecretName, clusterParameterNames, logGroupName, nodeName } from "../naming";
 
 export interface NodeBootSpec {
     role: NodeRole;
@@ -67,26 +57,26 @@ export interface NodeBootPlacement {
 /** The boot spec of one node of the cluster: every node of a role differs only in its name. */
 export function nodeBootSpec(config: ClusterConfig, role: NodeRole, index: number, placement: NodeBootPlacement): NodeBootSpec {
     const name = nodeName(config.clusterName, role, index);
-    const secrets = Object.keys(SECRET_PARAMETERS) as SecretName[];
+    const parameters = clusterParameterNames(config.clusterName);
     const { frontDoor, ...where } = placement;
     return {
         ...where,
         role,
         nodeName: name,
         environment: nodeEnvironment(role, name, config, frontDoor),
-        secretParameters: Object.fromEntries(secrets.map((s) => [s, secretParameterName(config.clusterName, s)])) as Record<SecretName, string>,
+        secretParameters: parameters.secrets,
         logGroup: logGroupName(config.clusterName),
         stop: stopBudget(config),
         masterSetupWait:
             role === "slave"
                 ? {
-                      masterAddressParameter: clusterParameterName(config.clusterName, MASTER_ADDRESS_PARAMETER),
+                      masterAddressParameter: parameters.masterAddress,
                       slaveSetupTimeout: config.slaveSetupTimeout,
                   }
                 : undefined,
         adminSetup:
             role === "master" && config.adminUsername !== undefined
-                ? { username: config.adminUsername, passwordParameter: clusterParameterName(config.clusterName, ADMIN_PASSWORD_PARAMETER) }
+                ? { username: config.adminUsername, passwordParameter: parameters.adminPassword }
                 : undefined,
     };
 }
