@@ -79,6 +79,51 @@ describe("the policy pack on the program's resources", () => {
         }
     });
 
+    // Each rule's level, pinned: loosening a mandatory rule to advisory (or dropping one) must
+    // be a change to this list too, not a change to a docs table alone.
+    test("each rule has the level it is meant to have", () => {
+        expect(Object.fromEntries(RULES.map((r) => [r.name, r.enforcementLevel]))).toEqual({
+        "rds-storage-encrypted": "mandatory",
+        "rds-not-publicly-accessible": "mandatory",
+        "rds-backup-retention": "mandatory",
+        "rds-protected-multi-az": "mandatory",
+        "rds-utf8mb4": "mandatory",
+        "rds-secure-transport": "mandatory",
+        "rds-auto-minor-version-upgrade": "mandatory",
+        "cache-engine-version": "mandatory",
+        "cache-encryption": "mandatory",
+        "cache-auth-token": "mandatory",
+        "cache-failover": "mandatory",
+        "cache-protected-snapshots": "mandatory",
+        "alb-drop-invalid-headers": "mandatory",
+        "alb-protected-deletion-protection": "mandatory",
+        "alb-https-when-certificate": "mandatory",
+        "alb-https": "advisory",
+        "alb-setup-refused": "mandatory",
+        "alb-https-when-protected": "mandatory",
+        "alb-access-logs": "advisory",
+        "alb-access-logs-when-protected": "mandatory",
+        "ec2-imdsv2": "mandatory",
+        "ec2-imds-hop-limit-1": "mandatory",
+        "ec2-root-volume-encrypted": "mandatory",
+        "ec2-no-public-ip": "mandatory",
+        "ec2-no-key-pair": "mandatory",
+        "ec2-no-secrets-in-user-data": "mandatory",
+        "secrets-only-where-secret": "mandatory",
+        "ec2-instance-profile": "mandatory",
+        "ssm-secrets-cmk": "mandatory",
+        "sns-encrypted": "mandatory",
+        "logs-encrypted": "mandatory",
+        "sg-no-open-ingress": "mandatory",
+        "sg-data-tiers-from-nodes-only": "mandatory",
+        "sg-descriptions": "mandatory",
+        "nodes-same-secrets": "mandatory",
+        "slaves-no-admin-password": "mandatory",
+        "node-type": "mandatory",
+
+        });
+    });
+
     test.each([
         ["the dev config", DEV],
         ["a protected config", PROTECTED],
