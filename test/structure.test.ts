@@ -1,19 +1,19 @@
-// The program's import graph: no cycle, and the shared code (components/ outside its target
-// folders) and each target import no target of their own choosing: shared code never reaches
-// into components/aws/ or components/docker/, and neither target into the other.
+// The program's import graph, with the policy pack's: no cycle, and the shared code (components/
+// outside its target folders) and each target import no target of their own choosing: shared code
+// never reaches into components/aws/ or components/docker/, and neither target into the other.
 import * as fs from "fs";
 import * as path from "path";
 
 const ROOT = path.join(__dirname, "..");
 
-/** Every TypeScript module of the program: index.ts and components/. */
+/** Every TypeScript module of the program (index.ts and components/) and of the policy pack (policy/). */
 function programModules(): string[] {
     const walk = (dir: string): string[] =>
         fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
             const relative = path.join(dir, entry.name);
             return entry.isDirectory() ? walk(relative) : entry.name.endsWith(".ts") ? [relative] : [];
         });
-    return ["index.ts", ...walk("components")];
+    return ["index.ts", ...walk("components"), ...walk("policy")];
 }
 
 /** The program modules `file` imports (relative imports only; type-only imports count too). */
@@ -27,8 +27,17 @@ function importsOf(file: string): string[] {
 
 const GRAPH = new Map(programModules().map((file) => [file, importsOf(file)]));
 
-/** The folder a module belongs to, as far as the rules go: a target, or the shared code. */
-const home = (file: string) => (file.startsWith("components/aws/") ? "aws" : file.startsWith("components/docker/") ? "docker" : file === "index.ts" ? "program" : "shared");
+/** The folder a module belongs to, as far as the rules go: a target, the shared code, or the policy pack. */
+const home = (file: string) =>
+    file.startsWith("components/aws/")
+        ? "aws"
+        : file.startsWith("components/docker/")
+          ? "docker"
+          : file.startsWith("policy/")
+            ? "policy"
+            : file === "index.ts"
+              ? "program"
+              : "shared";
 
 /** Every cycle of the graph, each as the path that closes it (depth-first, once per back edge). */
 function cycles(): string[][] {
@@ -56,9 +65,15 @@ function cycles(): string[][] {
     return found;
 }
 
-/** The imports from shared code into a target, or from one target into the other. */
+/** The imports from shared code into a target or the policy pack, or from one target into the other. */
 function forbiddenArrows(): string[] {
-    const allowed: Record<string, string[]> = { shared: ["shared"], aws: ["shared", "aws"], docker: ["shared", "docker"], program: ["shared", "aws", "docker"] };
+    const allowed: Record<string, string[]> = {
+        shared: ["shared"],
+        aws: ["shared", "aws"],
+        docker: ["shared", "docker"],
+        program: ["shared", "aws", "docker"],
+        policy: ["shared", "aws", "docker", "policy"],
+    };
     return [...GRAPH].flatMap(([file, targets]) => targets.filter((t) => !allowed[home(file)].includes(home(t))).map((t) => `${file} -> ${t}`));
 }
 

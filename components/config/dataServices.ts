@@ -42,7 +42,7 @@ const cacheEngineVersion: Setting<string> = {
     },
 };
 
-/** The settings, by key; schema.ts places each in the reading order (a default reads only settings above it). */
+/** The settings, by key; settings/dataTier.ts and settings/local.ts place each in the reading order (a default reads only settings above it). */
 export const DATA_SERVICE_SETTINGS = {
     dbEngineVersion: text({
         scope: "both",

@@ -1,5 +1,6 @@
 // The kinds of setting the schema is made of (a number, a choice, a text, ...): each knows its
-// documentation and how to read and check its value. schema.ts lists the settings themselves.
+// documentation and how to read and check its value. settings/ lists the settings themselves,
+// and schema.ts puts them in reading order.
 import { Check } from "./checks";
 import { ConfigReader } from "./reader";
 

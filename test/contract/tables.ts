@@ -3,7 +3,7 @@
 // anything; these are what a real `pulumi up` would be refused for. Adding a resource type to
 // the program means adding its table here (check.ts reports a type without one).
 import { supportsRecoverAction } from "../../components/aws/instanceTypes";
-import { SNAPSHOT_ARN, SNAPSHOT_NAME } from "../../components/config/schema";
+import { SNAPSHOT_ARN, SNAPSHOT_NAME } from "../../components/config/settings/dataTier";
 import { MOCK_ACCOUNT, MOCK_REGION, mockKeyId } from "../mockRuntime";
 import {
     Constraint,
