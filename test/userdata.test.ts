@@ -274,7 +274,7 @@ describe("renderNodeUserData", () => {
     test("the start script is given every secret's SSM parameter, never a secret, and the pinned image", () => {
         const parameters = startParameters(spec("master"));
         expect(String(parameters.SECRET_PARAMETERS).split("\n")).toEqual(Object.entries(secretParameters).map(([, name]) => expect.stringMatching(new RegExp(` ${name}$`))));
-        // What the start script fills in from SSM (run in test/bootScripts.test.ts).
+        // What the start script fills in from SSM (run in test/nodeStart.test.ts).
         expect(String(parameters.SECRETS_ENV).split("\n")).toEqual([
             "SESSION_SECRET={{session_secret}}",
             "CRYPTO_SECRET={{crypto_secret}}",
@@ -302,7 +302,7 @@ describe("renderNodeUserData", () => {
 
     test("a waiting slave's start script runs its wait script, which has the master's parameter and the bound", () => {
         const waiting = spec("slave", { masterSetupWait: { masterAddressParameter: "/p/master-address", slaveSetupTimeout: 600 } });
-        // What they do is run in test/bootScripts.test.ts; here, what each node is given.
+        // What they do is run in test/nodeStart.test.ts; here, what each node is given.
         const files = writeFiles(renderNodeUserData(waiting));
         expect(Object.keys(files)).toEqual(["/etc/new-api/node.env", START_SCRIPT, WAIT_SCRIPT, STOP_SCRIPT, UNIT_PATH]);
         expect(files[WAIT_SCRIPT].permissions).toBe("0700");
