@@ -12,6 +12,7 @@ const DIRECT_TESTS = [
     "images",
     "secrets",
     "nginx",
+    "environment",
     "userdata",
     "nodeStart",
     "masterSetup",

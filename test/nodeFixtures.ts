@@ -1,5 +1,5 @@
-// What the tests of a node's scripts share: a dev stack's master and first slave as they boot,
-// the SSM parameters they read, and what the master's /api/status answers.
+// What the tests of a node's boot share: a dev stack's settings and load balancer, its master and
+// first slave as they boot, the SSM parameters they read, and what the master's /api/status answers.
 import { NodeBootPlacement, nodeBootSpec } from "../components/aws/userdata";
 import { parseClusterConfig } from "../components/config";
 import { FrontDoor } from "../components/environment";
@@ -7,6 +7,9 @@ import { SECRET_PARAMETERS, SecretName, secretParameterName } from "../component
 
 /** The load balancer of a new VPC in two zones, plain HTTP. */
 export const FRONT_DOOR: FrontDoor = { trustedProxies: ["10.0.0.0/20", "10.0.16.0/20"], httpsOrigins: [] };
+
+/** A dev stack that gives its nodes one more variable (extraEnv). */
+export const settingsWithExtraEnv = parseClusterConfig({ extraEnv: '{"STREAMING_TIMEOUT":"600"}' }, "dev");
 
 /** A dev stack whose master sets up the root user, its slaves waiting 60 s at most for that. */
 export const config = parseClusterConfig({ adminUsername: "root", slaveSetupTimeout: "60" }, "dev");
