@@ -210,7 +210,7 @@ describe("first run", () => {
         });
         for (const slave of ["slave-0", "slave-1"]) {
             const userData = named(run, INSTANCE, `newapi-dev-${slave}`).inputs.userData;
-            // The start script runs the wait script before the container (test/bootScripts.test.ts).
+            // The start script runs the wait script before the container (test/nodeStart.test.ts).
             expect(writtenScriptParameters(userData, START_SCRIPT).WAIT_FOR_MASTER).toBe(WAIT_SCRIPT);
             expect(writtenScriptParameters(userData, WAIT_SCRIPT)).toMatchObject({
                 MASTER_ADDRESS_PARAMETER: "/new-api/newapi-dev/master-address",

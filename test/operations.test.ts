@@ -162,7 +162,7 @@ describe("logs", () => {
             expect.objectContaining({ name: "/new-api/newapi-dev", retentionInDays: 90 }),
         ]);
         for (const instance of ofType(run, INSTANCE)) {
-            // The start script logs the container to LOG_GROUP, in a stream named NODE_NAME (test/bootScripts.test.ts).
+            // The start script logs the container to LOG_GROUP, in a stream named NODE_NAME (test/nodeStart.test.ts).
             expect(startParameters(instance)).toMatchObject({ LOG_GROUP: "/new-api/newapi-dev", NODE_NAME: instance.name });
             expect(instance.options.dependencies).toContainEqual(expect.stringMatching(/LogGroup::newapi-dev-nodes-logs$/));
         }

@@ -1,14 +1,20 @@
 // The waits `pulumi up` runs on the operator's machine, run for real with stub commands: they
 // use the stack's credentials (roles of aws:assumeRoles assumed in order), stop at once when the
 // credentials are refused, and say where they are at least every 30 s. The caller check before
-// the first wait fails with what is wrong.
+// the first wait fails with what is wrong. Then each wait's own paths: a node's warm-up and its
+// drain, and the post-deploy check of the cluster's URL.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { callerCheckScript } from "../components/aws/localCommands";
 import { adminRotateScript, restartScript, tokenSetScript } from "../components/aws/rotationScripts";
 import { verifyScript } from "../components/aws/verify";
 import { PROGRESS_SECONDS, drainScript, warmupScript } from "../components/aws/warmup";
 import { AwsCliCredentials } from "../components/config";
 import { awsCliEnvironment } from "../components/aws/localCommands";
+import { NOT_SET_UP, SET_UP } from "./nodeFixtures";
 import { Scenario, runScript } from "./scriptRunner";
+import { shellcheck } from "./shellcheck";
 
 const NODE = { NODE: "newapi-dev-slave-3", TARGET_GROUP_ARN: "arn:aws:elasticloadbalancing:tg/slaves", INSTANCE_ID: "i-0abc" };
 const ROLES: AwsCliCredentials = {
@@ -175,5 +181,152 @@ describe(`long waits say where they are at least every ${PROGRESS_SECONDS} s`, (
         );
         expect(admin.status).toBe(0);
         expect(progressLines(admin.stdout, EVERY)).toHaveLength(2);
+    });
+});
+
+describe("the warm-up on the operator's machine", () => {
+    const env = { NODE: "newapi-dev-slave-3", TARGET_GROUP_ARN: "arn:aws:elasticloadbalancing:tg/slaves", INSTANCE_ID: "i-0abc", AWS_REGION: "us-east-1" };
+    const warmup = (scenario: Scenario, mustTurnHealthy = true, timeoutSeconds = 60) =>
+        runScript(warmupScript({ nodeWarmup: timeoutSeconds, mustTurnHealthy }), scenario, { interpreter: "sh", env });
+    const looks = (calls: string[]) => calls.filter((c) => c.startsWith("aws elbv2 describe-target-health"));
+
+    test("healthy at once: moves on at once, having asked about this target", () => {
+        const run = warmup({ targetStates: ["healthy"] }, true, 600);
+        expect(run.status).toBe(0);
+        expect(run.output).toContain("new-api-cluster: newapi-dev-slave-3 is healthy");
+        expect(looks(run.calls)).toEqual([
+            "aws elbv2 describe-target-health --target-group-arn arn:aws:elasticloadbalancing:tg/slaves --targets Id=i-0abc,Port=3000 --query TargetHealthDescriptions[0].TargetHealth.State --output text",
+        ]);
+    });
+
+    test("healthy after booting, through a throttled call: waits exactly that long", () => {
+        const run = warmup({ targetStates: ["initial", "error", "unhealthy", "healthy"] }, true, 600);
+        expect(run.status).toBe(0);
+        expect(looks(run.calls)).toHaveLength(4);
+        expect(run.calls.filter((c) => c === "sleep 5")).toHaveLength(3);
+    });
+
+    test("never healthy: fails `pulumi up`, naming the node and its last state", () => {
+        const run = warmup({ targetStates: ["unhealthy"] }, true, 60);
+        expect(run.status).toBe(1);
+        expect(run.output).toContain("new-api-cluster: newapi-dev-slave-3 is not healthy in its target group after 60 s (last state: unhealthy)");
+        expect(looks(run.calls)).toHaveLength(13);
+    });
+
+    // The next two wait 10 s (3 looks): how long and how often it looks is the test above's.
+    test("never healthy, a slave waiting for the setup wizard: says so and lets the update go on", () => {
+        const run = warmup({ targetStates: ["unhealthy"] }, false, 10);
+        expect(run.status).toBe(0);
+        expect(run.output).toContain("newapi-dev-slave-3 is not healthy after 10 s (last state: unhealthy): it starts once the master's setup is done");
+    });
+
+    test("the AWS CLI failing to the end: the failure is the last word", () => {
+        const run = warmup({ targetStates: ["error"] }, true, 10);
+        expect(run.status).toBe(1);
+        expect(run.output).toContain("last state: the AWS CLI failed: An error occurred (Throttling)");
+    });
+
+    test("no AWS CLI: fails at once, saying what is missing", () => {
+        const run = warmup({ withoutAws: true }, true, 600);
+        expect(run.status).toBe(1);
+        expect(run.output).toContain("new-api-cluster: waiting for newapi-dev-slave-3 to turn healthy needs the AWS CLI");
+    });
+});
+
+describe("drain, when a node's drain command is deleted", () => {
+    const budget = { drainSeconds: 300, drainWaitSeconds: 330 };
+    const env = { NODE: "newapi-dev-slave-1", TARGET_GROUP_ARN: "arn:tg", INSTANCE_ID: "i-0abc", AWS_REGION: "us-east-1" };
+    const drain = (scenario: Scenario) => runScript(drainScript(budget), scenario, { interpreter: "sh", env });
+
+    test("ends as soon as the load balancer has drained the node, saying where it is every 30 s", () => {
+        const run = drain({ targetStates: [...Array(13).fill("draining"), "unused"] });
+        expect(run.status).toBe(0);
+        expect(run.calls.filter((c) => c.startsWith("aws elbv2 describe-target-health"))).toHaveLength(14);
+        expect(run.calls).toContain(
+            "aws elbv2 describe-target-health --target-group-arn arn:tg --targets Id=i-0abc,Port=3000 --query TargetHealthDescriptions[0].TargetHealth.State --output text",
+        );
+        expect(run.output.match(/newapi-dev-slave-1: draining \(the load balancer says draining\); at most \d+ s left/g)).toHaveLength(3);
+        expect(run.output).toContain("at most 330 s left");
+        expect(run.output).toContain("newapi-dev-slave-1 has left its target group");
+    });
+
+    test("a target group already deleted has nothing to drain", () => {
+        const run = drain({ awsAnswers: { "elbv2 describe-target-health": ["error TargetGroupNotFound"] } });
+        expect(run.status).toBe(0);
+        expect(run.output).toContain("has left its target group");
+    });
+
+    test("a node that never drains: stopped anyway at the deadline, never waiting longer", () => {
+        const run = drain({ targetStates: ["draining"] });
+        expect(run.status).toBe(0);
+        expect(run.calls.filter((c) => c.startsWith("sleep")).length).toBe(66);
+        expect(run.output).toContain("newapi-dev-slave-1 is still draining after 330 s; stopping it anyway");
+    });
+
+    test("no AWS CLI: waits the whole deregistration delay", () => {
+        const run = drain({ withoutAws: true });
+        expect(run.status).toBe(0);
+        expect(run.calls).toEqual(["sleep 300"]);
+    });
+});
+
+describe("the post-deploy check on the operator's machine", () => {
+    const env = { URL: "https://api.example.com" };
+    const verify = (scenario: Scenario, timeoutSeconds = 60, insecure = false) =>
+        runScript(verifyScript(timeoutSeconds, insecure), scenario, { interpreter: "sh", env });
+    const probes = (calls: string[]) => calls.filter((c) => c.startsWith("curl"));
+
+    test("answers at once: one probe, and says whether the setup is done", () => {
+        const done = verify({ status: SET_UP });
+        expect(done.status).toBe(0);
+        expect(done.stdout).toBe("new-api-cluster: https://api.example.com is up and set up\n");
+        expect(probes(done.calls)).toEqual(["curl -fsSL --max-time 10 https://api.example.com/api/status"]);
+        const notYet = verify({ status: NOT_SET_UP });
+        expect(notYet.stdout).toBe("new-api-cluster: https://api.example.com is up; finish the setup wizard on the master (README, First run)\n");
+    });
+
+    test("fails probes while the nodes boot: keeps polling every 10 s until one succeeds", () => {
+        const run = verify({ status: SET_UP, statusFailures: 3 }, 600);
+        expect(run.status).toBe(0);
+        expect(probes(run.calls)).toHaveLength(4);
+        expect(run.calls.filter((c) => c.startsWith("sleep"))).toEqual(["sleep 10", "sleep 10", "sleep 10"]);
+    });
+
+    test("an answer without success counts as a failed probe", () => {
+        const run = verify({ status: '{"success":false}' }, 30);
+        expect(run.status).toBe(1);
+        expect(probes(run.calls)).toHaveLength(4);
+    });
+
+    test("never answers: gives up at the deadline, failing `pulumi up` with what to check", () => {
+        const run = verify({}, 60);
+        expect(run.status).toBe(1);
+        expect(run.stderr).toContain(
+            "new-api-cluster: https://api.example.com/api/status did not report success within 60 s (last: no answer (curl exit 7)); check the target groups' health",
+        );
+        expect(probes(run.calls)).toHaveLength(7);
+    });
+
+    test("a certificate for another name: certificate checks skipped, and only then", () => {
+        expect(probes(verify({ status: SET_UP }, 60, true).calls)).toEqual(["curl -fsSLk --max-time 10 https://api.example.com/api/status"]);
+    });
+});
+
+describe("the operator-side scripts pass shellcheck as POSIX sh", () => {
+    const scripts: [string, string][] = [
+        ["warm-up that must turn healthy", warmupScript({ nodeWarmup: 900, mustTurnHealthy: true })],
+        ["warm-up of a slave waiting for setup", warmupScript({ nodeWarmup: 900, mustTurnHealthy: false })],
+    ];
+    // One shellcheck run for both.
+    let problems: Record<string, string[]>;
+    beforeAll(() => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "new-api-sh-"));
+        scripts.forEach(([, script], i) => fs.writeFileSync(path.join(dir, `script-${i}.sh`), script));
+        problems = shellcheck(scripts.map((_, i) => `script-${i}.sh`), ["--shell=sh", "--severity=style"], dir);
+    });
+
+    test.each(scripts)("%s", (name) => {
+        const file = `script-${scripts.findIndex(([n]) => n === name)}.sh`;
+        expect({ file, problems: problems[file] }).toEqual({ file, problems: [] });
     });
 });

@@ -1,10 +1,13 @@
 // The .sh files of components/scripts, as files: shellcheck passes each, and renderScript puts
-// a script and its parameters together so that the text runs anywhere, values taken literally.
+// a script and its parameters together so that the text runs anywhere, values taken literally;
+// each rendered script stops on a parameter it was not given.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { setupParameters, startParameters, waitParameters } from "../components/aws/userdata";
 import { SECRET_SHAPE } from "../components/nodeContract";
-import { renderScript } from "../components/scripts/render";
+import { ScriptParameters, renderScript } from "../components/scripts/render";
+import { SECRETS, SET_UP, master, slave } from "./nodeFixtures";
 import { runScript } from "./scriptRunner";
 import { shellcheck } from "./shellcheck";
 
@@ -110,5 +113,27 @@ describe("one shape of a node secret", () => {
     test("no script carries its own copy of the shape", () => {
         const copies = files.filter((file) => fs.readFileSync(path.join(SCRIPTS, file), "utf8").includes(SECRET_SHAPE.regex.slice(1, -1)));
         expect(copies).toEqual([]);
+    });
+});
+
+describe("every script stops on a parameter it was not given (set -u)", () => {
+    const withoutOne = (parameters: ScriptParameters, name: string) => Object.fromEntries(Object.entries(parameters).filter(([key]) => key !== name));
+    test.each([
+        ["start.sh", "REGION", startParameters(master), "bash"],
+        ["wait-for-master.sh", "IMAGE", waitParameters(slave), "bash"],
+        ["stop.sh", "KILL_AFTER_SECONDS", { QUOTA_FLUSH_SECONDS: 7, KILL_AFTER_SECONDS: 310, CONTAINER_NAME: "new-api" }, "bash"],
+        ["local-node.sh", "NEW_API", { QUOTA_FLUSH_SECONDS: 7, NEW_API: "/new-api" }, "sh"],
+        ["setup.sh", "ADMIN_USERNAME", setupParameters(master), "bash"],
+        ["warmup.sh", "TIMEOUT_SECONDS", { TIMEOUT_SECONDS: 60, POLL_SECONDS: 5, MUST_TURN_HEALTHY: "true", APP_PORT: 3000 }, "sh"],
+        ["verify.sh", "INSECURE", { TIMEOUT_SECONDS: 60, POLL_SECONDS: 10, INSECURE: "false", SUCCESS_MARKER: "x", SETUP_DONE_MARKER: "y" }, "sh"],
+        ["drain.sh", "WAIT_SECONDS", { DRAIN_SECONDS: 30, WAIT_SECONDS: 60, POLL_SECONDS: 5, PROGRESS_SECONDS: 30, APP_PORT: 3000 }, "sh"],
+    ] as [string, string, ScriptParameters, "bash" | "sh"][])("%s without %s", (script, missing, parameters, interpreter) => {
+        const run = runScript(renderScript(script, withoutOne(parameters, missing)), { parameters: SECRETS, status: SET_UP, targetStates: ["healthy"] }, {
+            interpreter,
+            env: { NODE: "n", TARGET_GROUP_ARN: "arn", INSTANCE_ID: "i", URL: "http://u" },
+        });
+        expect(run.status).not.toBe(0);
+        expect(run.stderr).toMatch(new RegExp(`${missing}: (unbound variable|parameter not set)`));
+        expect(run.calls.filter((c) => c.startsWith("docker"))).toEqual([]);
     });
 });

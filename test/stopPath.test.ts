@@ -2,15 +2,19 @@
 // and the AWS node's ExecStop (stop.sh, through a `docker` that signals as Docker does) stop a
 // stand-in New API server (stubs/fakeNewApi.js) while a request is in flight. A request that
 // fits New API's window finishes; one longer than it is cut when the window ends; a server that
-// ignores SIGTERM is killed at the budget's end, so nothing waits forever.
+// ignores SIGTERM is killed at the budget's end, so nothing waits forever. And the stop script a
+// node is given, with stub docker and sleep: what it waits and the time it gives docker stop.
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
+import { renderStopScript } from "../components/aws/userdata";
 import { localNodeParameters } from "../components/docker/containers";
 import { renderScript } from "../components/scripts/render";
 import { stopBudget } from "../components/stopBudget";
+import { master } from "./nodeFixtures";
+import { runScript } from "./scriptRunner";
 
 const FAKE_NEW_API = path.join(__dirname, "stubs", "fakeNewApi.js");
 /** One batch interval of 1 s (+2 s before SIGTERM), and a window of 2 s. */
@@ -151,5 +155,14 @@ describe("an AWS node's stop script stops New API through docker stop", () => {
         expect(run.calls).toBe("docker stop --time 2 new-api\nkilled\n");
         expect(run.seconds).toBeGreaterThanOrEqual(budget.quotaFlushSeconds + 2);
         expect(run.seconds).toBeLessThan(budget.quotaFlushSeconds + 2 + 2);
+    });
+});
+
+describe("stop", () => {
+    test("a clean stop: waits for the last batch of quota updates, then SIGTERM, and SIGKILL only after New API's own window", () => {
+        const run = runScript(renderStopScript(master), {});
+        expect(run.status).toBe(0);
+        // batchUpdateInterval 5 + 2; shutdownTimeout 300 + 10.
+        expect(run.calls).toEqual(["sleep 7", "docker stop --time 310 new-api"]);
     });
 });
