@@ -403,8 +403,8 @@ export async function evaluateProgram(
  * diagnostics left empty, as the mocks never read them: the stack it records on every promise
  * for its leak report, and the call stack it captures for each resource's source position
  * (lifting Error.stackTraceLimit to capture every frame, then parsing `new Error().stack`).
- * Formatting those frames was a third of a run's time in the run server, and more under Jest,
- * which maps every frame through source maps. Only V8's stack trace API is used
+ * Formatting those frames was half of a run's CPU in the run server, and more under Jest,
+ * which maps every frame through source maps (docs/testing.md). Only V8's stack trace API is used
  * (Error.stackTraceLimit and Error.prepareStackTrace), nothing of the SDK's: an SDK that
  * captured frames some other way would make runs slower, never wrong. Errors keep their
  * messages, without frames. The benchmark (bench/) measures the program with frames on, as
