@@ -6,10 +6,9 @@ module.exports = {
   transform: {
     "^.+\\.ts$": "<rootDir>/test/jestTransform.js",
   },
-  // Modules @pulumi/pulumi loads but this program never uses, loaded on first use (test/lazy/load.ts).
+  // A module @pulumi/pulumi loads but this program never uses, loaded on first use (test/lazy/load.ts).
   moduleNameMapper: {
     "/typescript-shim$": "<rootDir>/test/lazy/typescript.ts",
-    "^@npmcli/arborist$": "<rootDir>/test/lazy/arborist.ts",
   },
   // Per invocation: the program run server every test file asks for its runs, and one scratch folder for temporary files (test/sharedRuns.ts).
   globalSetup: "<rootDir>/test/sharedRunsSetup.ts",

@@ -1,6 +1,8 @@
 // `npm run deploy -- --stack dev [--preview | --destroy] [--create]`: a cloud stack through the same
 // Automation API, but with the user's own Pulumi login and secrets provider: it never picks a
 // backend nor generates a passphrase, and without a login it stops with the command to run.
+// First: it stops an older Node.js before the SDK loads.
+import "./nodeVersion";
 import * as fs from "fs";
 import { LocalWorkspace, OutputMap, WhoAmIResult } from "@pulumi/pulumi/automation";
 import { ScriptContext, ScriptFailure, pulumiErrorText } from "./script";

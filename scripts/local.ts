@@ -3,6 +3,8 @@
 // keeps the stack's state and passphrase in the project (.pulumi-local/, git-ignored) unless
 // PULUMI_BACKEND_URL names a backend of the user's, then runs `up` on the `local` stack
 // (Pulumi.local.yaml) with Pulumi's live output and prints the URL and the admin login.
+// First: it stops an older Node.js before the SDK loads.
+import "./nodeVersion";
 import * as path from "path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { checkDocker } from "./docker";

@@ -4,9 +4,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
-import { version as sdkVersion } from "@pulumi/pulumi/version";
 import { ScriptFailure, pulumiErrorText } from "./script";
 import { PROJECT_STATE_DIR } from "./projectState";
+
+/** The installed @pulumi/pulumi's version: the installer's default. */
+const { version: sdkVersion } = require("@pulumi/pulumi/package.json") as { version: string };
 
 /** Where a CLI the scripts install goes, relative to the project; git ignores it (.gitignore). */
 export const CLI_ROOT = path.join(PROJECT_STATE_DIR, "cli");

@@ -59,9 +59,10 @@ interface StepRun {
  * Runs the program under the mocks in a child process, once per scenario, a run-once container
  * reporting the scenario's exit code and logs. A ResourceError thrown in an apply is an
  * unhandled rejection, which Pulumi's language host turns into a failed update; Jest would fail
- * the test on it, so the child records it instead, as the language host would report it. One
- * child runs every scenario in turn (loading the program is most of its cost); Pulumi's mock
- * runtime starts afresh at each.
+ * the test on it, so the child records it instead, as the language host would report it: each
+ * error once, however many promises it rejects (the SDK rejects one per input that waits on the
+ * failed output: hundreds). One child runs every scenario in turn (loading the program is most
+ * of its cost); Pulumi's mock runtime starts afresh at each.
  */
 function runWithStepExits(scenarios: StepScenario[]): StepRun[] {
     const child = `
@@ -69,24 +70,14 @@ const path = require("path");
 const { createRequire } = require("module");
 const [testDir, scenarios] = [process.argv[1], JSON.parse(process.argv[2])];
 const load = createRequire(path.join(testDir, "child.js"));
-const pulumi = load("@pulumi/pulumi");
 const { evaluateProgram, withoutDiagnostics } = load("./mockRuntime");
 let scenario, run;
-const setMocks = pulumi.runtime.setMocks;
-pulumi.runtime.setMocks = (mocks, ...rest) =>
-    setMocks(
-        {
-            ...mocks,
-            newResource: (args) => {
-                run.registered.push(args.name);
-                const result = mocks.newResource(args);
-                return args.name.endsWith("-" + scenario.step)
-                    ? { ...result, state: { ...result.state, exitCode: scenario.exitCode, containerLogs: scenario.logs } }
-                    : result;
-            },
-        },
-        ...rest,
-    );
+const answer = (args, result) => {
+    run.registered.push(args.name);
+    return args.name.endsWith("-" + scenario.step)
+        ? { ...result, state: { ...result.state, exitCode: scenario.exitCode, containerLogs: scenario.logs } }
+        : result;
+};
 // Under the mocks a registration, and the failure of an apply, is a promise callback: it runs
 // before the event loop turns again. A run is over once several turns pass with neither.
 let quiet;
@@ -102,7 +93,11 @@ function whenQuiet(done) {
     };
     setImmediate(turn);
 }
+// Pulumi's language host reports an error once, however many rejections carry it (cmd/run).
+const reported = new Set();
 process.on("unhandledRejection", (error) => {
+    if (reported.has(error)) return;
+    reported.add(error);
     run.failures.push(String(error && error.message));
     quiet();
 });
@@ -116,13 +111,13 @@ process.on("unhandledRejection", (error) => {
             // later (a step nothing waits for, such as the admin password or the discard step).
             let waiting = false;
             quiet = () => waiting || ((waiting = true), whenQuiet(done));
-            withoutDiagnostics(load, () => evaluateProgram(load, { target: "docker", slaveCount: "2", ...scenario.config })).then(() => quiet());
+            withoutDiagnostics(() => evaluateProgram(load, { target: "docker", slaveCount: "2", ...scenario.config }, {}, answer)).then(() => quiet());
         });
         runs.push(run);
     }
-    // On exit, Pulumi reports the registrations a failed program left pending (exit code 1).
-    console.log(JSON.stringify(runs));
-    process.exit(0);
+    // On exit, Pulumi reports the registrations a failed program left pending (exit code 1):
+    // exit first, once the report is written (a pipe takes 64 KB before a write waits).
+    process.stdout.write(JSON.stringify(runs) + "\\n", () => process.exit(0));
 })();
 `;
     // The same sources Jest runs, compiled as Jest compiles them (test/register.js).
@@ -168,6 +163,8 @@ beforeAll(() => {
     stepRuns = Object.fromEntries(names.map((name, i) => [name, runs[i]])) as typeof stepRuns;
 }, 120000);
 
+// An error that reaches another resource's input before Pulumi reports it gets that input's name
+// before its message (the SDK's runtime/rpc.js changes the error itself), as the operator sees it.
 describe("a failed setup under the mocks", () => {
     const containers = (names: string[]) => names.filter((n) => n.startsWith("newapi-dev-") && !/-(data|logs)$/.test(n));
 
@@ -181,7 +178,7 @@ describe("a failed setup under the mocks", () => {
         expect(run.registered.filter((n) => /-(slave-\d+|nginx)$/.test(n))).toEqual([]);
         expect(run.failures.length).toBeGreaterThan(0);
         for (const failure of run.failures) {
-            expect(failure).toMatch(/^the setup container exited with code 1; the update stops before the slaves\. Its output:\n/);
+            expect(failure).toMatch(/^(error serializing property "\w+": )?the setup container exited with code 1; the update stops before the slaves\. Its output:\n/);
             expect(failure).toContain("new-api-setup: POST http://newapi-dev-master:3000/api/setup failed: boom");
             expect(failure).toContain("pulumi up --replace 'urn:pulumi:dev::new-api-cluster::");
         }
@@ -196,7 +193,7 @@ describe("a failed database password step under the mocks", () => {
         expect(run.failures.length).toBeGreaterThan(0);
         for (const failure of run.failures) {
             expect(failure).toMatch(
-                /^the database password's retain step exited with code 1; the update stops before the nodes, which keep the current password\. Its output:\n/,
+                /^(error serializing property "\w+": )?the database password's retain step exited with code 1; the update stops before the nodes, which keep the current password\. Its output:\n/,
             );
             expect(failure).toContain("MySQL refused the new password of newapi: ERROR 1227");
             expect(failure).toContain("run it again (it redoes nothing already done): pulumi up --replace 'urn:pulumi:dev::new-api-cluster::");
@@ -208,7 +205,7 @@ describe("a failed database password step under the mocks", () => {
         expect(run.registered).toEqual(expect.arrayContaining(["newapi-dev-master", "newapi-dev-slave-0", "newapi-dev-slave-1", "newapi-dev-db-password-discard"]));
         expect(run.failures.length).toBeGreaterThan(0);
         for (const failure of run.failures) {
-            expect(failure).toMatch(/^the database password's discard step exited with code 1; the old password still works beside the new one\. Its output:\n/);
+            expect(failure).toMatch(/^(error serializing property "\w+": )?the database password's discard step exited with code 1; the old password still works beside the new one\. Its output:\n/);
         }
     });
 
@@ -226,7 +223,7 @@ describe("a failed admin password step under the mocks", () => {
         expect(run.registered).toEqual(expect.arrayContaining(["newapi-dev-master", "newapi-dev-setup", "newapi-dev-admin-password", "newapi-dev-slave-1"]));
         expect(run.failures.length).toBeGreaterThan(0);
         for (const failure of run.failures) {
-            expect(failure).toMatch(/^the admin password step exited with code 1; the root user's password and its copy are unchanged\. Its output:\n/);
+            expect(failure).toMatch(/^(error serializing property "\w+": )?the admin password step exited with code 1; the root user's password and its copy are unchanged\. Its output:\n/);
             expect(failure).toContain("New API refused the new password: 原密码错误");
         }
     });

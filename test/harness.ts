@@ -14,7 +14,7 @@ let previous: Promise<unknown> = Promise.resolve();
  * are queued: the mock runtime holds one run at a time. Tests use program(); this is its fallback.
  */
 export function runInThisProcess(config: Record<string, string>, options: RunOptions = {}): Promise<ProgramRun> {
-    const run = previous.then(() => withoutDiagnostics(require, () => evaluateProgram(require, config, options)));
+    const run = previous.then(() => withoutDiagnostics(() => evaluateProgram(require, config, options)));
     previous = run.catch(() => undefined);
     return run;
 }

@@ -304,16 +304,28 @@ function mockInvoke(token: string, inputs: Record<string, any>, options: RunOpti
     }
 }
 
+/** What the mock engine answers for a resource: the mocks' own result, which a caller may change (docker.test's failing steps). */
+export type ResourceAnswer = (args: PulumiModule.runtime.MockResourceArgs, result: PulumiModule.runtime.MockResourceResult) => PulumiModule.runtime.MockResourceResult;
+
+type ResourceMonitor = NonNullable<ReturnType<typeof PulumiModule.runtime.getMonitor>>;
+/** The form of ResourceMonitor.registerResource (a gRPC call) that the SDK calls: the request and a callback. */
+type RegisterResource = (
+    request: Parameters<ResourceMonitor["registerResource"]>[0],
+    callback: (error: unknown, response?: { getUrn(): string }) => void,
+) => unknown;
+
 /**
  * Evaluates index.ts under mocks: sets up the mock runtime and config, then calls the program
  * (index.ts exports it as a function). `load` is the caller's `require`; paths are relative
  * to a folder beside index.ts. Runs may follow each other in one process: Pulumi keeps its
- * runtime state in one global store, which setMocks resets.
+ * runtime state in one global store, which setMocks resets. Only the SDK's public API is used
+ * (what @pulumi/pulumi's typings export): a minor release may change anything else.
  */
 export async function evaluateProgram(
     load: NodeRequire,
     config: Record<string, string>,
     options: RunOptions = {},
+    answer: ResourceAnswer = (_, result) => result,
 ): Promise<ProgramRun> {
     const pulumi: typeof PulumiModule = load("@pulumi/pulumi");
     const preview = options.preview ?? false;
@@ -330,9 +342,12 @@ export async function evaluateProgram(
                     options: registeredOptions.get(`${args.type}::${args.name}`) as RegisteredOptions,
                 });
                 // A preview knows neither ids nor computed outputs: the engine leaves them unknown.
-                return preview
-                    ? { id: undefined, state: args.inputs }
-                    : { id: mockId(args.name), state: mockState(args.type, args.name, args.inputs, options.generation) };
+                return answer(
+                    args,
+                    preview
+                        ? { id: undefined, state: args.inputs }
+                        : { id: mockId(args.name), state: mockState(args.type, args.name, args.inputs, options.generation) },
+                );
             },
             call: (args) => {
                 invokes.push({ token: args.token, inputs: args.inputs });
@@ -343,31 +358,30 @@ export async function evaluateProgram(
         options.stack ?? "dev",
         preview,
     );
-    // Mocks' newResource does not see resource options; the request the monitor gets does.
-    const settings = load("@pulumi/pulumi/runtime/settings");
-    const monitor = settings.getMonitor();
-    const registerResource = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (request: any, callback: (error: unknown, response: any) => void) => {
+    // Mocks' newResource does not see resource options; the request the engine gets does: the
+    // monitor is the one setMocks made for this run (runtime.getMonitor), and the request its
+    // RegisterResourceRequest, as Pulumi's gRPC protocol (proto/pulumi/resource.proto) defines it.
+    const monitor = pulumi.runtime.getMonitor() as ResourceMonitor;
+    const registerResource = monitor.registerResource.bind(monitor) as unknown as RegisterResource;
+    const recordingOptions: RegisterResource = (request, callback) => {
+        const propertyDependencies: Record<string, string[]> = {};
+        request.getPropertydependenciesMap().forEach((dependencies, property) => (propertyDependencies[property] = dependencies.getUrnsList()));
         const options: RegisteredOptions = {
             urn: "",
             parent: request.getParent(),
             dependencies: request.getDependenciesList(),
-            propertyDependencies: Object.fromEntries(
-                request
-                    .getPropertydependenciesMap()
-                    .toArray()
-                    .map(([property, deps]: [string, any]) => [property, deps[0] ?? []]),
-            ),
+            propertyDependencies,
             ignoreChanges: request.getIgnorechangesList(),
             protect: request.getProtect() ?? false,
             deleteBeforeReplace: request.getDeletebeforereplace(),
         };
         registeredOptions.set(`${request.getType()}::${request.getName()}`, options);
-        return registerResource(request, (error: unknown, response: any) => {
+        return registerResource(request, (error, response) => {
             options.urn = response?.getUrn() ?? "";
             callback(error, response);
         });
     };
+    monitor.registerResource = recordingOptions as unknown as ResourceMonitor["registerResource"];
     // Keys without a namespace are the project's; others (aws:region) are passed as they are.
     const qualified = (key: string) => (key.includes(":") ? key : `${options.project ?? PROJECT}:${key}`);
     pulumi.runtime.setAllConfig(
@@ -387,8 +401,10 @@ export async function evaluateProgram(
         } catch (error) {
             throw new ProgramError(error as Error, resources);
         }
-        // Registrations wait on the outputs they take as inputs; let the RPC queue drain.
-        await settings.waitForRPCs();
+        // Registrations wait on the outputs they take as inputs: wait for the RPC queue to
+        // drain, as the language host does when the program returns (runtime.disconnect; the
+        // next run's setMocks connects anew).
+        await pulumi.runtime.disconnect();
         const evaluationMs = Number(process.hrtime.bigint() - started) / 1e6;
         const exported = preview ? [] : await Promise.all(Object.entries(programExports).map(([name, value]) => resolveExport(pulumi, name, value)));
         return {
@@ -405,35 +421,28 @@ export async function evaluateProgram(
 }
 
 /**
- * Runs `evaluate` (a run of the program loaded by `load`) with Pulumi's own diagnostics off, as
- * the mocks never read them: the stack it records on every promise it makes and the leak report
- * that tracks those promises (runtime/debuggable's debuggablePromise), and the call stack it
- * captures for each resource's source position (Resource.callsites, which lifts
- * Error.stackTraceLimit to capture every frame). Together they were a third of a run's time in
- * the run server, and more under Jest, which maps every frame through source maps. Errors keep
- * their messages, without frames. Without the leak tracker's extra turn per promise, resources
- * register in a slightly different order, the same for every run made this way; no test depends
- * on it. The benchmark (bench/) measures the program with them on, as `pulumi up` runs it.
+ * Runs `evaluate` (a run of the program) with the stack frames Pulumi captures for its own
+ * diagnostics left empty, as the mocks never read them: the stack it records on every promise
+ * for its leak report, and the call stack it captures for each resource's source position
+ * (lifting Error.stackTraceLimit to capture every frame, then parsing `new Error().stack`).
+ * Formatting those frames was half of a run's CPU in the run server, and more under Jest,
+ * which maps every frame through source maps (docs/testing.md). Only V8's stack trace API is used
+ * (Error.stackTraceLimit and Error.prepareStackTrace), nothing of the SDK's: an SDK that
+ * captured frames some other way would make runs slower, never wrong. Errors keep their
+ * messages, without frames. The benchmark (bench/) measures the program with frames on, as
+ * `pulumi up` runs it.
  */
-export async function withoutDiagnostics<T>(load: NodeRequire, evaluate: () => Promise<T>): Promise<T> {
-    const { Resource } = load("@pulumi/pulumi/resource");
-    const debuggable = load("@pulumi/pulumi/runtime/debuggable");
-    const { callsites } = Resource;
-    const { debuggablePromise } = debuggable;
-    // An SDK that renamed them would leave them on, slowing every run, unseen.
-    if (typeof callsites !== "function" || typeof debuggablePromise !== "function") {
-        throw new Error("@pulumi/pulumi has no Resource.callsites or runtime/debuggable.debuggablePromise any more: update withoutDiagnostics (test/mockRuntime.ts)");
-    }
+export async function withoutDiagnostics<T>(evaluate: () => Promise<T>): Promise<T> {
     const limit = Error.stackTraceLimit;
+    const prepare = Error.prepareStackTrace;
     Error.stackTraceLimit = 0;
-    Resource.callsites = () => [];
-    debuggable.debuggablePromise = <P>(promise: P) => promise;
+    // What a limit of 0 gives, also where the SDK lifts the limit: the first line alone.
+    Error.prepareStackTrace = (error: Error) => Error.prototype.toString.call(error);
     try {
         return await evaluate();
     } finally {
         Error.stackTraceLimit = limit;
-        Resource.callsites = callsites;
-        debuggable.debuggablePromise = debuggablePromise;
+        Error.prepareStackTrace = prepare;
     }
 }
 

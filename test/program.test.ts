@@ -3,6 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { anySpellingOf } from "../components/aws/loadBalancer";
 import { SETUP_REFUSED_BODY } from "../components/environment";
 import { writeFile, writeFiles, writtenScriptParameters } from "./cloudConfig";
@@ -104,31 +105,60 @@ describe("the run server (test/sharedRuns.ts)", () => {
 });
 
 describe("withoutDiagnostics (test/mockRuntime.ts)", () => {
-    const { Resource } = require("@pulumi/pulumi/resource");
-    const debuggable = require("@pulumi/pulumi/runtime/debuggable");
-    const current = () => ({ callsites: Resource.callsites, debuggablePromise: debuggable.debuggablePromise, stackTraceLimit: Error.stackTraceLimit });
+    const current = () => ({ stackTraceLimit: Error.stackTraceLimit, prepareStackTrace: Error.prepareStackTrace });
+    // As Pulumi captures a resource's source position: every frame, then `new Error().stack` parsed.
+    const everyFrame = () => {
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = Number.POSITIVE_INFINITY;
+        try {
+            return new Error("every frame").stack;
+        } finally {
+            Error.stackTraceLimit = limit;
+        }
+    };
 
-    test("turns Pulumi's call sites, promise tracking and stack frames off for the run, and back on after it", async () => {
+    test("leaves the frames Pulumi captures empty for the run, even with the limit lifted, and back as they were after it", async () => {
         const before = current();
-        const promise = Promise.resolve(1);
-        const during = await withoutDiagnostics(require, async () => ({
-            callsites: Resource.callsites(),
-            tracked: debuggable.debuggablePromise(promise, "label") !== promise,
-            stack: new Error("frameless").stack,
-        }));
-        expect(during).toEqual({ callsites: [], tracked: false, stack: "Error: frameless" });
+        const during = await withoutDiagnostics(async () => ({ stack: new Error("frameless").stack, everyFrame: everyFrame() }));
+        expect(during).toEqual({ stack: "Error: frameless", everyFrame: "Error: every frame" });
         expect(current()).toEqual(before);
-        // And on again after a run that fails.
-        await expect(withoutDiagnostics(require, () => Promise.reject(new Error("failed run")))).rejects.toThrow("failed run");
+        // And back after a run that fails.
+        await expect(withoutDiagnostics(() => Promise.reject(new Error("failed run")))).rejects.toThrow("failed run");
         expect(current()).toEqual(before);
-        expect(Resource.callsites().length).toBeGreaterThan(0);
+        expect(everyFrame()?.split("\n").length).toBeGreaterThan(1);
     });
 
-    test("an SDK without them fails the run, naming what to update", async () => {
-        const sdkWithout = ((id: string) => (id.endsWith("/resource") ? { Resource: {} } : require(id))) as NodeRequire;
-        const evaluate = jest.fn();
-        await expect(withoutDiagnostics(sdkWithout, evaluate)).rejects.toThrow(/no Resource.callsites or runtime\/debuggable.debuggablePromise any more: update withoutDiagnostics/);
-        expect(evaluate).not.toHaveBeenCalled();
+    test("the SDK records no source position for a resource during such a run, and one outside it", async () => {
+        // Pulumi sends a resource's source position with its registration (RegisterResourceRequest.sourcePosition):
+        // where the code that made it called the resource's class (a component's or a provider's).
+        class Positioned extends pulumi.ComponentResource {
+            constructor() {
+                super("test:index:Positioned", "positioned");
+            }
+        }
+        const positions = async () => {
+            await pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }), call: () => ({}) }, "project", "stack", false);
+            const monitor = pulumi.runtime.getMonitor() as any;
+            const registerResource = monitor.registerResource.bind(monitor);
+            const seen: boolean[] = [];
+            monitor.registerResource = (request: any, callback: unknown) => {
+                seen.push(request.getSourceposition() !== undefined);
+                return registerResource(request, callback);
+            };
+            new Positioned();
+            await pulumi.runtime.disconnect();
+            return seen;
+        };
+        expect(await withoutDiagnostics(positions)).toEqual([false]);
+        expect(await positions()).toEqual([true]);
+    });
+});
+
+describe("the SDK modules loaded by their own paths", () => {
+    test("are the package root's public ones (a minor release may move anything else)", () => {
+        // config/reader.ts and config.test.ts load RunError without the whole SDK; the scripts load the Automation API.
+        expect(require("@pulumi/pulumi/errors").RunError).toBe(pulumi.RunError);
+        expect(require("@pulumi/pulumi/automation")).toBe(pulumi.automation);
     });
 });
 

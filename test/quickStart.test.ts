@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { runDeploy } from "../scripts/deploy";
 import { runLocal } from "../scripts/local";
-import { ProjectTemplate, QuickStart, RunOptions, projectTemplate, quickStart, stubInstaller } from "./quickStartHarness";
+import { ProjectTemplate, QuickStart, RunOptions, SDK_VERSION, projectTemplate, quickStart, stubInstaller } from "./quickStartHarness";
 
 let template: ProjectTemplate;
 beforeAll(() => {
@@ -54,7 +54,7 @@ describe("npm run local", () => {
             ...FIRST_UP.slice(2).map(() => passphrase),
         ]);
         expect(qs.output).toContain(`Docker: answers at ${qs.dockerHost} (DOCKER_HOST).`);
-        expect(qs.output).toContain("Pulumi CLI: pulumi v3.248.0 (on PATH).");
+        expect(qs.output).toContain(`Pulumi CLI: pulumi v${SDK_VERSION} (on PATH).`);
         expect(qs.output).toContain("State: .pulumi-local/state (a file backend in this project, ignored by git).");
         expect(qs.output).toContain("Passphrase: generated into .pulumi-local/passphrase, beside the state.");
         expect(qs.output).toContain("protects nothing from anyone who can read this folder");
@@ -188,15 +188,15 @@ describe("npm run local", () => {
         await local([], { withoutCli: true, installCli: stubInstaller(installs) });
         const root = path.join(qs.projectDir, ".pulumi-local", "cli");
         expect(installs).toEqual([root]);
-        expect(qs.output).toContain("No Pulumi CLI on PATH: installing Pulumi v3.248.0 into .pulumi-local/cli (this project only, once)...");
-        expect(qs.output).toContain("Pulumi CLI: .pulumi-local/cli/bin/pulumi v3.248.0.");
+        expect(qs.output).toContain(`No Pulumi CLI on PATH: installing Pulumi v${SDK_VERSION} into .pulumi-local/cli (this project only, once)...`);
+        expect(qs.output).toContain(`Pulumi CLI: .pulumi-local/cli/bin/pulumi v${SDK_VERSION}.`);
         expect(commands()).toEqual(FIRST_UP); // its `version` is the installer's check of what it installed
         // Ignored as part of .pulumi-local/, not by chance (the .gitignore's bin/ would match it too).
         expect(qs.git("check-ignore", "--verbose", "--no-index", ".pulumi-local/cli/bin/pulumi").stdout).toMatch(/^\.gitignore:\d+:\/?\.pulumi-local\/?\t/);
 
         await local([], { withoutCli: true, installCli: stubInstaller(installs) });
         expect(installs).toEqual([root]);
-        expect(qs.output).toContain("Pulumi CLI: .pulumi-local/cli/bin/pulumi v3.248.0 (installed in this project by an earlier run).");
+        expect(qs.output).toContain(`Pulumi CLI: .pulumi-local/cli/bin/pulumi v${SDK_VERSION} (installed in this project by an earlier run).`);
     });
 
     test("a broken CLI in the project (an interrupted install): says to delete it, installs nothing", async () => {

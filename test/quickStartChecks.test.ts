@@ -1,5 +1,6 @@
 // The quick-start scripts' decisions, without running them: where Docker is (as the Docker CLI
-// picks it), what to say when it does not answer, and their arguments.
+// picks it), what to say when it does not answer, their arguments, and the Node.js they need.
+import { spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
@@ -9,6 +10,7 @@ import { runFromCommandLine } from "../scripts/commandLine";
 import { parseDeployArgs } from "../scripts/deploy";
 import { DEFAULT_DOCKER_HOST, checkDocker, dockerAdvice, dockerEndpoint, pingDocker } from "../scripts/docker";
 import { parseLocalArgs } from "../scripts/local";
+import { MINIMUM_NODE_MAJOR, RECOMMENDED_NODE_MAJOR, nodeVersionProblem } from "../scripts/nodeVersion";
 import { automationApiInstaller } from "../scripts/pulumiCli";
 import { ScriptContext, ScriptFailure, processConsole } from "../scripts/script";
 
@@ -153,5 +155,43 @@ describe("from the command line (the npm scripts)", () => {
         stderr.mockClear();
         await runFromCommandLine(() => Promise.reject(new TypeError("a bug")), __dirname);
         expect(String(stderr.mock.calls[0][0])).toMatch(/^TypeError: a bug\n    at /);
+    });
+});
+
+describe("the Node.js version", () => {
+    test("22 and later run the scripts; an older one is told what to install", () => {
+        for (const version of ["22.0.0", "22.23.5", "24.22.3", "26.12.1", "v24.1.0"]) {
+            expect(nodeVersionProblem(version)).toBeUndefined();
+        }
+        expect(nodeVersionProblem("20.20.2")).toBe(
+            "This is Node.js 20.20.2; this project needs Node.js 22 or later (engines in package.json, as @pulumi/pulumi's).\n" +
+                "Install Node.js 24 LTS (https://nodejs.org/en/download), check that `node --version` prints v24, and run again.",
+        );
+        for (const version of ["21.7.3", "18.20.8", "9.11.2", "", "unknown"]) {
+            expect(nodeVersionProblem(version)).toMatch(/^This is Node\.js .*; this project needs Node\.js 22 or later/);
+        }
+    });
+
+    test("the minimum is package.json's engines, and the line recommended the one CI tests on first", () => {
+        const root = path.join(__dirname, "..");
+        expect(JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).engines.node).toBe(`>=${MINIMUM_NODE_MAJOR}`);
+        const ciVersions = fs.readFileSync(path.join(root, ".ci", "node-versions"), "utf8").split("\n").filter((line) => /^\d/.test(line));
+        expect(ciVersions[0].split(".")[0]).toBe(String(RECOMMENDED_NODE_MAJOR));
+        expect(ciVersions.map((version) => Number(version.split(".")[0]))).toContain(MINIMUM_NODE_MAJOR);
+    });
+
+    test.each(["local", "deploy"])("npm run %s on Node.js 20 stops with that message before it loads @pulumi/pulumi", (script) => {
+        // A Node.js that says it is 20, then the script as its npm script runs it (compiled as Jest compiles it).
+        const asNode20 =
+            'Object.defineProperty(process.versions, "node", { value: "20.20.2" });' +
+            'process.on("exit", () => process.stdout.write(JSON.stringify(Object.keys(require.cache).filter((file) => file.includes("@pulumi")))));';
+        const result = spawnSync(
+            process.execPath,
+            ["--require", path.join(__dirname, "register.js"), "-e", `${asNode20} require(${JSON.stringify(path.join(__dirname, "..", "scripts", `${script}.ts`))})`],
+            { encoding: "utf8", timeout: 30000 },
+        );
+        expect(result.stderr).toBe(`\n${nodeVersionProblem("20.20.2")}\n`);
+        expect(result.status).toBe(1);
+        expect(JSON.parse(result.stdout)).toEqual([]);
     });
 });

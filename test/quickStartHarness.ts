@@ -32,6 +32,9 @@ export interface PulumiCall {
     env: Partial<Record<(typeof RECORDED_ENV)[number], string>>;
 }
 
+/** The installed @pulumi/pulumi's version: the CLI the scripts install, and the one the stub `pulumi` says it is (STUB_PULUMI_VERSION). */
+export const SDK_VERSION: string = require("@pulumi/pulumi/package.json").version;
+
 /** The stub `pulumi` (a bash script): it reads the names to record from STUB_PULUMI_RECORDED. */
 const STUB_PULUMI = path.join(__dirname, "stubs", "pulumi.sh");
 
@@ -161,6 +164,7 @@ export async function quickStart(template: ProjectTemplate): Promise<QuickStart>
                 HOME: home,
                 STUB_PULUMI_LOG: log,
                 STUB_PULUMI_RECORDED: RECORDED_ENV.join(" "),
+                STUB_PULUMI_VERSION: SDK_VERSION,
                 STUB_CLOUD_DIR: path.join(base, "cloud"),
                 ...(options.withoutDockerHost ? {} : { DOCKER_HOST: harness.dockerHost }),
                 ...options.env,

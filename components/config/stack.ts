@@ -6,7 +6,9 @@ import { RawConfig } from "./reader";
 
 /**
  * Whether the stack stores a config key as a secret. allConfig() hands out plain strings; the
- * SDK keeps the secret keys beside them (runtime.isConfigSecret, not in its typings).
+ * SDK keeps the secret keys beside them (runtime.isConfigSecret, exported but marked @internal,
+ * so not in its typings). @pulumi/pulumi 3.276 has no public way to tell: Config.getSecret marks
+ * a value secret whatever the stack stores.
  */
 function isConfigSecret(key: string): boolean {
     const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };

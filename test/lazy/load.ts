@@ -1,9 +1,9 @@
-// Jest maps two modules that @pulumi/pulumi loads for function serialization (which this
-// program never uses) to stand-ins that load the real module on first use (jest.config.js):
-// the TypeScript compiler (9 MB) and npm's Arborist (with its ~150 dependencies). Node loads
-// them once per process, but Jest loads every module again for each test file: they were
-// two thirds of the time each test file spent loading @pulumi/pulumi. The tests' plain Node.js
-// processes get the same stand-ins (./resolve.ts).
+// Jest maps the TypeScript compiler (9 MB), which @pulumi/pulumi loads for function
+// serialization (this program never uses it), to a stand-in that loads the real module on first
+// use (jest.config.js). Node loads it once per process, but Jest loads every module again for
+// each test file: loading @pulumi/pulumi takes twice the CPU with it (0.65 s against 0.3 s in a
+// plain Node.js process, measured with 3.276). The tests' plain Node.js processes get the same
+// stand-in (./resolve.ts).
 import * as path from "path";
 
 const rootDir = path.join(__dirname, "..", "..");

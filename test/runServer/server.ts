@@ -38,7 +38,7 @@ function answer(request: RunRequest): Promise<string> {
 async function evaluate({ config, options }: RunRequest): Promise<string> {
     let result: RunAnswer;
     try {
-        result = { run: await withoutDiagnostics(load, () => evaluateProgram(load, config, options)) };
+        result = { run: await withoutDiagnostics(() => evaluateProgram(load, config, options)) };
     } catch (error) {
         result = { error: error instanceof Error ? error.message : String(error) };
     }

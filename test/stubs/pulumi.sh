@@ -4,8 +4,8 @@
 # JSON line (the arguments, the folder, the variables named in $STUB_PULUMI_RECORDED that are
 # set) and answers like the CLI, keeping stacks where the real one would: the file backend's
 # folder, or $STUB_CLOUD_DIR for a login to a cloud backend (credentials.json `current` in
-# Pulumi's home). bash, not Node.js: the tests run it about 130 times, and bash starts ~15x
-# faster; for the same reason it starts no other process but one mkdir where a folder is missing.
+# Pulumi's home); its version is $STUB_PULUMI_VERSION. bash, not Node.js: the tests run it about
+# 130 times, and bash starts ~15x faster; for the same reason it starts no other process but one mkdir where a folder is missing.
 # Only the test's stub folder is on PATH: mkdir is the system's.
 PATH=/usr/bin:/bin
 
@@ -63,7 +63,7 @@ flag() {
 }
 
 if [[ $1 == version ]]; then
-    echo "v3.248.0"
+    echo "v$STUB_PULUMI_VERSION"
     exit 0
 fi
 

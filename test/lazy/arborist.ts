@@ -1,3 +1,0 @@
-import { lazyModule } from "./load";
-
-module.exports = lazyModule("@npmcli/arborist");
