@@ -34,6 +34,7 @@ const loggingTo = (context: Context, bucket: unknown) =>
     context.resources.filter(
         (r) => r.type === "aws:lb/loadBalancer:LoadBalancer" && r.inputs.accessLogs?.enabled === true && r.inputs.accessLogs.bucket === bucket,
     );
+
 export const BUCKETS: Record<string, Table> = {
     "aws:s3/bucket:Bucket": {
         // The provider lower-cases the name it makes: bucket names allow no capitals.
