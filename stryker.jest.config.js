@@ -7,6 +7,10 @@ const base = require("./jest.config");
 
 const DIRECT_TESTS = [
     "config",
+    "configRefused",
+    "configRules",
+    "configSecrets",
+    "configRestoreKeys",
     "naming",
     "weights",
     "images",

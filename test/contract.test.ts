@@ -1,5 +1,5 @@
 // The AWS API contract: what the program registers, over a matrix of configurations, must
-// obey every rule AWS documents for it (test/contract/tables.ts); and every rule is shown to
+// obey every rule AWS documents for it (test/contract/tables/); and every rule is shown to
 // fire on a value AWS would refuse, so that none of them can pass by accident.
 import { AWS_CONFIG_CHECKS } from "../components/aws/configChecks";
 import { largestUserDataBytes } from "../components/aws/userdata";

@@ -1,4 +1,4 @@
-// Applies the AWS contract (tables.ts) to what the program registered under mocks: every
+// Applies the AWS contract (tables/) to what the program registered under mocks: every
 // value of every AWS resource, as AWS would receive it, checked against the rules for its type.
 import { MOCK_AUTONAME_SUFFIX, Registered, mockId, unwrapSecrets } from "../mockRuntime";
 import { Context, ResourceView, Table } from "./rules";
@@ -44,7 +44,7 @@ export function checkContract(resources: Registered[], contract: Record<string, 
     const views = aws.map((r) => {
         const table = contract[r.type];
         if (table === undefined) {
-            violations.push({ resource: r.name, rule: `${r.type} has a contract table`, ref: "test/contract/tables.ts", problem: "no rules for this resource type" });
+            violations.push({ resource: r.name, rule: `${r.type} has a contract table`, ref: "test/contract/tables/", problem: "no rules for this resource type" });
         }
         const { view, problem } = viewOf(r, table);
         if (problem) {

@@ -1,6 +1,6 @@
 // The building blocks of the AWS contract: a rule says what AWS requires of a value, cites
 // where AWS says so, checks a registered resource, and can break a resource's inputs so that
-// its own test sees it fire. The tables (tables.ts) are made of these; check.ts applies them.
+// its own test sees it fire. The tables (tables/) are made of these; check.ts applies them.
 
 /** A resource as AWS would receive it: secrets unwrapped, autonamed names filled in. */
 export interface ResourceView {
