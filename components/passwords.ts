@@ -1,6 +1,6 @@
 // How each generated secret is generated: its length and character classes, and the keepers
 // that make a new generation a new value. Pure, without the Pulumi SDK: the tests' mocks
-// generate the same passwords from it (test/mockRuntime.ts).
+// generate the same passwords from it (test/mockAnswers.ts).
 import type * as random from "@pulumi/random";
 import type { SecretName } from "./naming";
 

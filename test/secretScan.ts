@@ -1,5 +1,5 @@
 // Where the stack's generated secrets may appear: only inside values Pulumi keeps secret.
-// Used over every configuration the tests run whole (test/contract.test.ts, test/program.test.ts).
+// Used over every configuration the tests run whole (test/contract.test.ts, test/programSecrets.test.ts).
 import { ProgramRun, SECRET_SIG_KEY, mockPassword, unwrapSecrets } from "./mockRuntime";
 
 /** The value Pulumi's serializer marks a secret with, under the key SECRET_SIG_KEY. */

@@ -1,6 +1,6 @@
 // The cluster's generated secrets (components/secrets.ts), the component alone under Pulumi's
 // mocks: which passwords it generates, which config values it takes instead, and the
-// connection strings it hands out. The whole-program view is in program.test.ts, rotation.test.ts
+// connection strings it hands out. The whole-program view is in programSecrets.test.ts, rotation.test.ts
 // and localRotation.test.ts.
 import * as pulumi from "@pulumi/pulumi";
 import { SECRET_LENGTHS, passwordArgs, rotationKeepers } from "../components/passwords";
