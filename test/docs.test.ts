@@ -135,3 +135,17 @@ describe("docs/new-api.md", () => {
         expect(read("docs/new-api.md")).toContain(`\`${DEFAULT_IMAGE}\``);
     });
 });
+
+describe("docs/testing.md, How the suite is laid out", () => {
+    test("names every test file once, and no file that is not there", () => {
+        const walk = (dir: string): string[] =>
+            fs.readdirSync(path.join(__dirname, dir), { withFileTypes: true }).flatMap((e) =>
+                e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith(".test.ts") ? [path.join(dir, e.name)] : [],
+            );
+        const page = read("docs/testing.md");
+        const section = page.slice(page.indexOf("## How the suite is laid out"), page.indexOf("\n## ", page.indexOf("## How the suite is laid out") + 1));
+        const named = [...section.matchAll(/`([\w/]+\.test\.ts)`/g)].map((m) => m[1]);
+        expect(named.filter((file, i) => named.indexOf(file) !== i)).toEqual([]);
+        expect([...named].sort()).toEqual(walk("").sort());
+    });
+});

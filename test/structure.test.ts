@@ -133,3 +133,22 @@ describe("components in one shape (docs/architecture.md, How the code is shaped)
         expect(creating.filter((entry) => !/: create[A-Z]/.test(entry))).toEqual([]);
     });
 });
+
+describe("files a reader can hold in mind", () => {
+    /** Every code file of the project (TypeScript, JavaScript, shell), outside what npm and CI install. */
+    const codeFiles = (dir = ""): string[] =>
+        fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+            const relative = path.join(dir, entry.name);
+            if (entry.isDirectory()) {
+                return ["node_modules", ".git", "bin", ".ci", ".pulumi-local"].includes(entry.name) ? [] : codeFiles(relative);
+            }
+            return /\.(ts|js|sh)$/.test(entry.name) ? [relative] : [];
+        });
+
+    test("no code file is over 400 lines", () => {
+        const files = codeFiles();
+        expect(files.length).toBeGreaterThan(150);
+        const lines = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8").split("\n").length - 1;
+        expect(files.filter((file) => lines(file) > 400).map((file) => `${file}: ${lines(file)} lines`)).toEqual([]);
+    });
+});
