@@ -232,8 +232,8 @@ describe("verification after deploy", () => {
             });
             expect(run.status).toBe(1);
             expect(run.stderr).toMatch(/http:\/\/127.0.0.1:9\/api\/status did not report success within 1 s \(last: no answer \(curl exit 7\)\); check the target groups' health/);
-            // The first miss says what it waits for, and for how long at most.
-            expect(run.stdout).toMatch(/^new-api-cluster: waiting for http:\/\/127.0.0.1:9\/api\/status to report success \(last: no answer \(curl exit 7\)\); at most [01] s left$/m);
+            // Its progress lines are the stub clock's to test (operatorScripts.test.ts): with a real
+            // clock and a 1 s deadline, whether one is due depends on when the second turns.
             expect(Date.now() - started).toBeLessThan(25000);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
