@@ -3,6 +3,7 @@
 // pulumi-aws runs unchanged), that Pulumi's mocks cannot know: they take every change as an
 // update. diffRegistrations (diff.ts) says what changed; replacedRegistrations says which of
 // those changes replace, from this table of the provider's facts, each cited where it is decided.
+import { REPLICATION_GROUP_FORCE_NEW_INPUTS } from "../components/aws/cache";
 import { Registration, registrationKey } from "./diff";
 
 /** terraform-provider-aws, the upstream of @pulumi/aws 7.x (its `upstream` submodule). */
@@ -47,19 +48,7 @@ const engineOf = (inputs: Inputs) => String(inputs.engine ?? "redis");
 
 export const REPLACEMENT_FACTS: Record<string, ReplacementFacts> = {
     "aws:elasticache/replicationGroup:ReplicationGroup": {
-        forceNew: [
-            "atRestEncryptionEnabled",
-            "dataTieringEnabled",
-            "globalReplicationGroupId",
-            "kmsKeyId",
-            "networkType",
-            "port",
-            "replicationGroupId",
-            "securityGroupNames",
-            "snapshotArns",
-            "snapshotName",
-            "subnetGroupName",
-        ],
+        forceNew: REPLICATION_GROUP_FORCE_NEW_INPUTS,
         conditional: [
             {
                 input: "engine",

@@ -14,26 +14,30 @@ export interface CacheArgs extends PrivateServiceArgs {
 }
 
 /**
- * The inputs for which the AWS provider replaces a replication group (ForceNew in
- * hashicorp/terraform-provider-aws, internal/service/elasticache/replication_group.go), with
- * engineVersion (replaced on a downgrade) and transitEncryptionEnabled (replaced below Redis
- * 7.0.5): they keep the suffix of its final snapshot.
+ * The inputs whose every change makes the AWS provider replace a replication group (schema
+ * ForceNew in hashicorp/terraform-provider-aws internal/service/elasticache/replication_group.go;
+ * test/replacement.ts reads them too).
  */
-export const REPLICATION_GROUP_REPLACING_INPUTS = [
+export const REPLICATION_GROUP_FORCE_NEW_INPUTS = [
     "atRestEncryptionEnabled",
     "dataTieringEnabled",
-    "engine",
-    "engineVersion",
     "globalReplicationGroupId",
     "kmsKeyId",
+    "networkType",
     "port",
     "replicationGroupId",
     "securityGroupNames",
     "snapshotArns",
     "snapshotName",
     "subnetGroupName",
-    "transitEncryptionEnabled",
 ] as const;
+
+/**
+ * What keeps the suffix of the cache's final snapshot: the ForceNew inputs, and those whose
+ * change replaces it only sometimes (engine and engineVersion: any engine change but redis to
+ * valkey, a downgrade; transitEncryptionEnabled below Redis 7.0.5), counted as if always.
+ */
+export const REPLICATION_GROUP_REPLACING_INPUTS = [...REPLICATION_GROUP_FORCE_NEW_INPUTS, "engine", "engineVersion", "transitEncryptionEnabled"] as const;
 
 /** Days of automatic snapshots a protected cache keeps. */
 export const PROTECTED_SNAPSHOT_RETENTION_DAYS = 7;
