@@ -8,6 +8,7 @@ import { CONFIG_KEYS, DEFAULT_IMAGE, SETTINGS, parseClusterConfig } from "../com
 import { nodeEnvironment, secretEnvironment } from "../components/environment";
 import { configurationTables } from "../components/config/docs";
 import { GENERATED_BLOCKS, markers, withTables } from "../tools/docs";
+import { projectFiles } from "./projectFiles";
 
 const ROOT = path.join(__dirname, "..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -90,19 +91,8 @@ describe("docs/architecture.md's component table", () => {
     });
 });
 
-/** The repository's TypeScript files, node_modules, bin/ (compiled output) and dot folders (.git, .stryker-tmp) left out. */
-function typeScriptFiles(dir: string): string[] {
-    return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-        const file = path.join(dir, entry.name);
-        if (entry.isDirectory()) {
-            return ["node_modules", "bin"].includes(entry.name) || entry.name.startsWith(".") ? [] : typeScriptFiles(file);
-        }
-        return entry.name.endsWith(".ts") ? [file] : [];
-    });
-}
-
 describe("@pulumi/aws imports", () => {
-    const sources = typeScriptFiles(".").map((file) => ({ file, text: read(file) }));
+    const sources = projectFiles(".", /\.ts$/).map((file) => ({ file, text: read(file) }));
     const imported = (pattern: RegExp) => sources.flatMap(({ file, text }) => [...text.matchAll(pattern)].map((m) => `${file}: ${m[1]}`));
 
     // The package root loads every AWS service: tsc reads all their declarations (2,700 files).
@@ -138,14 +128,10 @@ describe("docs/new-api.md", () => {
 
 describe("docs/testing.md, How the suite is laid out", () => {
     test("names every test file once, and no file that is not there", () => {
-        const walk = (dir: string): string[] =>
-            fs.readdirSync(path.join(__dirname, dir), { withFileTypes: true }).flatMap((e) =>
-                e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith(".test.ts") ? [path.join(dir, e.name)] : [],
-            );
         const page = read("docs/testing.md");
         const section = page.slice(page.indexOf("## How the suite is laid out"), page.indexOf("\n## ", page.indexOf("## How the suite is laid out") + 1));
         const named = [...section.matchAll(/`([\w/]+\.test\.ts)`/g)].map((m) => m[1]);
         expect(named.filter((file, i) => named.indexOf(file) !== i)).toEqual([]);
-        expect([...named].sort()).toEqual(walk("").sort());
+        expect([...named].sort()).toEqual(projectFiles("test", /\.test\.ts$/).map((file) => path.relative("test", file)).sort());
     });
 });

@@ -24,8 +24,8 @@ export interface StackFile {
 }
 
 /** The stack an example's comment copies it to (`cp examples/<name>.yaml Pulumi.<stack>.yaml`): its name makes the cluster's. */
-function exampleStack(file: string): string {
-    const stack = new RegExp(`cp ${file} Pulumi\\.([^.]+)\\.yaml`).exec(fs.readFileSync(path.join(ROOT, file), "utf8"))?.[1];
+function exampleStack(file: string, text: string): string {
+    const stack = new RegExp(`cp ${file} Pulumi\\.([^.]+)\\.yaml`).exec(text)?.[1];
     if (stack === undefined) {
         throw new Error(`${file} does not say which stack file to copy it to (cp ${file} Pulumi.<stack>.yaml)`);
     }
@@ -33,12 +33,13 @@ function exampleStack(file: string): string {
 }
 
 export function readStackFile(file: string): StackFile {
-    const document = (YAML.parse(fs.readFileSync(path.join(ROOT, file), "utf8")) as { config: Record<string, unknown> }).config;
+    const text = fs.readFileSync(path.join(ROOT, file), "utf8");
+    const document = (YAML.parse(text) as { config: Record<string, unknown> }).config;
     const prefix = `${CONFIG_NAMESPACE}:`;
     const config = Object.fromEntries(
         Object.entries(document)
             .filter(([key]) => key.startsWith(prefix))
             .map(([key, value]) => [key.slice(prefix.length), typeof value === "string" ? value : JSON.stringify(value)]),
     );
-    return { stack: file.startsWith("examples/") ? exampleStack(file) : file.split(".")[1], config, document };
+    return { stack: file.startsWith("examples/") ? exampleStack(file, text) : file.split(".")[1], config, document };
 }

@@ -3,17 +3,12 @@
 // never reaches into components/aws/ or components/docker/, and neither target into the other.
 import * as fs from "fs";
 import * as path from "path";
+import { ROOT, projectFiles } from "./projectFiles";
 
-const ROOT = path.join(__dirname, "..");
 
 /** Every TypeScript module of the program (index.ts and components/) and of the policy pack (policy/). */
 function programModules(): string[] {
-    const walk = (dir: string): string[] =>
-        fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-            const relative = path.join(dir, entry.name);
-            return entry.isDirectory() ? walk(relative) : entry.name.endsWith(".ts") ? [relative] : [];
-        });
-    return ["index.ts", ...walk("components"), ...walk("policy")];
+    return ["index.ts", ...projectFiles("components", /\.ts$/), ...projectFiles("policy", /\.ts$/)];
 }
 
 /** The program modules `file` imports (relative imports only; type-only imports count too). */
@@ -135,18 +130,9 @@ describe("components in one shape (docs/architecture.md, How the code is shaped)
 });
 
 describe("files a reader can hold in mind", () => {
-    /** Every code file of the project (TypeScript, JavaScript, shell), outside what npm and CI install. */
-    const codeFiles = (dir = ""): string[] =>
-        fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-            const relative = path.join(dir, entry.name);
-            if (entry.isDirectory()) {
-                return ["node_modules", ".git", "bin", ".ci", ".pulumi-local"].includes(entry.name) ? [] : codeFiles(relative);
-            }
-            return /\.(ts|js|sh)$/.test(entry.name) ? [relative] : [];
-        });
-
     test("no code file is over 400 lines", () => {
-        const files = codeFiles();
+        // Every code file of the project: TypeScript, JavaScript, shell.
+        const files = projectFiles(".", /\.(ts|js|sh)$/);
         expect(files.length).toBeGreaterThan(150);
         const lines = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8").split("\n").length - 1;
         expect(files.filter((file) => lines(file) > 400).map((file) => `${file}: ${lines(file)} lines`)).toEqual([]);

@@ -45,6 +45,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
         const account = getCallerIdentityOutput({}, parent).accountId;
         const weights = listenerWeights(config.masterWeight, config.slaveWeight, config.slaveCount);
         const rotations = secretRotations(config);
+        const parameterNames = clusterParameterNames(clusterName);
 
         const flowLogs = config.network.kind === "new" && config.network.vpcFlowLogs;
         const clusterKey = new ClusterKey(
@@ -118,9 +119,9 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
                 readableParameters: {
                     master: [
                         ...Object.values(secrets.parameterNames),
-                        ...(config.adminUsername === undefined ? [] : [clusterParameterNames(clusterName).adminPassword]),
+                        ...(config.adminUsername === undefined ? [] : [parameterNames.adminPassword]),
                     ],
-                    slave: [...Object.values(secrets.parameterNames), clusterParameterNames(clusterName).masterAddress],
+                    slave: [...Object.values(secrets.parameterNames), parameterNames.masterAddress],
                 },
                 logGroupName: logGroupName(clusterName),
                 logRetentionDays: config.logRetentionDays,
@@ -217,7 +218,7 @@ export class NewApiCluster extends pulumi.ComponentResource implements DeployedC
                         ? undefined
                         : {
                               username: config.adminUsername,
-                              passwordParameter: clusterParameterNames(clusterName).adminPassword,
+                              passwordParameter: parameterNames.adminPassword,
                               generation: config.adminPasswordRotation,
                           },
             },

@@ -36,11 +36,17 @@ export interface AwsCliCredentials {
 /** The session name of a role that names none (the provider makes one up too). */
 export const DEFAULT_SESSION_NAME = "new-api-cluster";
 
-// The AWS STS API reference's patterns (AssumeRole): what a value must be to be sent at all.
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
-const SOURCE_IDENTITY = /^[\w+=,.@-]{2,64}$/;
+/** A field's pattern, from the AWS STS API reference (AssumeRole), and how a problem says it. */
+interface FieldRule {
+    pattern: RegExp;
+    allowed: string;
+}
+
+// What a value must be to be sent at all.
+const ROLE_ARN: FieldRule = { pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, allowed: "an IAM role ARN (arn:aws:iam::<account>:role/<name>)" };
+const SESSION_NAME: FieldRule = { pattern: /^[\w+=,.@-]{2,64}$/, allowed: "2-64 characters of letters, digits and +=,.@_-" };
+const EXTERNAL_ID: FieldRule = { pattern: /^[\w+=,.@:/-]{2,1224}$/, allowed: "2-1224 characters of letters, digits and +=,.@:/_-" };
+const SOURCE_IDENTITY: FieldRule = SESSION_NAME;
 /** DurationSeconds: 900 s to 12 h (the role's own maximum may be lower; STS says so). */
 const DURATION_RANGE = [900, 43200] as const;
 
@@ -71,13 +77,13 @@ function parseJson(text: string): unknown {
 }
 
 /** A field of a structured setting: a string, or undefined when absent. Records a problem when it is something else or fails `pattern`. */
-function field(read: ConfigReader, key: string, item: Record<string, unknown>, name: string, pattern: RegExp, allowed: string): string | undefined {
+function field(read: ConfigReader, key: string, item: Record<string, unknown>, name: string, rule: FieldRule): string | undefined {
     const value = item[name];
     if (value === undefined) {
         return undefined;
     }
-    if (typeof value !== "string" || !pattern.test(value)) {
-        read.fail(key, JSON.stringify(item), `${name} must be ${allowed}`);
+    if (typeof value !== "string" || !rule.pattern.test(value)) {
+        read.fail(key, JSON.stringify(item), `${name} must be ${rule.allowed}`);
         return undefined;
     }
     return value;
@@ -98,16 +104,16 @@ function assumedRole(read: ConfigReader, item: unknown): AssumedRole | undefined
                 "so they would run with other permissions than the provider; leave it out, or give the waits' permissions to a role of their own",
         );
     }
-    const roleArn = field(read, key, role, "roleArn", ROLE_ARN, "an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
+    const roleArn = field(read, key, role, "roleArn", ROLE_ARN);
     if (roleArn === undefined) {
         if (role.roleArn === undefined) {
             read.fail(key, JSON.stringify(role), "each role needs a roleArn");
         }
         return undefined;
     }
-    const sessionName = field(read, key, role, "sessionName", SESSION_NAME, "2-64 characters of letters, digits and +=,.@_-") ?? DEFAULT_SESSION_NAME;
-    const externalId = field(read, key, role, "externalId", EXTERNAL_ID, "2-1224 characters of letters, digits and +=,.@:/_-");
-    const sourceIdentity = field(read, key, role, "sourceIdentity", SOURCE_IDENTITY, "2-64 characters of letters, digits and +=,.@_-");
+    const sessionName = field(read, key, role, "sessionName", SESSION_NAME) ?? DEFAULT_SESSION_NAME;
+    const externalId = field(read, key, role, "externalId", EXTERNAL_ID);
+    const sourceIdentity = field(read, key, role, "sourceIdentity", SOURCE_IDENTITY);
     let durationSeconds: number | undefined;
     if (role.duration !== undefined) {
         durationSeconds = typeof role.duration === "string" ? goDurationSeconds(role.duration) : undefined;
@@ -172,9 +178,9 @@ export function readAwsCliCredentials(raw: RawConfig): { credentials: AwsCliCred
                         "with the role's own permissions and duration: give webIdentityTokenFile and leave those out",
                 );
             }
-            const roleArn = field(read, key, identity, "roleArn", ROLE_ARN, "an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
+            const roleArn = field(read, key, identity, "roleArn", ROLE_ARN);
             const tokenFile = identity.webIdentityTokenFile;
-            const sessionName = field(read, key, identity, "sessionName", SESSION_NAME, "2-64 characters of letters, digits and +=,.@_-") ?? DEFAULT_SESSION_NAME;
+            const sessionName = field(read, key, identity, "sessionName", SESSION_NAME) ?? DEFAULT_SESSION_NAME;
             if (typeof tokenFile !== "string" || tokenFile === "") {
                 read.fail(key, webIdentityText, "needs webIdentityTokenFile, the file the AWS CLI reads the token from");
             } else if (roleArn !== undefined && unsupported.length === 0) {
